@@ -1,0 +1,65 @@
+# joinedup: the two commands a newcomer needs are `make demo` and `make test`.
+# Both share `make install`, which is safe to re-run and does nothing when
+# nothing has changed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= var
+RESIDENTS ?= 20000
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+export JOINEDUP_DATA_DIR ?= $(abspath $(DATA_DIR))
+
+.PHONY: install demo test lint unit browser bench chromium clean
+
+install: $(VENV)/.installed joinedup/static/nhsuk/.copied
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The NHS.UK design system's compiled CSS, JS and images, at the version the
+# Jinja port supports (see ARCHITECTURE.md).
+joinedup/static/nhsuk/.copied: node_modules/.installed
+	rm -rf joinedup/static/nhsuk
+	mkdir -p joinedup/static/nhsuk
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css \
+	   node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js joinedup/static/nhsuk/
+	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets joinedup/static/nhsuk/assets
+	touch $@
+
+demo: install
+	mkdir -p $(DATA_DIR)
+	$(BIN)/joinedup collectstatic --no-input --verbosity 0
+	$(BIN)/joinedup migrate --no-input --verbosity 0
+	$(BIN)/joinedup synth --residents $(RESIDENTS) --seed 1
+	$(BIN)/joinedup serve --port $(PORT)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
+	  ( $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium )
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/joinedup makemigrations --check --dry-run
+
+test: install chromium lint
+	$(BIN)/joinedup collectstatic --no-input --verbosity 0
+	$(BIN)/pytest
+
+bench: install
+	mkdir -p $(DATA_DIR)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules joinedup/static/nhsuk $(DATA_DIR) test-artifacts

@@ -1,0 +1,1 @@
+"""care: see ARCHITECTURE.md; its models arrive with its issue."""

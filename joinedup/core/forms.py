@@ -1,0 +1,38 @@
+from datetime import date
+
+from django import forms
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(max_length=150, error_messages={"required": "Enter your username"})
+    password = forms.CharField(
+        max_length=200, strip=False, error_messages={"required": "Enter your password"}
+    )
+
+
+class TokenForm(forms.Form):
+    token = forms.RegexField(
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={
+            "required": "Enter the 6-digit code from your authenticator app",
+            "invalid": "The code must be 6 digits",
+        },
+    )
+
+
+def parse_date_parts(data, prefix: str, label: str) -> tuple[date | None, str | None]:
+    """Read an NHS.UK date input (``prefix-day``, ``-month``, ``-year``).
+
+    Returns (date or None if all blank, error message or None).
+    """
+    parts = [(data.get(f"{prefix}-{p}") or "").strip() for p in ("day", "month", "year")]
+    if not any(parts):
+        return None, None
+    if not all(parts):
+        return None, f"{label} must include a day, month and year"
+    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        return None, f"{label} must be a real date, for example 15 3 1984"
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
+    except ValueError:
+        return None, f"{label} must be a real date, for example 15 3 1984"

@@ -1,0 +1,39 @@
+"""The Jinja2 environment: NHS.UK design system macros plus Django's url and static."""
+
+from datetime import date, datetime
+
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import Environment, Undefined
+
+
+def url(name: str, *args, **kwargs) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def nhs_date(value: date | datetime | None) -> str:
+    """``date(1950, 1, 2)`` → ``"2 January 1950"`` (the NHS.UK style)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
+    return f"{value.day} {value:%B %Y}"
+
+
+def age(birth: date | None, on: date | None = None) -> int | None:
+    if birth is None:
+        return None
+    on = on or timezone.localdate()
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def environment(**options) -> Environment:
+    # The NHS.UK macros test optional parameters, so undefined values stay lenient.
+    options["undefined"] = Undefined
+    env = Environment(**options)
+    env.globals.update({"url": url, "static": static, "get_messages": get_messages, "age": age})
+    env.filters.update({"nhs_date": nhs_date})
+    return env

@@ -1,0 +1,36 @@
+"""Who may do what, by role."""
+
+from .models import Membership, Role
+
+# Roles that give direct care and so may open a person's record when they have a
+# legitimate relationship with them (or break glass in an emergency).
+DIRECT_CARE_ROLES = frozenset(
+    {
+        Role.GP,
+        Role.PRACTICE_NURSE,
+        Role.COMMUNITY_NURSE,
+        Role.HOSPITAL_SPECIALIST,
+        Role.MENTAL_HEALTH,
+        Role.SOCIAL_WORKER,
+        Role.CARE_NAVIGATOR,
+        Role.CARE_COORDINATOR,
+        Role.PHARMACIST,
+        Role.VOLUNTARY_WORKER,
+    }
+)
+
+
+def gives_direct_care(membership: Membership | None) -> bool:
+    return bool(membership and membership.active and membership.role in DIRECT_CARE_ROLES)
+
+
+def may_search_people(membership: Membership | None) -> bool:
+    return gives_direct_care(membership)
+
+
+def may_break_glass(membership: Membership | None) -> bool:
+    return gives_direct_care(membership)
+
+
+def may_manage_reference_data(membership: Membership | None) -> bool:
+    return bool(membership and membership.active and membership.role == Role.SYSTEM_ADMIN)

@@ -1,0 +1,23 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.urls import path
+
+from .views import auth, home
+
+app_name = "core"
+
+
+def health(request):
+    """For load balancers: the app is up and its database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("sign-in", auth.sign_in, name="sign-in"),
+    path("sign-in/code", auth.sign_in_code, name="sign-in-code"),
+    path("sign-out", auth.sign_out, name="sign-out"),
+    path("organisation", home.organisation, name="organisation"),
+]

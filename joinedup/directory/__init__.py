@@ -1,0 +1,1 @@
+"""directory: see ARCHITECTURE.md; its models arrive with its issue."""

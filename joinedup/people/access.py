@@ -1,0 +1,99 @@
+"""The one place that decides whether a member of staff may open a person's record.
+
+A record is reached only through a legitimate relationship between the acting
+membership (user + organisation + role) and the person. Foundation relationships:
+
+- ``registered_practice``: the person is registered at the user's GP practice;
+- ``break_glass``: an audited, time-limited emergency opening with a typed reason.
+
+Apps built on ``people`` (care teams, referrals, carer proxies) add theirs with
+:func:`register_relationship`, so ``people`` never imports them.
+
+Example::
+
+    person = get_person_for(membership, person_id)   # raises PermissionDenied
+    visible = accessible_people(membership)           # a Person queryset
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from joinedup.core.models import Membership
+from joinedup.core.permissions import gives_direct_care
+
+from .models import BreakGlass, Person
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """A kind of legitimate relationship: ``people(membership)`` gives a filter on Person."""
+
+    name: str
+    people: Callable[[Membership], Q]
+
+
+_RELATIONSHIPS: dict[str, Relationship] = {}
+
+
+def register_relationship(name: str, people: Callable[[Membership], Q]) -> None:
+    """Add a kind of legitimate relationship (called from an app's ``ready()``)."""
+    _RELATIONSHIPS[name] = Relationship(name=name, people=people)
+
+
+def _registered_practice(membership: Membership) -> Q:
+    return Q(registered_practice_id=membership.organisation_id)
+
+
+def _break_glass(membership: Membership) -> Q:
+    active = BreakGlass.objects.filter(
+        user_id=membership.user_id,
+        organisation_id=membership.organisation_id,
+        expires_at__gt=timezone.now(),
+    ).values("person_id")
+    return Q(pk__in=active)
+
+
+register_relationship("registered_practice", _registered_practice)
+register_relationship("break_glass", _break_glass)
+
+
+def access_basis(membership: Membership | None, person_id: int) -> str | None:
+    """The first relationship that lets ``membership`` open this person, or None."""
+    if not gives_direct_care(membership):
+        return None
+    for relationship in _RELATIONSHIPS.values():
+        if Person.objects.filter(relationship.people(membership), pk=person_id).exists():
+            return relationship.name
+    return None
+
+
+def accessible_people(membership: Membership | None) -> QuerySet[Person]:
+    """Every person the membership may open, by any relationship."""
+    if not gives_direct_care(membership):
+        return Person.objects.none()
+    allowed = Q(pk__in=[])
+    for relationship in _RELATIONSHIPS.values():
+        allowed |= relationship.people(membership)
+    return Person.objects.filter(allowed)
+
+
+def get_person_for(membership: Membership | None, person_id: int) -> tuple[Person, str]:
+    """Load a person the membership may open, with the basis; else PermissionDenied."""
+    basis = access_basis(membership, person_id)
+    if basis is None:
+        raise PermissionDenied("No legitimate relationship with this person")
+    person = Person.objects.select_related(
+        "registered_practice__neighbourhood__network", "lsoa"
+    ).get(pk=person_id)
+    return person, basis
+
+
+def trace_people() -> QuerySet[Person]:
+    """All residents, for demographic tracing by exact NHS number or surname and date of
+    birth only (as a spine trace would). Callers show identifying details only, never the
+    record, and offer break-glass where there is no relationship."""
+    return Person.objects.all()

@@ -1,0 +1,216 @@
+"""Every write to residents, their relationships and break-glass access."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from joinedup.core.actions import normalise_postcode, record_audit
+from joinedup.core.models import Membership, Organisation, OrganisationType, Postcode, User
+from joinedup.core.permissions import may_break_glass
+
+from .models import (
+    BreakGlass,
+    CommunicationNeed,
+    Ethnicity,
+    Person,
+    Relationship,
+    RelationshipType,
+    Sex,
+)
+from .validation import clean_birth_date, clean_death_date, clean_nhs_number, search_form
+
+PERSON_FIELDS = (
+    "nhs_number", "given_name", "family_name", "birth_date", "sex", "gender_identity",
+    "ethnicity", "address_line1", "address_line2", "town", "postcode", "registered_practice",
+    "phone", "email", "preferred_language", "interpreter_needed", "communication_needs",
+    "date_of_death", "national_data_opt_out",
+)  # fmt: skip
+
+MIN_BREAK_GLASS_REASON = 10
+
+
+def _clean_person(person: Person, *, today: date) -> None:
+    """Validate and derive fields in place; raise ValidationError naming the field."""
+    errors: dict[str, list[str]] = {}
+
+    def check(fn):
+        try:
+            return fn()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+            return None
+
+    person.nhs_number = check(lambda: clean_nhs_number(person.nhs_number))
+    if person.nhs_number and not errors.get("nhs_number"):
+        clash = Person.objects.filter(nhs_number=person.nhs_number).exclude(pk=person.pk)
+        if clash.exists():
+            errors["nhs_number"] = ["Another person already has this NHS number"]
+    person.given_name = (person.given_name or "").strip()
+    person.family_name = (person.family_name or "").strip()
+    if not person.given_name:
+        errors["given_name"] = ["Enter a given name"]
+    if not person.family_name:
+        errors["family_name"] = ["Enter a family name"]
+    birth_date = check(lambda: clean_birth_date(person.birth_date, today=today))
+    if birth_date:
+        check(lambda: clean_death_date(person.date_of_death, birth_date=birth_date, today=today))
+    if person.sex not in Sex.values:
+        errors["sex"] = [f"Sex must be one of: {', '.join(Sex.values)}"]
+    if person.ethnicity not in Ethnicity.values:
+        errors["ethnicity"] = ["Choose an ethnic group from the 2021 Census list"]
+    unknown_needs = set(person.communication_needs or []) - set(CommunicationNeed.values)
+    if unknown_needs:
+        errors["communication_needs"] = [f"Unknown need: {', '.join(sorted(unknown_needs))}"]
+    if person.postcode:
+        postcode = check(lambda: normalise_postcode(person.postcode))
+        if postcode:
+            person.postcode = postcode
+            known = Postcode.objects.filter(postcode=postcode).values_list("lsoa_id", flat=True)
+            lsoa_id = known.first()
+            if lsoa_id is None:
+                errors["postcode"] = [f"Postcode {postcode} is not in this area's postcode lookup"]
+            person.lsoa_id = lsoa_id
+    else:
+        person.lsoa_id = None
+    practice = person.registered_practice
+    if practice is not None and practice.type != OrganisationType.GP_PRACTICE:
+        errors["registered_practice"] = [f"{practice} is not a GP practice"]
+    if errors:
+        raise ValidationError(errors)
+    person.search_family_name = search_form(person.family_name)
+    person.search_given_name = search_form(person.given_name)
+
+
+@transaction.atomic
+def register_person(*, by: User | None, organisation: Organisation | None, **fields) -> Person:
+    """Add a resident. Every field is checked first; on any error nothing is saved.
+
+    >>> register_person(by=user, organisation=practice, nhs_number="9434765919",
+    ...     given_name="Ada", family_name="Lovelace", birth_date=date(1950, 1, 2), sex="female")
+    """
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown person fields: {', '.join(sorted(unknown))}")
+    person = Person(**fields)
+    _clean_person(person, today=timezone.localdate())
+    person.save()
+    record_audit(by=by, organisation=organisation, action="person.create", person_id=person.pk)
+    return person
+
+
+@transaction.atomic
+def update_person(
+    *,
+    by: User | None,
+    organisation: Organisation | None,
+    person: Person,
+    reason: str = "",
+    **fields,
+) -> Person:
+    """Change a resident's details; all or nothing, audited with the fields changed."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown person fields: {', '.join(sorted(unknown))}")
+    changed = sorted(f for f, v in fields.items() if getattr(person, f) != v)
+    for field, value in fields.items():
+        setattr(person, field, value)
+    _clean_person(person, today=timezone.localdate())
+    person.save()
+    record_audit(
+        by=by,
+        organisation=organisation,
+        action="person.update",
+        person_id=person.pk,
+        reason=reason,
+        detail={"fields": changed},
+    )
+    return person
+
+
+@transaction.atomic
+def add_relationship(
+    *,
+    by: User | None,
+    organisation: Organisation | None,
+    person: Person,
+    type: str,
+    related_person: Person | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    relationship_description: str = "",
+) -> Relationship:
+    """Record a carer, next of kin, attorney or emergency contact for ``person``."""
+    if type not in RelationshipType.values:
+        raise ValidationError({"type": f"Unknown relationship type '{type}'"})
+    if related_person is None and not contact_name.strip():
+        raise ValidationError({"contact_name": "Name the person or choose a resident"})
+    if related_person is not None and related_person.pk == person.pk:
+        raise ValidationError({"related_person": "A person cannot be related to themselves"})
+    relationship = Relationship.objects.create(
+        person=person,
+        type=type,
+        related_person=related_person,
+        contact_name=contact_name.strip(),
+        contact_phone=contact_phone.strip(),
+        relationship_description=relationship_description.strip(),
+    )
+    record_audit(
+        by=by,
+        organisation=organisation,
+        action="relationship.add",
+        person_id=person.pk,
+        object_type="relationship",
+        object_id=relationship.pk,
+        detail={"type": type},
+    )
+    return relationship
+
+
+@transaction.atomic
+def break_glass(*, by: User, membership: Membership, person_id: int, reason: str) -> BreakGlass:
+    """Open one record in an emergency for a limited time. The reason is required and
+    audited; only direct-care roles may do this."""
+    if membership.user_id != by.pk or not may_break_glass(membership):
+        raise PermissionDenied("Your role cannot break glass")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_BREAK_GLASS_REASON:
+        raise ValidationError(
+            {"reason": f"Give the reason in at least {MIN_BREAK_GLASS_REASON} characters"}
+        )
+    if not Person.objects.filter(pk=person_id).exists():
+        raise ValidationError({"person": "No such person"})
+    now = timezone.now()
+    grant = BreakGlass.objects.create(
+        user=by,
+        organisation=membership.organisation,
+        person_id=person_id,
+        reason=reason,
+        started_at=now,
+        expires_at=now + timedelta(minutes=settings.JOINEDUP_BREAK_GLASS_MINUTES),
+    )
+    record_audit(
+        by=by,
+        organisation=membership.organisation,
+        action="person.break_glass",
+        person_id=person_id,
+        reason=reason,
+        detail={"expires_at": grant.expires_at.isoformat(), "role": membership.role},
+    )
+    return grant
+
+
+def record_person_view(
+    *, by: User, membership: Membership, person: Person, basis: str, page: str
+) -> None:
+    """Audit that a record was looked at, and on what basis."""
+    record_audit(
+        by=by,
+        organisation=membership.organisation,
+        action=f"person.view.{page}",
+        person_id=person.pk,
+        detail={"basis": basis, "role": membership.role},
+    )

@@ -1,0 +1,1 @@
+"""population: see ARCHITECTURE.md; its models arrive with its issue."""

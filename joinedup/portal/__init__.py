@@ -1,0 +1,1 @@
+"""portal: see ARCHITECTURE.md; its models arrive with its issue."""

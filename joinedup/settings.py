@@ -1,0 +1,215 @@
+"""The one settings module. Everything that differs between machines comes from
+environment variables:
+
+- ``DATABASE_URL``: default SQLite at ``$JOINEDUP_DATA_DIR/joinedup.sqlite3``;
+  ``postgres://user@host:5432/name`` for PostgreSQL (psycopg 3).
+- ``JOINEDUP_DATA_DIR``: files such as the database and analytics store (``var/``).
+- ``JOINEDUP_SECRET_KEY``: required in production; otherwise one is made and kept
+  in the data directory.
+- ``JOINEDUP_DEBUG``, ``JOINEDUP_ALLOWED_HOSTS``, ``JOINEDUP_SESSION_MINUTES``,
+  ``JOINEDUP_BREAK_GLASS_MINUTES``, ``JOINEDUP_REQUIRE_2FA_ROLES``.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+import nhsuk_frontend_jinja
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(os.environ.get("JOINEDUP_DATA_DIR", BASE_DIR / "var")).resolve()
+
+
+def _secret_key() -> str:
+    key = os.environ.get("JOINEDUP_SECRET_KEY")
+    if key:
+        return key
+    # A development key kept beside the data, so sessions survive restarts.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_bool("JOINEDUP_DEBUG", False)
+ALLOWED_HOSTS = os.environ.get("JOINEDUP_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+    ","
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "joinedup.core",
+    "joinedup.people",
+    "joinedup.ingest",
+    "joinedup.identity",
+    "joinedup.population",
+    "joinedup.care",
+    "joinedup.portal",
+    "joinedup.directory",
+    "joinedup.engagement",
+    "joinedup.fhir",
+    "joinedup.synth",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "joinedup.core.middleware.CurrentOrganisationMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "joinedup.urls"
+WSGI_APPLICATION = "joinedup.wsgi.application"
+
+_APP_TEMPLATE_DIRS = [
+    PACKAGE_DIR / app / "templates"
+    for app in ("core", "people", "identity", "population", "care", "portal", "directory")
+    + ("engagement",)
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [
+            *[d for d in _APP_TEMPLATE_DIRS if d.exists()],
+            Path(nhsuk_frontend_jinja.__file__).parent / "templates",
+        ],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "joinedup.core.jinja_env.environment"},
+    },
+    {
+        # Django admin (reference data) keeps its own templates.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'joinedup.sqlite3'}"),
+        conn_max_age=int(os.environ.get("JOINEDUP_DB_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "core:sign-in"
+LOGIN_REDIRECT_URL = "core:home"
+
+# Sessions end after a spell of inactivity (default 30 minutes).
+SESSION_COOKIE_AGE = int(os.environ.get("JOINEDUP_SESSION_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("JOINEDUP_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Login throttling: five failures lock the username and address for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("JOINEDUP_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = None
+AXES_LOCKOUT_CALLABLE = "joinedup.core.views.auth.locked_out"
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "joinedup"
+
+# Roles that must use two-factor sign-in (comma separated role codes).
+JOINEDUP_REQUIRE_2FA_ROLES = [
+    r
+    for r in os.environ.get("JOINEDUP_REQUIRE_2FA_ROLES", "org_admin,system_admin").split(",")
+    if r
+]
+JOINEDUP_BREAK_GLASS_MINUTES = int(os.environ.get("JOINEDUP_BREAK_GLASS_MINUTES", "60"))
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Patient-level data never goes to the logs (ARCHITECTURE.md, convention 7):
+# log records carry request paths and ids only, never names or NHS numbers.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JOINEDUP_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,1 @@
+"""synth: see ARCHITECTURE.md; its models arrive with its issue."""

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from joinedup.core.urls import health
+
+urlpatterns = [
+    path("", include("joinedup.core.urls")),
+    path("people/", include("joinedup.people.urls")),
+    path("health", health, name="health"),
+    path("admin/", admin.site.urls),
+]
