@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import Environment, Undefined
+from jinja2 import ChainableUndefined, Environment
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -32,7 +32,7 @@ def age(birth: date | None, on: date | None = None) -> int | None:
 
 def environment(**options) -> Environment:
     # The NHS.UK macros test optional parameters, so undefined values stay lenient.
-    options["undefined"] = Undefined
+    options["undefined"] = ChainableUndefined
     env = Environment(**options)
     env.globals.update({"url": url, "static": static, "get_messages": get_messages, "age": age})
     env.filters.update({"nhs_date": nhs_date})

@@ -1,0 +1,59 @@
+from time import perf_counter
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from joinedup.synth import actions
+from joinedup.synth.borough import DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Load the synthetic demo borough into the database and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--residents", type=int, default=20_000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--replace", action="store_true", help="Delete a different demo borough first"
+        )
+
+    def handle(self, *args, residents: int, seed: int, replace: bool, **options):
+        if residents < 1 or residents > 3_000_000:
+            raise CommandError("--residents must be between 1 and 3,000,000")
+        console = Console(width=max(Console().width, 130))
+        run = actions.current_run()
+        if run and run.residents == residents and run.seed == seed:
+            console.print(f"The demo borough ({residents:,} residents, seed {seed}) is loaded.")
+        else:
+            if run or actions.has_borough():
+                if not replace:
+                    raise CommandError(
+                        f"The database holds another borough ({run}); re-run with --replace"
+                    )
+                actions.remove_demo_borough()
+            started = perf_counter()
+            with Progress(
+                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
+                TimeElapsedColumn(), console=console, transient=True,
+            ) as bar:  # fmt: skip
+                tasks = {}
+
+                def progress(stage: str, done: int, total: int):
+                    if stage not in tasks:
+                        tasks[stage] = bar.add_task(stage, total=total)
+                    bar.update(tasks[stage], completed=done)
+
+                run = actions.load_demo_borough(residents=residents, seed=seed, progress=progress)
+            seconds = perf_counter() - started
+            console.print(
+                f"Loaded the demo borough: {residents:,} residents in {seconds:.1f} s "
+                f"({residents / seconds:,.0f} residents/s)."
+            )
+        table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
+        for column in ("username", "name", "role", "organisation", "note"):
+            table.add_column(column)
+        for login in run.logins:
+            table.add_row(*(login[c] for c in ("username", "name", "role", "organisation", "note")))
+        console.print(table)

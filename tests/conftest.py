@@ -1,0 +1,28 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls
+# from the same thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the real hasher; tests use a fast one where the hash is not the point.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    from tests.factories import World
+
+    return World()
+
+
+@pytest.fixture
+def membership_of():
+    def get(user):
+        return user.memberships.select_related("organisation").get()
+
+    return get
