@@ -41,7 +41,7 @@ demo: install
 	mkdir -p $(DATA_DIR)
 	$(BIN)/joinedup collectstatic --no-input --verbosity 0
 	$(BIN)/joinedup migrate --no-input --verbosity 0
-	$(BIN)/joinedup synth --residents $(RESIDENTS) --seed 1
+	$(BIN)/joinedup synth --residents $(RESIDENTS) --seed 1 --replace
 	$(BIN)/joinedup serve --port $(PORT)
 
 chromium:

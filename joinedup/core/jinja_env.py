@@ -33,7 +33,8 @@ def age(birth: date | None, on: date | None = None) -> int | None:
 def environment(**options) -> Environment:
     # The NHS.UK macros test optional parameters, so undefined values stay lenient.
     options["undefined"] = ChainableUndefined
-    env = Environment(**options)
+    # Django's Jinja2 backend passes autoescape=True in options.
+    env = Environment(**options)  # noqa: S701
     env.globals.update({"url": url, "static": static, "get_messages": get_messages, "age": age})
     env.filters.update({"nhs_date": nhs_date})
     return env

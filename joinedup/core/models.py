@@ -72,12 +72,12 @@ class Lsoa(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
     @property
     def imd_quintile(self) -> int:
         return (self.imd_decile + 1) // 2
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class Postcode(models.Model):
@@ -204,6 +204,9 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"API token of {self.user} for {self.organisation}"
 
 
 class AuditEvent(models.Model):

@@ -3,10 +3,10 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from nhs_number import is_valid as nhs_number_is_valid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from nhs_number import is_valid as nhs_number_is_valid
 
 from joinedup.core.actions import normalise_postcode, record_audit
 from joinedup.core.models import Membership, Organisation, OrganisationType, Postcode, User
@@ -286,8 +286,12 @@ def bulk_register_people(
         if progress:
             progress(min(start + batch_size, len(people)))
     record_audit(
-        by=by, organisation=organisation, action="people.bulk_load", object_type="source",
-        object_id=source[:60], detail={"rows": len(people)},
+        by=by,
+        organisation=organisation,
+        action="people.bulk_load",
+        object_type="source",
+        object_id=source[:60],
+        detail={"rows": len(people)},
     )
     return len(people)
 
@@ -297,7 +301,11 @@ def bulk_add_relationships(*, by: User | None, rows: list[dict], source: str) ->
     """Add many carer / contact relationships (rows of Relationship fields, by id)."""
     created = Relationship.objects.bulk_create([Relationship(**row) for row in rows], 2000)
     record_audit(
-        by=by, organisation=None, action="relationships.bulk_load", object_type="source",
-        object_id=source[:60], detail={"rows": len(created)},
+        by=by,
+        organisation=None,
+        action="relationships.bulk_load",
+        object_type="source",
+        object_id=source[:60],
+        detail={"rows": len(created)},
     )
     return len(created)

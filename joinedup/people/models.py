@@ -171,6 +171,9 @@ class Relationship(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_type_display()}: {self.name}"
+
     @property
     def name(self) -> str:
         return str(self.related_person) if self.related_person_id else self.contact_name
@@ -188,3 +191,6 @@ class BreakGlass(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "person", "expires_at"], name="breakglass_active")]
+
+    def __str__(self) -> str:
+        return f"Break-glass by {self.user} until {self.expires_at:%Y-%m-%d %H:%M}"

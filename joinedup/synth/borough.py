@@ -118,11 +118,12 @@ def build_borough(
         [np.arange(1, 11), rng.choice(10, size=N_LSOAS - 10, p=decile_weights) + 1]
     )
     rng.shuffle(deciles)
+    n_areas = len(names.AREA_NAMES)
     lsoas = Lsoa.objects.bulk_create(
         [
             Lsoa(
                 code=f"E0199{i:04d}",
-                name=f"{names.AREA_NAMES[i % len(names.AREA_NAMES)]} {i // len(names.AREA_NAMES) + 1:03d}",
+                name=f"{names.AREA_NAMES[i % n_areas]} {i // n_areas + 1:03d}",
                 imd_decile=int(deciles[i]),
                 neighbourhood=neighbourhoods[i * len(neighbourhoods) // N_LSOAS],
             )
@@ -304,9 +305,14 @@ def _load_residents(*, residents, rng, today, lsoas, postcodes_by_lsoa, practice
             if rng.random() < 0.04:
                 carer = adults[int(rng.integers(0, len(adults)))]
                 if carer != pk:
-                    relationship_rows.append({"person_id": pk, "type": RelationshipType.CARER,
-                                              "related_person_id": carer,
-                                              "relationship_description": "family member"})
+                    relationship_rows.append(
+                        {
+                            "person_id": pk,
+                            "type": RelationshipType.CARER,
+                            "related_person_id": carer,
+                            "relationship_description": "family member",
+                        }
+                    )
     british = names.GIVEN["british"]["female"] + names.GIVEN["british"]["male"]
     for n, (pk, _) in enumerate(ids[::10]):
         contact = f"{british[n % len(british)]} {names.FAMILY['british'][n % 37]}"

@@ -94,12 +94,56 @@ LANGUAGE_BY_POOL = {
     "arab": "Arabic", "european": "Polish",
 }  # fmt: skip
 
-STREETS = "Albany Street,Bayham Place,Camden Road,Delancey Street,Eversholt Street,Fitzroy Road,\
-Gloucester Crescent,Hampstead Road,Inverness Street,Jamestown Road,Kentish Town Road,Leighton Road,\
-Malden Road,Netherwood Street,Oakley Square,Prince of Wales Road,Queens Crescent,Regent's Park Road,\
-St Pancras Way,Torriano Avenue,Ulster Terrace,Vicars Road,Willes Road,York Way,Agar Grove,\
-Brecknock Road,Chalk Farm Road,Dartmouth Park Hill,Elsworthy Road,Fleet Road".split(",")
+STREETS = (
+    "Albany Street",
+    "Bayham Place",
+    "Camden Road",
+    "Delancey Street",
+    "Eversholt Street",
+    "Fitzroy Road",
+    "Gloucester Crescent",
+    "Hampstead Road",
+    "Inverness Street",
+    "Jamestown Road",
+    "Kentish Town Road",
+    "Leighton Road",
+    "Malden Road",
+    "Netherwood Street",
+    "Oakley Square",
+    "Prince of Wales Road",
+    "Queens Crescent",
+    "Regent's Park Road",
+    "St Pancras Way",
+    "Torriano Avenue",
+    "Ulster Terrace",
+    "Vicars Road",
+    "Willes Road",
+    "York Way",
+    "Agar Grove",
+    "Brecknock Road",
+    "Chalk Farm Road",
+    "Dartmouth Park Hill",
+    "Elsworthy Road",
+    "Fleet Road",
+)
 
-AREA_NAMES = "Kingsgate,Fortune Green,Belsize,Haverstock,Gospel Oak,Highgate,Regent's Park,\
-St Pancras,Somers Town,Holborn,Bloomsbury,Frognal,Swiss Cottage,Kilburn,West End,Cantelowes,\
-Camden Town,Primrose Hill".split(",")
+AREA_NAMES = (
+    "Kingsgate",
+    "Fortune Green",
+    "Belsize",
+    "Haverstock",
+    "Gospel Oak",
+    "Highgate",
+    "Regent's Park",
+    "St Pancras",
+    "Somers Town",
+    "Holborn",
+    "Bloomsbury",
+    "Frognal",
+    "Swiss Cottage",
+    "Kilburn",
+    "West End",
+    "Cantelowes",
+    "Camden Town",
+    "Primrose Hill",
+)

@@ -4,21 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SynthRun',
+            name="SynthRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seed', models.IntegerField()),
-                ('residents', models.PositiveIntegerField()),
-                ('finished_at', models.DateTimeField()),
-                ('logins', models.JSONField(default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seed", models.IntegerField()),
+                ("residents", models.PositiveIntegerField()),
+                ("finished_at", models.DateTimeField()),
+                ("logins", models.JSONField(default=list)),
             ],
         ),
     ]

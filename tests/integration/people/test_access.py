@@ -33,7 +33,10 @@ def test_each_role_at_practice_a(world, membership_of, role):
         assert (person, basis) == (theirs, "break_glass")
         event = AuditEvent.objects.get(action="person.break_glass")
         assert (event.user, event.person_id, event.reason) == (
-            user, theirs.pk, "Attending A&E, unconscious")
+            user,
+            theirs.pk,
+            "Attending A&E, unconscious",
+        )
     else:
         with pytest.raises(PermissionDenied):
             actions.break_glass(by=user, membership=membership, person_id=theirs.pk,

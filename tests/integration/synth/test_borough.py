@@ -38,7 +38,9 @@ def test_same_seed_same_borough(db):
     call_command("synth", "--residents", "300", "--seed", "9")
     first = list(Person.objects.order_by("pk").values_list("nhs_number", "family_name", "postcode"))
     call_command("synth", "--residents", "300", "--seed", "9", "--replace")
-    second = list(Person.objects.order_by("pk").values_list("nhs_number", "family_name", "postcode"))
+    second = list(
+        Person.objects.order_by("pk").values_list("nhs_number", "family_name", "postcode")
+    )
     assert first == second
 
 

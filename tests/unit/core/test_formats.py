@@ -8,7 +8,12 @@ from joinedup.core.models import Lsoa, OrganisationType
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("nw12db", "NW1 2DB"), ("NW1 2DB", "NW1 2DB"), (" ec1a 1bb ", "EC1A 1BB"), ("W1A0AX", "W1A 0AX")],
+    [
+        ("nw12db", "NW1 2DB"),
+        ("NW1 2DB", "NW1 2DB"),
+        (" ec1a 1bb ", "EC1A 1BB"),
+        ("W1A0AX", "W1A 0AX"),
+    ],
 )
 def test_postcodes_are_normalised(raw, expected):
     assert normalise_postcode(raw) == expected

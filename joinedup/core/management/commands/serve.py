@@ -11,7 +11,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3))
+        )
 
     def handle(self, *args, port: int, host: str, workers: int, **options):
         self.stdout.write(f"joinedup is at http://{host}:{port}/ (Ctrl+C stops it)")
@@ -24,4 +26,4 @@ class Command(BaseCommand):
             "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         ]  # fmt: skip
         os.environ.setdefault("JOINEDUP_DATA_DIR", str(settings.DATA_DIR))
-        os.execv(sys.executable, args)
+        os.execv(sys.executable, args)  # noqa: S606 (no shell: arguments are ours)

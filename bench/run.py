@@ -1,0 +1,19 @@
+"""Run every benchmark, each in its own process so peak memory is its own.
+
+    make bench                       # the 230,000-resident borough
+    BENCH_RESIDENTS=20000 make bench # a quicker look
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = ["synth_load.py", "person_search.py"]
+
+if __name__ == "__main__":
+    failed = 0
+    for name in BENCHMARKS:
+        print(f"== {name} ==", flush=True)
+        failed |= subprocess.call([sys.executable, str(HERE / name)])  # noqa: S603
+    sys.exit(failed)
