@@ -40,7 +40,10 @@ if __name__ == "__main__":
         "NHS number": lambda: {"q": rng.choice(sample)[0]},
         "surname + date of birth": lambda: (
             lambda p: {
-                "q": p[1], "dob-day": p[2].day, "dob-month": p[2].month, "dob-year": p[2].year,
+                "q": p[1],
+                "dob-day": p[2].day,
+                "dob-month": p[2].month,
+                "dob-year": p[2].year,
             }  # fmt: skip
         )(rng.choice(sample)),
         "partial surname": lambda: {"q": rng.choice(own)[1][:3]},

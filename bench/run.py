@@ -1,7 +1,7 @@
 """Run every benchmark, each in its own process so peak memory is its own.
 
-    make bench                       # the 230,000-resident borough
-    BENCH_RESIDENTS=20000 make bench # a quicker look
+``make bench`` measures the 230,000-resident borough; ``BENCH_RESIDENTS=20000 make bench``
+gives a quicker look.
 """
 
 import subprocess
