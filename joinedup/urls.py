@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from joinedup.core.api import api
 from joinedup.core.urls import health
 
 urlpatterns = [
     path("", include("joinedup.core.urls")),
     path("people/", include("joinedup.people.urls")),
     path("health", health, name="health"),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -26,3 +26,9 @@ def membership_of():
         return user.memberships.select_related("organisation").get()
 
     return get
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}"

@@ -242,6 +242,7 @@ AUDIT_ACTION_LABELS = {
     "person.update": "Changed details",
     "person.view.summary": "Looked at the record",
     "person.view.audit": "Looked at who has seen the record",
+    "person.view.api": "Read the record through the API",
     "person.break_glass": "Opened the record in an emergency (break glass)",
     "person.refused": "Tried to open the record and was refused",
     "relationship.add": "Added a carer or contact",
