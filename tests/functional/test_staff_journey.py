@@ -100,3 +100,19 @@ def test_wrong_password_page(pages, world):
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("The username or password is not right").first).to_be_visible()
     pages.check("sign_in_error")
+
+
+def test_admin_sets_up_two_factor_then_signs_in(pages, world):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    world.user(Role.SYSTEM_ADMIN, world.icb, username="admin.browser")
+    page = sign_in(pages, "admin.browser")
+    expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
+    pages.check("two_factor_setup")
+    device = TOTPDevice.objects.get(user__username="admin.browser")
+    page.get_by_label("Security code").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("You are working for Test ICB")).to_be_visible()
+    expect(page.get_by_role("link", name="Find a person")).to_have_count(1)  # nav only
+    pages.check("home_admin")

@@ -23,9 +23,10 @@ def test_signed_out_users_are_sent_to_sign_in(world, client):
 
 
 def test_summary_of_own_patient_is_shown_and_audited(world, client, gp):
-    person = world.person(given_name="Ada", family_name="Lovelace")
+    person = world.person(given_name="Ada", family_name="Lovelace", address_line1="1 <b>Road</b>")
     response = client.get(reverse("people:summary", args=[person.pk]))
     assert response.status_code == 200
+    assert "1 &lt;b&gt;Road&lt;/b&gt;<br>JU1 1AA" in response.content.decode()
     assert "Ada LOVELACE" in response.content.decode()
     assert "Quintile 1" in response.content.decode()
     event = AuditEvent.objects.get(action="person.view.summary")
