@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, Environment
 
+from .permissions import may_search_people
+
 
 def url(name: str, *args, **kwargs) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -35,6 +37,14 @@ def environment(**options) -> Environment:
     options["undefined"] = ChainableUndefined
     # Django's Jinja2 backend passes autoescape=True in options.
     env = Environment(**options)  # noqa: S701
-    env.globals.update({"url": url, "static": static, "get_messages": get_messages, "age": age})
+    env.globals.update(
+        {
+            "url": url,
+            "static": static,
+            "get_messages": get_messages,
+            "age": age,
+            "may_search_people": may_search_people,
+        }
+    )
     env.filters.update({"nhs_date": nhs_date})
     return env
