@@ -20,4 +20,5 @@ urlpatterns = [
     path("sign-in/code", auth.sign_in_code, name="sign-in-code"),
     path("sign-out", auth.sign_out, name="sign-out"),
     path("organisation", home.organisation, name="organisation"),
+    path("account/two-factor", auth.two_factor, name="two-factor"),
 ]

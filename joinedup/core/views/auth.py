@@ -5,6 +5,7 @@ from base64 import b32encode
 import segno
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -107,3 +108,29 @@ def sign_out(request) -> HttpResponse:
         record_audit(by=request.user, organisation=None, action="user.sign_out")
     logout(request)
     return redirect("core:sign-in")
+
+
+@login_required
+def two_factor(request):
+    """Any member of staff can turn on two-factor sign-in for their own account."""
+    user = request.user
+    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+        return render(request, "core/two_factor.jinja", {"enabled": True})
+    device = start_two_factor_setup(by=user, user=user)
+    form = TokenForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip()):
+            confirm_two_factor(by=user, device=device)
+            otp_login(request, device)
+            return render(request, "core/two_factor.jinja", {"enabled": True, "just_now": True})
+        error = "That code is not right. Codes change every 30 seconds: try the newest one"
+    elif request.method == "POST":
+        error = form.errors["token"][0]
+    setup = {
+        "secret": b32encode(device.bin_key).decode(),
+        "qr_svg": segno.make(device.config_url).svg_inline(scale=4),
+    }
+    return render(
+        request, "core/sign_in_code.jinja", {"form": form, "error": error, "setup": setup}
+    )

@@ -88,3 +88,17 @@ def test_organisation_switcher(world, client):
 @pytest.mark.parametrize("path", ["/health"])
 def test_health(db, client, path):
     assert client.get(path).json() == {"status": "ok"}
+
+
+def test_any_user_can_turn_on_two_factor_and_is_then_asked_for_it(world, client):
+    user = world.user(Role.CARE_NAVIGATOR, world.practice_a)
+    client.force_login(user)
+    page = client.get(reverse("core:two-factor")).content.decode()
+    assert "Set up two-factor sign-in" in page
+    device = TOTPDevice.objects.get(user=user)
+    assert "6 digits" in client.post(reverse("core:two-factor"), {"token": "12"}).content.decode()
+    done = client.post(reverse("core:two-factor"), {"token": f"{totp(device.bin_key):06d}"})
+    assert "Two-factor sign-in is on" in done.content.decode()
+    client.post(reverse("core:sign-out"))
+    response = sign_in(client, user.username)
+    assert response["Location"] == reverse("core:sign-in-code")
