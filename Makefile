@@ -42,6 +42,7 @@ demo: install
 	$(BIN)/joinedup collectstatic --no-input --verbosity 0
 	$(BIN)/joinedup migrate --no-input --verbosity 0
 	$(BIN)/joinedup synth --residents $(RESIDENTS) --seed 1 --replace
+	$(BIN)/joinedup population run
 	$(BIN)/joinedup serve --port $(PORT)
 
 chromium:

@@ -44,7 +44,7 @@ if __name__ == "__main__":
                 "dob-day": p[2].day,
                 "dob-month": p[2].month,
                 "dob-year": p[2].year,
-            }  # fmt: skip
+            }
         )(rng.choice(sample)),
         "partial surname": lambda: {"q": rng.choice(own)[1][:3]},
         "given + partial surname": lambda: (lambda p: {"q": f"{p[0][:2]} {p[1][:4]}"})(
@@ -67,7 +67,9 @@ if __name__ == "__main__":
         p95 = statistics.quantiles(times, n=20)[-1]
         print(f"{kind:<24} median {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms")
     p95 = statistics.quantiles(all_times, n=20)[-1]
-    print(f"{'all searches':<24} median {statistics.median(all_times):6.1f} ms   p95 {p95:6.1f} ms"
-          "   (target p95 ≤ 50 ms)")  # fmt: skip
+    print(
+        f"{'all searches':<24} median {statistics.median(all_times):6.1f} ms   p95 {p95:6.1f} ms"
+        "   (target p95 ≤ 50 ms)"
+    )
     print(f"requests per second {len(all_times) / (sum(all_times) / 1000):,.0f} (one process)")
     print(f"peak memory         {peak_memory_mb():,.0f} MB")

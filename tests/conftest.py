@@ -13,6 +13,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _analytics_store_in_tmp(settings, tmp_path):
+    # Each test gets its own analytics store, never the developer's var/.
+    settings.DATA_DIR = tmp_path / "data"
+
+
 @pytest.fixture
 def world(db):
     from tests.factories import World

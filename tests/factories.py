@@ -40,13 +40,21 @@ class World:
         Postcode.objects.create(postcode="JU2 2BB", lsoa=self.lsoa_b)
         self.place = place
         self.practice_a = core_actions.create_organisation(
-            by=None, name="Practice A", type=OrganisationType.GP_PRACTICE, ods_code="Z00001",
-            places=[place], neighbourhood=self.hood_a,
-        )  # fmt: skip
+            by=None,
+            name="Practice A",
+            type=OrganisationType.GP_PRACTICE,
+            ods_code="Z00001",
+            places=[place],
+            neighbourhood=self.hood_a,
+        )
         self.practice_b = core_actions.create_organisation(
-            by=None, name="Practice B", type=OrganisationType.GP_PRACTICE, ods_code="Z00002",
-            places=[place], neighbourhood=self.hood_b,
-        )  # fmt: skip
+            by=None,
+            name="Practice B",
+            type=OrganisationType.GP_PRACTICE,
+            ods_code="Z00002",
+            places=[place],
+            neighbourhood=self.hood_b,
+        )
         self.icb = core_actions.create_organisation(
             by=None, name="Test ICB", type=OrganisationType.ICB, ods_code="QTS", places=[place]
         )
@@ -58,10 +66,13 @@ class World:
     def user(self, role: str, organisation=None, username: str | None = None):
         n = next(_counter)
         return core_actions.create_staff_user(
-            by=None, username=username or f"{role}{n}", password=PASSWORD,
-            first_name="Test", last_name=f"User{n}",
+            by=None,
+            username=username or f"{role}{n}",
+            password=PASSWORD,
+            first_name="Test",
+            last_name=f"User{n}",
             memberships=[(organisation or self.practice_a, role)],
-        )  # fmt: skip
+        )
 
     def person(self, practice=None, **fields):
         defaults = {

@@ -24,11 +24,26 @@ from .models import (
 from .validation import clean_birth_date, clean_death_date, clean_nhs_number, search_form
 
 PERSON_FIELDS = (
-    "nhs_number", "given_name", "family_name", "birth_date", "sex", "gender_identity",
-    "ethnicity", "address_line1", "address_line2", "town", "postcode", "registered_practice",
-    "phone", "email", "preferred_language", "interpreter_needed", "communication_needs",
-    "date_of_death", "national_data_opt_out",
-)  # fmt: skip
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "gender_identity",
+    "ethnicity",
+    "address_line1",
+    "address_line2",
+    "town",
+    "postcode",
+    "registered_practice",
+    "phone",
+    "email",
+    "preferred_language",
+    "interpreter_needed",
+    "communication_needs",
+    "date_of_death",
+    "national_data_opt_out",
+)
 
 MIN_BREAK_GLASS_REASON = 10
 

@@ -14,9 +14,16 @@ from .validation import clean_nhs_number, search_form
 
 SEARCH_LIMIT = 50
 _SEARCH_FIELDS = (
-    "id", "nhs_number", "given_name", "family_name", "birth_date", "sex", "postcode",
-    "date_of_death", "registered_practice__name",
-)  # fmt: skip
+    "id",
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "postcode",
+    "date_of_death",
+    "registered_practice__name",
+)
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Loading and replacing the demo borough."""
 
+import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -20,9 +21,37 @@ from joinedup.core.models import (
     Team,
 )
 from joinedup.people.models import BreakGlass, Person, Relationship
+from joinedup.population.actions import import_codelists
+from joinedup.population.models import Codelist, PersonProfile, PopulationRun
+from joinedup.population.store import AnalyticsStore
 
 from .borough import build_borough
+from .clinical import STARTER_CODELISTS, write_clinical_records
 from .models import SynthRun
+
+
+def write_demo_clinical_records(*, seed: int, progress=None) -> int:
+    """Coded history for every resident, into the analytics store; and the starter
+    codelists the engine needs, when none are loaded yet."""
+    rows = list(
+        Person.objects.order_by("pk").values_list("pk", "birth_date", "sex", "lsoa__imd_decile")
+    )
+    if not rows:
+        return 0
+    ids, births, sexes, deciles = (list(c) for c in zip(*rows, strict=True))
+    if not Codelist.objects.exists():
+        import_codelists(by=None, folder=STARTER_CODELISTS)
+    say = progress or (lambda stage, done, total: None)
+    return write_clinical_records(
+        store=AnalyticsStore(),
+        person_ids=np.array(ids, dtype=np.int64),
+        birth_dates=births,
+        female=np.array([s == "female" for s in sexes]),
+        imd_quintile=np.array([(d + 1) // 2 if d else 3 for d in deciles]),
+        seed=seed,
+        as_of=timezone.localdate(),
+        progress=lambda done, total: say("clinical records", done, total),
+    )
 
 
 def current_run() -> SynthRun | None:
@@ -39,21 +68,42 @@ def load_demo_borough(*, residents: int, seed: int, progress=None) -> SynthRun:
     if System.objects.exists():
         raise RuntimeError("The database already holds a borough; use --replace to rebuild it")
     logins = build_borough(residents=residents, seed=seed, progress=progress)
+    write_demo_clinical_records(seed=seed, progress=progress)
     run = SynthRun.objects.create(
-        seed=seed, residents=residents, finished_at=timezone.now(),
+        seed=seed,
+        residents=residents,
+        finished_at=timezone.now(),
         logins=[login.__dict__ for login in logins],
-    )  # fmt: skip
-    record_audit(by=None, organisation=None, action="synth.load", object_type="synth_run",
-                 object_id=run.pk, detail={"residents": residents, "seed": seed})  # fmt: skip
+    )
+    record_audit(
+        by=None,
+        organisation=None,
+        action="synth.load",
+        object_type="synth_run",
+        object_id=run.pk,
+        detail={"residents": residents, "seed": seed},
+    )
     return run
 
 
 @transaction.atomic
 def remove_demo_borough() -> None:
     """Delete everything the generator made (a demo database only)."""
-    for model in (AuditEvent, BreakGlass, Relationship, Person, Postcode, ApiToken, Membership,
-                  TOTPDevice, Team):  # fmt: skip
+    for model in (
+        AuditEvent,
+        PersonProfile,
+        PopulationRun,
+        BreakGlass,
+        Relationship,
+        Person,
+        Postcode,
+        ApiToken,
+        Membership,
+        TOTPDevice,
+        Team,
+    ):
         model.objects.all().delete()
+    AnalyticsStore().clear_events("synth-")
     get_user_model().objects.filter(email__endswith="@joinedup.invalid").delete()
     for model in (Organisation, Lsoa, Neighbourhood, LocalCareNetwork, Place, System, SynthRun):
         model.objects.all().delete()

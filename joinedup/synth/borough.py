@@ -41,15 +41,31 @@ NEIGHBOURHOODS = (
     ("South", ("Camden Town and Somers Town", "Holborn and Bloomsbury", "Kilburn and West End")),
 )
 VOLUNTARY_KINDS = (
-    "Age Concern", "Carers Centre", "Food Bank", "Mind", "Community Centre", "Settlement",
-    "Befriending Scheme", "Advice Centre", "Women's Centre", "Refugee Support",
-)  # fmt: skip
+    "Age Concern",
+    "Carers Centre",
+    "Food Bank",
+    "Mind",
+    "Community Centre",
+    "Settlement",
+    "Befriending Scheme",
+    "Advice Centre",
+    "Women's Centre",
+    "Refugee Support",
+)
 _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXY"
 # Age bands (lower, upper) and shares, inner-London-like.
 AGE_BANDS = (
-    (0, 4, 0.055), (5, 15, 0.11), (16, 24, 0.13), (25, 34, 0.20), (35, 44, 0.15),
-    (45, 54, 0.12), (55, 64, 0.10), (65, 74, 0.075), (75, 84, 0.045), (85, 100, 0.015),
-)  # fmt: skip
+    (0, 4, 0.055),
+    (5, 15, 0.11),
+    (16, 24, 0.13),
+    (25, 34, 0.20),
+    (35, 44, 0.15),
+    (45, 54, 0.12),
+    (55, 64, 0.10),
+    (65, 74, 0.075),
+    (75, 84, 0.045),
+    (85, 100, 0.015),
+)
 
 
 @dataclass(frozen=True)
@@ -146,44 +162,100 @@ def build_borough(
 
     # Organisations.
     create = core_actions.create_organisation
-    icb = create(by=None, name="Joinedup Integrated Care Board (demo)", type=OrganisationType.ICB,
-                 ods_code="QJU", places=[place])  # fmt: skip
+    icb = create(
+        by=None,
+        name="Joinedup Integrated Care Board (demo)",
+        type=OrganisationType.ICB,
+        ods_code="QJU",
+        places=[place],
+    )
     practices: list[Organisation] = []
     for p in range(N_PRACTICES):
         hood = neighbourhoods[p * len(neighbourhoods) // N_PRACTICES]
         street = names.STREETS[p % len(names.STREETS)]
         practices.append(
-            create(by=None, name=f"{street} Medical Practice", type=OrganisationType.GP_PRACTICE,
-                   ods_code=f"Z{90001 + p:05d}", places=[place], neighbourhood=hood)
-        )  # fmt: skip
-    federation = create(by=None, name="Joinedup GP Federation", ods_code="ZJF01",
-                        type=OrganisationType.GP_FEDERATION, places=[place])  # fmt: skip
-    acute = create(by=None, name="Royal Joinedup Hospital NHS Foundation Trust", ods_code="RZ1",
-                   type=OrganisationType.ACUTE_TRUST, places=[place])  # fmt: skip
-    community = create(by=None, name="Joinedup Community Health NHS Trust", ods_code="RZ2",
-                       type=OrganisationType.COMMUNITY_TRUST, places=[place])  # fmt: skip
-    mental_health = create(by=None, name="Joinedup Mental Health NHS Trust", ods_code="RZ3",
-                           type=OrganisationType.MENTAL_HEALTH_TRUST, places=[place])  # fmt: skip
-    adult_care = create(by=None, name="Joinedup Council Adult Social Care", ods_code="ZC101",
-                        type=OrganisationType.ADULT_SOCIAL_CARE, places=[place])  # fmt: skip
-    create(by=None, name="Joinedup Council Children's Services", ods_code="ZC102",
-           type=OrganisationType.CHILDRENS_SERVICES, places=[place])  # fmt: skip
-    public_health = create(by=None, name="Joinedup Council Public Health", ods_code="ZC103",
-                           type=OrganisationType.PUBLIC_HEALTH, places=[place])  # fmt: skip
-    healthwatch = create(by=None, name="Healthwatch Joinedup", type=OrganisationType.HEALTHWATCH,
-                         places=[place])  # fmt: skip
+            create(
+                by=None,
+                name=f"{street} Medical Practice",
+                type=OrganisationType.GP_PRACTICE,
+                ods_code=f"Z{90001 + p:05d}",
+                places=[place],
+                neighbourhood=hood,
+            )
+        )
+    federation = create(
+        by=None,
+        name="Joinedup GP Federation",
+        ods_code="ZJF01",
+        type=OrganisationType.GP_FEDERATION,
+        places=[place],
+    )
+    acute = create(
+        by=None,
+        name="Royal Joinedup Hospital NHS Foundation Trust",
+        ods_code="RZ1",
+        type=OrganisationType.ACUTE_TRUST,
+        places=[place],
+    )
+    community = create(
+        by=None,
+        name="Joinedup Community Health NHS Trust",
+        ods_code="RZ2",
+        type=OrganisationType.COMMUNITY_TRUST,
+        places=[place],
+    )
+    mental_health = create(
+        by=None,
+        name="Joinedup Mental Health NHS Trust",
+        ods_code="RZ3",
+        type=OrganisationType.MENTAL_HEALTH_TRUST,
+        places=[place],
+    )
+    adult_care = create(
+        by=None,
+        name="Joinedup Council Adult Social Care",
+        ods_code="ZC101",
+        type=OrganisationType.ADULT_SOCIAL_CARE,
+        places=[place],
+    )
+    create(
+        by=None,
+        name="Joinedup Council Children's Services",
+        ods_code="ZC102",
+        type=OrganisationType.CHILDRENS_SERVICES,
+        places=[place],
+    )
+    public_health = create(
+        by=None,
+        name="Joinedup Council Public Health",
+        ods_code="ZC103",
+        type=OrganisationType.PUBLIC_HEALTH,
+        places=[place],
+    )
+    healthwatch = create(
+        by=None, name="Healthwatch Joinedup", type=OrganisationType.HEALTHWATCH, places=[place]
+    )
     pharmacies = [
-        create(by=None, name=f"{names.STREETS[i % len(names.STREETS)]} Pharmacy"
-               + (f" {i // len(names.STREETS) + 1}" if i >= len(names.STREETS) else ""),
-               type=OrganisationType.PHARMACY, ods_code=f"FZ{i + 1:03d}", places=[place])
+        create(
+            by=None,
+            name=f"{names.STREETS[i % len(names.STREETS)]} Pharmacy"
+            + (f" {i // len(names.STREETS) + 1}" if i >= len(names.STREETS) else ""),
+            type=OrganisationType.PHARMACY,
+            ods_code=f"FZ{i + 1:03d}",
+            places=[place],
+        )
         for i in range(N_PHARMACIES)
-    ]  # fmt: skip
+    ]
     voluntary = [
-        create(by=None, name=f"{names.AREA_NAMES[i % len(names.AREA_NAMES)]} "
-               f"{VOLUNTARY_KINDS[i % len(VOLUNTARY_KINDS)]}",
-               type=OrganisationType.VOLUNTARY, places=[place])
+        create(
+            by=None,
+            name=f"{names.AREA_NAMES[i % len(names.AREA_NAMES)]} "
+            f"{VOLUNTARY_KINDS[i % len(VOLUNTARY_KINDS)]}",
+            type=OrganisationType.VOLUNTARY,
+            places=[place],
+        )
         for i in range(N_VOLUNTARY)
-    ]  # fmt: skip
+    ]
     for hood in neighbourhoods:
         core_actions.create_team(by=None, organisation=community, name=f"District nursing – {hood}")
     say("organisations", 1, 1)
@@ -203,32 +275,52 @@ def build_borough(
         ("pharmacist", "Wei", "Chen", [(pharmacies[0], Role.PHARMACIST)]),
         ("volunteer", "Marcia", "Campbell", [(voluntary[1], Role.VOLUNTARY_WORKER)]),
         ("analyst", "Daniel", "Hughes", [(icb, Role.ANALYST)]),
-        ("engagement", "Amara", "Okafor", [(healthwatch, Role.ENGAGEMENT_OFFICER),
-                                           (public_health, Role.ENGAGEMENT_OFFICER)]),
+        (
+            "engagement",
+            "Amara",
+            "Okafor",
+            [(healthwatch, Role.ENGAGEMENT_OFFICER), (public_health, Role.ENGAGEMENT_OFFICER)],
+        ),
         ("admin.practice", "Helen", "Ward", [(practices[0], Role.ORG_ADMIN)]),
         ("admin.system", "Peter", "King", [(icb, Role.SYSTEM_ADMIN)]),
-    ]  # fmt: skip
+    ]
     logins = []
     for username, first, last, memberships in staff:
         core_actions.create_staff_user(
-            by=None, username=username, password=None, password_hash=password_hash,
-            first_name=first, last_name=last, email=f"{username}@joinedup.invalid",
+            by=None,
+            username=username,
+            password=None,
+            password_hash=password_hash,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@joinedup.invalid",
             memberships=memberships,
-        )  # fmt: skip
+        )
         for org, role in memberships:
-            note = "two-factor: scan the QR code at first sign-in" if role in (
-                Role.ORG_ADMIN, Role.SYSTEM_ADMIN) else ""  # fmt: skip
+            note = (
+                "two-factor: scan the QR code at first sign-in"
+                if role in (Role.ORG_ADMIN, Role.SYSTEM_ADMIN)
+                else ""
+            )
             logins.append(DemoLogin(username, f"{first} {last}", Role(role).label, org.name, note))
     say("staff", 1, 1)
 
-    _load_residents(residents=residents, rng=rng, today=today, lsoas=lsoas,
-                    postcodes_by_lsoa=postcodes_by_lsoa, practices=practices,
-                    neighbourhoods=neighbourhoods, say=say)  # fmt: skip
+    _load_residents(
+        residents=residents,
+        rng=rng,
+        today=today,
+        lsoas=lsoas,
+        postcodes_by_lsoa=postcodes_by_lsoa,
+        practices=practices,
+        neighbourhoods=neighbourhoods,
+        say=say,
+    )
     return logins
 
 
-def _load_residents(*, residents, rng, today, lsoas, postcodes_by_lsoa, practices,
-                    neighbourhoods, say) -> None:  # fmt: skip
+def _load_residents(
+    *, residents, rng, today, lsoas, postcodes_by_lsoa, practices, neighbourhoods, say
+) -> None:
     numbers = nhs_numbers(residents, rng)
     births = _birth_dates(residents, rng, today)
     sexes = rng.choice(["female", "male"], size=residents, p=[0.51, 0.49])
@@ -254,9 +346,10 @@ def _load_residents(*, residents, rng, today, lsoas, postcodes_by_lsoa, practice
         lsoa = lsoas[lsoa_index[i]]
         local = practices_by_hood[lsoa.neighbourhood_id]
         practice_id = (
-            local[int(picks[i, 0] * len(local))] if stays_local[i] and local
+            local[int(picks[i, 0] * len(local))]
+            if stays_local[i] and local
             else practices[any_practice[i]].pk
-        )  # fmt: skip
+        )
         postcodes = postcodes_by_lsoa[lsoa.pk]
         birth = births[i]
         age = (today - birth).days // 365
@@ -279,18 +372,22 @@ def _load_residents(*, residents, rng, today, lsoas, postcodes_by_lsoa, practice
                 "registered_practice_id": int(practice_id),
                 "phone": f"07700 900{i % 1000:03d}",  # Ofcom drama range
                 "preferred_language": names.LANGUAGE_BY_POOL.get(pool, "English")
-                if non_english else "English",
+                if non_english
+                else "English",
                 "interpreter_needed": bool(non_english and picks[i, 2] < 0.6),
                 "communication_needs": needs,
                 "date_of_death": today - timedelta(days=int(picks[i, 7] * 700)) if died else None,
                 "national_data_opt_out": bool(picks[i, 4] > 0.945),
             }
-        )  # fmt: skip
+        )
     total = len(rows)
     people_actions.bulk_register_people(
-        by=None, organisation=None, rows=rows, source="synthetic borough",
+        by=None,
+        organisation=None,
+        rows=rows,
+        source="synthetic borough",
         progress=lambda done: say("residents", done, total),
-    )  # fmt: skip
+    )
 
     # Carers: about 4% of adults over 65 have a carer who is another resident,
     # and 10% of everyone has a next-of-kin contact known by name only.
@@ -316,10 +413,16 @@ def _load_residents(*, residents, rng, today, lsoas, postcodes_by_lsoa, practice
     british = names.GIVEN["british"]["female"] + names.GIVEN["british"]["male"]
     for n, (pk, _) in enumerate(ids[::10]):
         contact = f"{british[n % len(british)]} {names.FAMILY['british'][n % 37]}"
-        relationship_rows.append({"person_id": pk, "type": RelationshipType.NEXT_OF_KIN,
-                                  "contact_name": contact,
-                                  "contact_phone": f"020 7946 0{n % 1000:03d}",
-                                  "relationship_description": "relative"})  # fmt: skip
-    people_actions.bulk_add_relationships(by=None, rows=relationship_rows,
-                                          source="synthetic borough")  # fmt: skip
+        relationship_rows.append(
+            {
+                "person_id": pk,
+                "type": RelationshipType.NEXT_OF_KIN,
+                "contact_name": contact,
+                "contact_phone": f"020 7946 0{n % 1000:03d}",
+                "relationship_description": "relative",
+            }
+        )
+    people_actions.bulk_add_relationships(
+        by=None, rows=relationship_rows, source="synthetic borough"
+    )
     say("relationships", 1, 1)

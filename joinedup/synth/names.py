@@ -70,29 +70,59 @@ FAMILY = {
 
 # The heritage pool used for each 2021 Census ethnic group's names.
 ETHNICITY_POOL = {
-    "A_BANGLADESHI": "south_asian", "A_CHINESE": "east_asian", "A_INDIAN": "south_asian",
-    "A_PAKISTANI": "south_asian", "A_OTHER": "south_asian", "B_AFRICAN": "african",
-    "B_CARIBBEAN": "caribbean", "B_OTHER": "african", "M_WHITE_ASIAN": "british",
-    "M_WHITE_BLACK_AFRICAN": "african", "M_WHITE_BLACK_CARIBBEAN": "caribbean",
-    "M_OTHER": "british", "W_BRITISH": "british", "W_IRISH": "british",
-    "W_GYPSY_TRAVELLER": "british", "W_ROMA": "european", "W_OTHER": "european",
-    "O_ARAB": "arab", "O_OTHER": "european", "NOT_STATED": "british",
-}  # fmt: skip
+    "A_BANGLADESHI": "south_asian",
+    "A_CHINESE": "east_asian",
+    "A_INDIAN": "south_asian",
+    "A_PAKISTANI": "south_asian",
+    "A_OTHER": "south_asian",
+    "B_AFRICAN": "african",
+    "B_CARIBBEAN": "caribbean",
+    "B_OTHER": "african",
+    "M_WHITE_ASIAN": "british",
+    "M_WHITE_BLACK_AFRICAN": "african",
+    "M_WHITE_BLACK_CARIBBEAN": "caribbean",
+    "M_OTHER": "british",
+    "W_BRITISH": "british",
+    "W_IRISH": "british",
+    "W_GYPSY_TRAVELLER": "british",
+    "W_ROMA": "european",
+    "W_OTHER": "european",
+    "O_ARAB": "arab",
+    "O_OTHER": "european",
+    "NOT_STATED": "british",
+}
 
 # Approximate shares for an inner-London borough (2021 Census-like).
 ETHNICITY_SHARES = {
-    "W_BRITISH": 0.37, "W_IRISH": 0.025, "W_GYPSY_TRAVELLER": 0.002, "W_ROMA": 0.003,
-    "W_OTHER": 0.21, "A_BANGLADESHI": 0.06, "A_CHINESE": 0.025, "A_INDIAN": 0.025,
-    "A_PAKISTANI": 0.006, "A_OTHER": 0.04, "B_AFRICAN": 0.05, "B_CARIBBEAN": 0.015,
-    "B_OTHER": 0.015, "M_WHITE_ASIAN": 0.02, "M_WHITE_BLACK_AFRICAN": 0.01,
-    "M_WHITE_BLACK_CARIBBEAN": 0.012, "M_OTHER": 0.02, "O_ARAB": 0.02, "O_OTHER": 0.035,
+    "W_BRITISH": 0.37,
+    "W_IRISH": 0.025,
+    "W_GYPSY_TRAVELLER": 0.002,
+    "W_ROMA": 0.003,
+    "W_OTHER": 0.21,
+    "A_BANGLADESHI": 0.06,
+    "A_CHINESE": 0.025,
+    "A_INDIAN": 0.025,
+    "A_PAKISTANI": 0.006,
+    "A_OTHER": 0.04,
+    "B_AFRICAN": 0.05,
+    "B_CARIBBEAN": 0.015,
+    "B_OTHER": 0.015,
+    "M_WHITE_ASIAN": 0.02,
+    "M_WHITE_BLACK_AFRICAN": 0.01,
+    "M_WHITE_BLACK_CARIBBEAN": 0.012,
+    "M_OTHER": 0.02,
+    "O_ARAB": 0.02,
+    "O_OTHER": 0.035,
     "NOT_STATED": 0.0,
-}  # fmt: skip
+}
 
 LANGUAGE_BY_POOL = {
-    "south_asian": "Bengali", "east_asian": "Mandarin", "african": "Somali",
-    "arab": "Arabic", "european": "Polish",
-}  # fmt: skip
+    "south_asian": "Bengali",
+    "east_asian": "Mandarin",
+    "african": "Somali",
+    "arab": "Arabic",
+    "european": "Polish",
+}
 
 STREETS = (
     "Albany Street",

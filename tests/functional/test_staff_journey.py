@@ -68,8 +68,9 @@ def test_sign_in_search_open_and_break_glass(pages, world):
     expect(page.get_by_text("You opened this record by breaking glass")).to_be_visible()
     pages.check("person_break_glass")
 
-    assert AuditEvent.objects.filter(action="person.break_glass", user=gp,
-                                     person_id=theirs.pk).exists()  # fmt: skip
+    assert AuditEvent.objects.filter(
+        action="person.break_glass", user=gp, person_id=theirs.pk
+    ).exists()
     assert AuditEvent.objects.filter(action="person.view.summary", person_id=mine.pk).exists()
 
 

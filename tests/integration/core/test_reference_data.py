@@ -37,15 +37,19 @@ def test_a_postcode_can_move_lsoa(world, tmp_path):
     ("text", "encoding", "message"),
     [
         ("postcode,ward\nJU1 3AB,x\n", "utf-8", "needs a postcode column"),
-        ("pcds,lsoa21cd\nJU1 3AB,E01990001\nnot-a-postcode,E01990001\n", "utf-8",
-         "row 3, field pcds"),
+        (
+            "pcds,lsoa21cd\nJU1 3AB,E01990001\nnot-a-postcode,E01990001\n",
+            "utf-8",
+            "row 3, field pcds",
+        ),
         ("pcds,lsoa21cd\nJU1 3AB,garbage\n", "utf-8", "row 2, field lsoa21cd"),
         ("pcds,lsoa21cd\nJU1 3AB,E01990001 é\n", "latin-1", "not UTF-8"),
         ("", "utf-8", "no header"),
     ],
-)  # fmt: skip
-def test_bad_postcode_files_name_the_problem_and_keep_nothing(world, tmp_path, text, encoding,
-                                                              message):  # fmt: skip
+)
+def test_bad_postcode_files_name_the_problem_and_keep_nothing(
+    world, tmp_path, text, encoding, message
+):
     before = Postcode.objects.count()
     with pytest.raises(ValidationError, match=message):
         actions.load_postcode_lookup(by=None, path=write(tmp_path, text, encoding))
@@ -62,8 +66,9 @@ def test_load_postcodes_command(world, tmp_path, capsys):
 
 def test_organisation_rules(world):
     with pytest.raises(ValidationError, match="already in use"):
-        actions.create_organisation(by=None, name="Copy", type=OrganisationType.GP_PRACTICE,
-                                    ods_code="z00001")  # fmt: skip
+        actions.create_organisation(
+            by=None, name="Copy", type=OrganisationType.GP_PRACTICE, ods_code="z00001"
+        )
     with pytest.raises(ValidationError, match="needs a name"):
         actions.create_organisation(by=None, name=" ", type=OrganisationType.VOLUNTARY)
     group = actions.create_organisation(by=None, name="Lunch club", type=OrganisationType.VOLUNTARY)

@@ -27,8 +27,9 @@ def test_each_role_at_practice_a(world, membership_of, role):
     assert set(access.accessible_people(membership)) == ({mine} if cares else set())
 
     if cares:
-        actions.break_glass(by=user, membership=membership, person_id=theirs.pk,
-                            reason="Attending A&E, unconscious")  # fmt: skip
+        actions.break_glass(
+            by=user, membership=membership, person_id=theirs.pk, reason="Attending A&E, unconscious"
+        )
         person, basis = access.get_person_for(membership, theirs.pk)
         assert (person, basis) == (theirs, "break_glass")
         event = AuditEvent.objects.get(action="person.break_glass")
@@ -39,8 +40,12 @@ def test_each_role_at_practice_a(world, membership_of, role):
         )
     else:
         with pytest.raises(PermissionDenied):
-            actions.break_glass(by=user, membership=membership, person_id=theirs.pk,
-                                reason="Attending A&E, unconscious")  # fmt: skip
+            actions.break_glass(
+                by=user,
+                membership=membership,
+                person_id=theirs.pk,
+                reason="Attending A&E, unconscious",
+            )
         assert not BreakGlass.objects.exists()
 
 
@@ -48,8 +53,9 @@ def test_break_glass_needs_a_reason(world, membership_of):
     theirs = world.person(practice=world.practice_b)
     user = world.user(Role.GP, world.practice_a)
     with pytest.raises(ValidationError, match="at least 10 characters"):
-        actions.break_glass(by=user, membership=membership_of(user), person_id=theirs.pk,
-                            reason="  urgent  ")  # fmt: skip
+        actions.break_glass(
+            by=user, membership=membership_of(user), person_id=theirs.pk, reason="  urgent  "
+        )
     assert not AuditEvent.objects.filter(action="person.break_glass").exists()
 
 
@@ -57,8 +63,9 @@ def test_break_glass_expires(world, membership_of):
     theirs = world.person(practice=world.practice_b)
     user = world.user(Role.GP, world.practice_a)
     membership = membership_of(user)
-    grant = actions.break_glass(by=user, membership=membership, person_id=theirs.pk,
-                                reason="Home visit, patient collapsed")  # fmt: skip
+    grant = actions.break_glass(
+        by=user, membership=membership, person_id=theirs.pk, reason="Home visit, patient collapsed"
+    )
     assert access.access_basis(membership, theirs.pk) == "break_glass"
     BreakGlass.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert access.access_basis(membership, theirs.pk) is None
@@ -68,8 +75,12 @@ def test_break_glass_is_for_the_user_and_organisation_that_broke_it(world, membe
     theirs = world.person(practice=world.practice_b)
     breaker = world.user(Role.GP, world.practice_a)
     colleague = world.user(Role.GP, world.practice_a)
-    actions.break_glass(by=breaker, membership=membership_of(breaker), person_id=theirs.pk,
-                        reason="Emergency admission today")  # fmt: skip
+    actions.break_glass(
+        by=breaker,
+        membership=membership_of(breaker),
+        person_id=theirs.pk,
+        reason="Emergency admission today",
+    )
     assert access.access_basis(membership_of(colleague), theirs.pk) is None
 
 

@@ -64,8 +64,9 @@ def test_no_nhs_number_is_allowed_and_not_unique_clash(world):
 def test_update_is_audited_with_the_fields_changed(world):
     person = world.person()
     user = world.user("gp")
-    actions.update_person(by=user, organisation=world.practice_a, person=person,
-                          postcode="JU2 2BB", reason="moved")  # fmt: skip
+    actions.update_person(
+        by=user, organisation=world.practice_a, person=person, postcode="JU2 2BB", reason="moved"
+    )
     assert person.lsoa == world.lsoa_b
     event = AuditEvent.objects.get(action="person.update")
     assert event.detail == {"fields": ["postcode"]} and event.user == user
@@ -82,17 +83,28 @@ def test_update_with_a_bad_value_changes_nothing(world):
 def test_a_carer_is_a_person_in_their_own_right(world):
     cared_for = world.person()
     carer = world.person(given_name="Carl", family_name="Carer", birth_date=date(1980, 5, 5))
-    rel = actions.add_relationship(by=None, organisation=None, person=cared_for,
-                                   type=RelationshipType.CARER, related_person=carer,
-                                   relationship_description="son")  # fmt: skip
+    rel = actions.add_relationship(
+        by=None,
+        organisation=None,
+        person=cared_for,
+        type=RelationshipType.CARER,
+        related_person=carer,
+        relationship_description="son",
+    )
     assert rel.name == "Carl Carer"
     assert carer.related_to.get().person == cared_for
     with pytest.raises(ValidationError):
-        actions.add_relationship(by=None, organisation=None, person=carer,
-                                 type=RelationshipType.CARER, related_person=carer)  # fmt: skip
+        actions.add_relationship(
+            by=None,
+            organisation=None,
+            person=carer,
+            type=RelationshipType.CARER,
+            related_person=carer,
+        )
     with pytest.raises(ValidationError, match="Name the person"):
-        actions.add_relationship(by=None, organisation=None, person=carer,
-                                 type=RelationshipType.NEXT_OF_KIN)  # fmt: skip
+        actions.add_relationship(
+            by=None, organisation=None, person=carer, type=RelationshipType.NEXT_OF_KIN
+        )
 
 
 def test_death_date_checks(world):
@@ -105,10 +117,14 @@ def test_death_date_checks(world):
 
 def _row(world, **fields):
     row = {
-        "nhs_number": world.nhs_number(), "given_name": "A", "family_name": "B",
-        "birth_date": date(1960, 1, 1), "sex": "male", "postcode": "JU1 1AA",
+        "nhs_number": world.nhs_number(),
+        "given_name": "A",
+        "family_name": "B",
+        "birth_date": date(1960, 1, 1),
+        "sex": "male",
+        "postcode": "JU1 1AA",
         "registered_practice_id": world.practice_a.pk,
-    }  # fmt: skip
+    }
     row.update(fields)
     return row
 
@@ -133,5 +149,6 @@ def test_bulk_load_is_all_or_nothing_and_names_the_row(world, bad, field):
 def test_bulk_load_refuses_duplicates_within_the_file(world):
     row = _row(world)
     with pytest.raises(ValidationError, match="row 2, field nhs_number"):
-        actions.bulk_register_people(by=None, organisation=None, rows=[row, dict(row)],
-                                     source="extract.csv")  # fmt: skip
+        actions.bulk_register_people(
+            by=None, organisation=None, rows=[row, dict(row)], source="extract.csv"
+        )

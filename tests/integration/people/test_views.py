@@ -82,8 +82,12 @@ def test_partial_name_search_sees_only_own_patients(world, client, gp):
 
 
 def test_surname_and_date_of_birth_traces_across_practices(world, client, gp):
-    world.person(practice=world.practice_b, given_name="John", family_name="Smithers",
-                 birth_date=date(1944, 3, 15))  # fmt: skip
+    world.person(
+        practice=world.practice_b,
+        given_name="John",
+        family_name="Smithers",
+        birth_date=date(1944, 3, 15),
+    )
     page = client.get(
         reverse("people:search"),
         {"q": "Smithers", "dob-day": "15", "dob-month": "3", "dob-year": "1944"},

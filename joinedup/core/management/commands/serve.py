@@ -19,11 +19,19 @@ class Command(BaseCommand):
         self.stdout.write(f"joinedup is at http://{host}:{port}/ (Ctrl+C stops it)")
         sys.stdout.flush()
         args = [
-            sys.executable, "-m", "gunicorn", "joinedup.wsgi",
-            "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--access-logfile", "-",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "joinedup.wsgi",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
             # Paths only: query strings can hold names and NHS numbers (convention 7).
-            "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
-        ]  # fmt: skip
+            "--access-logformat",
+            '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+        ]
         os.environ.setdefault("JOINEDUP_DATA_DIR", str(settings.DATA_DIR))
         os.execv(sys.executable, args)  # noqa: S606 (no shell: arguments are ours)

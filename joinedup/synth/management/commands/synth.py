@@ -35,9 +35,13 @@ class Command(BaseCommand):
                 actions.remove_demo_borough()
             started = perf_counter()
             with Progress(
-                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
-                TimeElapsedColumn(), console=console, transient=True,
-            ) as bar:  # fmt: skip
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed:,}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
                 tasks = {}
 
                 def progress(stage: str, done: int, total: int):

@@ -1,0 +1,225 @@
+"""Every write of the population app: codelists, runs and their profiles, cohorts."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from joinedup.core.actions import record_audit
+from joinedup.core.models import User
+from joinedup.people.models import Person
+
+from .codelists import read_codelist_dir
+from .config import PopulationConfig, load_config
+from .engines import EngineResult, run_duckdb
+from .models import Codelist, CodelistCode, Cohort, PersonProfile, PopulationRun
+from .store import PERSON_SCHEMA, AnalyticsStore
+
+
+@transaction.atomic
+def import_codelists(*, by: User | None, folder: Path | str) -> list[Codelist]:
+    """Load every codelist in a folder (OpenCodelists ``code,term`` CSVs, with an optional
+    ``manifest.json``). All or nothing: one bad file and nothing changes. A list already
+    held under the same slug is replaced by the new version."""
+    files = read_codelist_dir(Path(folder))
+    now = timezone.now()
+    saved = []
+    for f in files:
+        codelist, _ = Codelist.objects.update_or_create(
+            slug=f.slug,
+            defaults={"name": f.name, "source": f.source, "version": f.version, "imported_at": now},
+        )
+        codelist.codes.all().delete()
+        CodelistCode.objects.bulk_create(
+            [CodelistCode(codelist=codelist, code=code, term=term) for code, term in f.codes],
+            batch_size=5000,
+        )
+        saved.append(codelist)
+    record_audit(
+        by=by,
+        organisation=None,
+        action="codelists.import",
+        object_type="folder",
+        object_id=Path(folder).name[:60],
+        detail={"codelists": [c.slug for c in saved]},
+    )
+    return saved
+
+
+def codelist_codes() -> dict[str, list[int]]:
+    codes: dict[str, list[int]] = {}
+    for slug, code in CodelistCode.objects.values_list("codelist__slug", "code"):
+        codes.setdefault(slug, []).append(code)
+    return codes
+
+
+def export_persons(store: AnalyticsStore) -> int:
+    """Write the people the engine counts (from the relational database) to the store."""
+    rows = Person.objects.values_list(
+        "id",
+        "nhs_number",
+        "birth_date",
+        "date_of_death",
+        "sex",
+        "ethnicity",
+        "lsoa__imd_decile",
+        "lsoa_id",
+        "registered_practice_id",
+        "registered_practice__ods_code",
+        "registered_practice__neighbourhood_id",
+        "registered_practice__neighbourhood__code",
+        "registered_practice__neighbourhood__network__code",
+    )
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(13)]
+    decile = columns[6]
+    table = pa.table(
+        {
+            "person_id": pa.array(columns[0], pa.int64()),
+            "nhs_number": pa.array(columns[1], pa.string()),
+            "birth_date": pa.array(columns[2], pa.date32()),
+            "date_of_death": pa.array(columns[3], pa.date32()),
+            "sex": pa.array(columns[4], pa.string()),
+            "ethnicity": pa.array(columns[5], pa.string()),
+            "imd_quintile": pa.array([(d + 1) // 2 if d else None for d in decile], pa.int8()),
+            "lsoa_id": pa.array(columns[7], pa.int64()),
+            "practice_id": pa.array(columns[8], pa.int64()),
+            "practice": pa.array(columns[9], pa.string()),
+            "neighbourhood_id": pa.array(columns[10], pa.int64()),
+            "neighbourhood": pa.array(columns[11], pa.string()),
+            "lcn": pa.array(columns[12], pa.string()),
+        },
+        schema=PERSON_SCHEMA,
+    )
+    store.write_persons(table)
+    return table.num_rows
+
+
+@dataclass
+class RunReport:
+    run: PopulationRun
+    result: EngineResult
+    saved_seconds: float
+
+
+def run_population(
+    *,
+    by: User | None,
+    engine: str = "duckdb",
+    as_of: date | None = None,
+    store: AnalyticsStore | None = None,
+    config: PopulationConfig | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunReport:
+    """Compute registers, counts, scores and aggregates, then save every person's profile.
+
+    The new run's profiles replace the previous run's in one transaction: readers see
+    either the old results or the new ones, never a mixture.
+    """
+    from time import perf_counter
+
+    store = store or AnalyticsStore()
+    config = config or load_config()
+    as_of = as_of or timezone.localdate()
+    if engine != "duckdb":
+        raise ValidationError({"engine": f"Engine '{engine}' is not available (use duckdb)"})
+    say = progress or (lambda step: None)
+    say("exporting people")
+    export_persons(store)
+    started_at = timezone.now()
+    result = run_duckdb(
+        store=store,
+        config=config,
+        codelists=codelist_codes(),
+        as_of=as_of.isoformat(),
+        progress=say,
+    )
+    say("saving profiles")
+    t = perf_counter()
+    run = _save_run(
+        by=by, result=result, as_of=as_of, engine=engine, started_at=started_at, config=config
+    )
+    return RunReport(run=run, result=result, saved_seconds=perf_counter() - t)
+
+
+@transaction.atomic
+def _save_run(*, by, result: EngineResult, as_of, engine, started_at, config) -> PopulationRun:
+    run = PopulationRun.objects.create(
+        started_at=started_at,
+        finished_at=timezone.now(),
+        as_of=as_of,
+        engine=engine,
+        people=result.profiles.num_rows,
+        events=result.events,
+        seconds=round(result.seconds, 3),
+        config={"steps": result.steps, "threshold": config.multimorbidity_threshold},
+    )
+    columns = result.profiles.to_pydict()
+    profiles = [
+        PersonProfile(
+            run=run,
+            person_id=columns["person_id"][i],
+            conditions="," + "".join(f"{c}," for c in columns["conditions"][i]),
+            ltc_count=columns["ltc_count"][i],
+            multimorbid=columns["multimorbid"][i],
+            cms=columns["cms"][i],
+            efi=columns["efi"][i],
+            efi_band=columns["efi_band"][i],
+            age=columns["age"][i],
+            age_band=columns["age_band"][i],
+            sex=columns["sex"][i],
+            ethnicity_group=columns["ethnicity_group"][i],
+            imd_quintile=columns["imd_quintile"][i],
+            lsoa_id=columns["lsoa_id"][i],
+            practice_id=columns["practice_id"][i],
+            neighbourhood_id=columns["neighbourhood_id"][i],
+            admissions_12m=columns["admissions_12m"][i],
+            ae_attendances_12m=columns["ae_12m"][i],
+        )
+        for i in range(result.profiles.num_rows)
+    ]
+    PersonProfile.objects.filter(run__current=True).delete()
+    PopulationRun.objects.filter(current=True).update(current=False)
+    PersonProfile.objects.bulk_create(profiles, batch_size=5000)
+    run.current = True
+    run.save(update_fields=["current"])
+    store_aggregates(run, result.aggregates)
+    record_audit(
+        by=by,
+        organisation=None,
+        action="population.run",
+        object_type="population_run",
+        object_id=run.pk,
+        detail={"people": run.people, "events": run.events, "engine": engine},
+    )
+    return run
+
+
+def store_aggregates(run: PopulationRun, aggregates: pa.Table) -> None:
+    """Aggregates sit beside the run in the analytics store (they are small)."""
+    import pyarrow.parquet as pq
+
+    path = AnalyticsStore().root / "runs" / f"aggregates-{run.pk}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(aggregates, path)
+
+
+@transaction.atomic
+def save_cohort(
+    *, by: User | None, slug: str, name: str, definition: dict, description: str = ""
+) -> Cohort:
+    """Save a named cohort definition after checking it names only known conditions."""
+    from .cohorts import check_definition
+
+    check_definition(definition, load_config())
+    cohort, _ = Cohort.objects.update_or_create(
+        slug=slug, defaults={"name": name, "definition": definition, "description": description}
+    )
+    record_audit(
+        by=by, organisation=None, action="cohort.save", object_type="cohort", object_id=cohort.pk
+    )
+    return cohort

@@ -1,0 +1,243 @@
+"""Population SQL, one small function per step, each returning a SQL string.
+
+Written in DuckDB's dialect; SQLGlot transpiles the same strings for Spark. Inputs are
+the tables ``events``, ``persons``, ``codes`` (target, kind, role, system, code),
+``conditions`` and ``deficits``; ``as_of`` is an ISO date.
+"""
+
+# European Standard Population 2013: weights of the 19 five-year bands (0–4 … 90+).
+ESP_2013 = (
+    5000,
+    5500,
+    5500,
+    5500,
+    6000,
+    6000,
+    6500,
+    7000,
+    7000,
+    7000,
+    7000,
+    6500,
+    6000,
+    5500,
+    5000,
+    4000,
+    2500,
+    1500,
+    1000,
+)
+
+AGE_BANDS = ("0-17", "18-29", "30-39", "40-49", "50-59", "60-69", "70-79", "80+")
+
+
+def _age(birth: str, as_of: str) -> str:
+    return (
+        f"(year(DATE '{as_of}') - year({birth}) - CASE WHEN month(DATE '{as_of}') * 100 + "
+        f"day(DATE '{as_of}') < month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END)"
+    )
+
+
+def population(as_of: str) -> str:
+    """Registered people alive on ``as_of``, with age, bands and broad ethnic group."""
+    age = _age("birth_date", as_of)
+    return f"""
+    SELECT person_id, nhs_number, sex, ethnicity, imd_quintile, lsoa_id, practice_id, practice,
+           neighbourhood_id, neighbourhood, lcn, {age} AS age,
+           CASE WHEN {age} < 18 THEN '0-17' WHEN {age} < 30 THEN '18-29'
+                WHEN {age} < 40 THEN '30-39' WHEN {age} < 50 THEN '40-49'
+                WHEN {age} < 60 THEN '50-59' WHEN {age} < 70 THEN '60-69'
+                WHEN {age} < 80 THEN '70-79' ELSE '80+' END AS age_band,
+           least({age} // 5, 18) AS esp_band,
+           CASE WHEN ethnicity LIKE 'A\\_%' ESCAPE '\\' THEN 'Asian'
+                WHEN ethnicity LIKE 'B\\_%' ESCAPE '\\' THEN 'Black'
+                WHEN ethnicity LIKE 'M\\_%' ESCAPE '\\' THEN 'Mixed'
+                WHEN ethnicity LIKE 'W\\_%' ESCAPE '\\' THEN 'White'
+                WHEN ethnicity LIKE 'O\\_%' ESCAPE '\\' THEN 'Other'
+                ELSE 'Not stated' END AS ethnicity_group
+    FROM persons
+    WHERE practice_id IS NOT NULL
+      AND birth_date <= DATE '{as_of}'
+      AND (date_of_death IS NULL OR date_of_death > DATE '{as_of}')
+    """
+
+
+def coded(as_of: str) -> str:
+    """Per person and target: latest diagnosis and resolution dates, and events in 12 months."""
+    return f"""
+    SELECT e.person_id, c.kind, c.target,
+           max(CASE WHEN c.role = 'diagnosis' THEN e.date END) AS last_dx,
+           max(CASE WHEN c.role = 'resolved' THEN e.date END) AS last_res,
+           count(CASE WHEN e.date > DATE '{as_of}' - INTERVAL 1 YEAR THEN 1 END) AS n_12m
+    FROM events e
+    JOIN codes c ON e.code = c.code AND e.system = c.system
+    WHERE e.date <= DATE '{as_of}'
+    GROUP BY e.person_id, c.kind, c.target
+    """
+
+
+def registers(as_of: str) -> str:
+    """The register rules: latest diagnosis not followed by a resolution (CKD: latest
+    stage code is 3–5, stage 1–2 codes act as resolutions), old enough, and cancer only
+    when diagnosed within 5 years."""
+    return f"""
+    SELECT c.person_id, c.target AS condition
+    FROM coded c
+    JOIN conditions d ON c.kind = 'condition' AND d.key = c.target
+    JOIN pop p ON p.person_id = c.person_id
+    WHERE c.last_dx IS NOT NULL
+      AND (c.last_res IS NULL OR c.last_res < c.last_dx)
+      AND p.age >= d.min_age
+      AND (d.rule <> 'within_5_years' OR c.last_dx > DATE '{as_of}' - INTERVAL 5 YEAR)
+    """
+
+
+def deficits(as_of: str, polypharmacy_threshold: int) -> str:
+    """eFI deficits present: any code ever, plus polypharmacy from medicines in 12 months."""
+    return f"""
+    SELECT DISTINCT person_id, target AS deficit FROM coded
+    WHERE kind = 'deficit' AND last_dx IS NOT NULL
+    UNION
+    SELECT person_id, 'polypharmacy' AS deficit FROM events
+    WHERE system = 'dmd' AND date <= DATE '{as_of}'
+      AND date > DATE '{as_of}' - INTERVAL 1 YEAR
+    GROUP BY person_id
+    HAVING count(DISTINCT code) >= {int(polypharmacy_threshold)}
+    """
+
+
+def profiles(
+    *, threshold: int, efi_min_age: int, n_deficits: int, bands: tuple[tuple[str, float], ...]
+) -> str:
+    """One row per person: conditions, LTC count, 3+ flag, CMS, eFI and band, hospital use."""
+    band_sql = (
+        " ".join(f"WHEN efi <= {upper} THEN '{name}'" for name, upper in bands[:-1])
+        + f" ELSE '{bands[-1][0]}'"
+    )
+    return f"""
+    WITH per_person AS (
+        SELECT p.person_id,
+               list(r.condition ORDER BY r.condition) FILTER (WHERE r.condition IS NOT NULL)
+                   AS conditions,
+               count(r.condition) FILTER (WHERE d.counts) AS ltc_count,
+               coalesce(sum(d.cms_weight), 0) AS cms
+        FROM pop p
+        LEFT JOIN registers r ON r.person_id = p.person_id
+        LEFT JOIN conditions d ON d.key = r.condition
+        GROUP BY p.person_id
+    ),
+    frailty AS (
+        SELECT person_id, count(*) AS n FROM deficit_flags GROUP BY person_id
+    ),
+    hospital AS (
+        SELECT person_id,
+               sum(CASE WHEN target = 'admission' THEN n_12m ELSE 0 END) AS admissions_12m,
+               sum(CASE WHEN target = 'ae' THEN n_12m ELSE 0 END) AS ae_12m
+        FROM coded WHERE kind = 'encounter' GROUP BY person_id
+    ),
+    scored AS (
+        SELECT p.*, coalesce(pp.conditions, []) AS conditions, pp.ltc_count,
+               pp.ltc_count >= {int(threshold)} AS multimorbid,
+               round(pp.cms, 2) AS cms,
+               CASE WHEN p.age >= {int(efi_min_age)}
+                    THEN round(coalesce(f.n, 0) / {int(n_deficits)}.0, 4) END AS efi,
+               coalesce(h.admissions_12m, 0) AS admissions_12m,
+               coalesce(h.ae_12m, 0) AS ae_12m
+        FROM pop p
+        JOIN per_person pp USING (person_id)
+        LEFT JOIN frailty f USING (person_id)
+        LEFT JOIN hospital h USING (person_id)
+    )
+    SELECT *, CASE WHEN efi IS NULL THEN '' {band_sql} END AS efi_band
+    FROM scored
+    ORDER BY person_id
+    """
+
+
+def long_results() -> str:
+    """Profiles as one row per person and measure (each condition, and multimorbidity)."""
+    return """
+    SELECT person_id, age, esp_band, age_band, sex, ethnicity_group, imd_quintile,
+           practice, neighbourhood, lcn, measure, flag
+    FROM (
+        SELECT r.*, d.key AS measure,
+               CASE WHEN list_contains(r.conditions, d.key) THEN 1 ELSE 0 END AS flag
+        FROM results r CROSS JOIN conditions d
+        UNION ALL
+        SELECT r.*, 'multimorbidity' AS measure, CASE WHEN r.multimorbid THEN 1 ELSE 0 END
+        FROM results r
+    )
+    """
+
+
+DIMENSIONS = (
+    "total",
+    "imd_quintile",
+    "ethnicity_group",
+    "age_band",
+    "sex",
+    "practice",
+    "neighbourhood",
+    "lcn",
+    "imd_quintile x age_band",
+)
+
+
+def aggregates(adults_only_age: int) -> str:
+    """Prevalence of each measure per stratum: count, denominator, crude rate and its
+    Wilson 95% CI, and the rate directly age-standardised to the European Standard
+    Population 2013 with a normal-approximation 95% CI. Adults only."""
+    esp_values = ", ".join(f"({i}, {w})" for i, w in enumerate(ESP_2013))
+    strata = {
+        "total": ("'all'", "'all'"),
+        "imd_quintile": ("'imd_quintile'", "CAST(imd_quintile AS VARCHAR)"),
+        "ethnicity_group": ("'ethnicity_group'", "ethnicity_group"),
+        "age_band": ("'age_band'", "age_band"),
+        "sex": ("'sex'", "sex"),
+        "practice": ("'practice'", "practice"),
+        "neighbourhood": ("'neighbourhood'", "neighbourhood"),
+        "lcn": ("'lcn'", "lcn"),
+        "imd_quintile x age_band": (
+            "'imd_quintile x age_band'",
+            "CAST(imd_quintile AS VARCHAR) || ' / ' || age_band",
+        ),
+    }
+    unions = "\nUNION ALL\n".join(
+        f"SELECT {dim} AS dimension, coalesce({value}, 'unknown') AS stratum, measure, esp_band,"
+        f" flag FROM long WHERE age >= {int(adults_only_age)}"
+        for dim, value in strata.values()
+    )
+    return f"""
+    WITH esp(esp_band, weight) AS (VALUES {esp_values}),
+    rows AS ({unions}),
+    by_band AS (
+        SELECT dimension, stratum, measure, esp_band, sum(flag) AS n, count(*) AS pop
+        FROM rows GROUP BY ALL
+    ),
+    -- Standardised over the age bands present in each stratum (all adult bands for
+    -- geographic and social strata; within an age band the rate is its own).
+    summary AS (
+        SELECT b.dimension, b.stratum, b.measure,
+               sum(b.n) AS count, sum(b.pop) AS denominator,
+               sum(e.weight * b.n / b.pop) / sum(e.weight) AS asr,
+               sum(e.weight * e.weight * b.n / (b.pop * b.pop))
+                   / (sum(e.weight) * sum(e.weight)) AS asr_var
+        FROM by_band b JOIN esp e USING (esp_band)
+        GROUP BY b.dimension, b.stratum, b.measure
+    )
+    SELECT dimension, stratum, measure, count, denominator,
+           100.0 * count / denominator AS crude_rate,
+           100.0 * (count / denominator + 1.96 * 1.96 / (2 * denominator)
+                - 1.96 * sqrt(count / denominator * (1 - count / denominator) / denominator
+                              + 1.96 * 1.96 / (4 * denominator * denominator)))
+                / (1 + 1.96 * 1.96 / denominator) AS crude_lower,
+           100.0 * (count / denominator + 1.96 * 1.96 / (2 * denominator)
+                + 1.96 * sqrt(count / denominator * (1 - count / denominator) / denominator
+                              + 1.96 * 1.96 / (4 * denominator * denominator)))
+                / (1 + 1.96 * 1.96 / denominator) AS crude_upper,
+           100.0 * asr AS asr,
+           100.0 * greatest(asr - 1.96 * sqrt(asr_var), 0) AS asr_lower,
+           100.0 * (asr + 1.96 * sqrt(asr_var)) AS asr_upper
+    FROM summary
+    ORDER BY dimension, stratum, measure
+    """

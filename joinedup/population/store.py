@@ -1,0 +1,88 @@
+"""The analytics store: Parquet files under ``$JOINEDUP_DATA_DIR/analytics``.
+
+- ``events/<batch>.parquet``: coded events, one row each: ``person_id`` (int64),
+  ``system`` ('snomed' or 'dmd'), ``code`` (int64), ``date`` (date), ``value`` (float,
+  optional), ``unit`` (string, optional). A batch is written once, under a new name, and
+  never changed; re-importing the same input finds its batch and writes nothing.
+- ``persons.parquet``: the people the engine counts, exported from the relational
+  database at the start of each run (or written directly by the synthetic generator at
+  system scale).
+"""
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+
+EVENT_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.int64()),
+        ("system", pa.dictionary(pa.int8(), pa.string())),
+        ("code", pa.int64()),
+        ("date", pa.date32()),
+        ("value", pa.float64()),
+        ("unit", pa.dictionary(pa.int16(), pa.string())),
+    ]
+)
+PERSON_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.int64()),
+        ("nhs_number", pa.string()),
+        ("birth_date", pa.date32()),
+        ("date_of_death", pa.date32()),
+        ("sex", pa.string()),
+        ("ethnicity", pa.string()),
+        ("imd_quintile", pa.int8()),
+        ("lsoa_id", pa.int64()),
+        ("practice_id", pa.int64()),
+        ("practice", pa.string()),
+        ("neighbourhood_id", pa.int64()),
+        ("neighbourhood", pa.string()),
+        ("lcn", pa.string()),
+    ]
+)
+
+
+class AnalyticsStore:
+    def __init__(self, root: Path | str | None = None):
+        self.root = Path(root or Path(settings.DATA_DIR) / "analytics")
+
+    @property
+    def events_dir(self) -> Path:
+        return self.root / "events"
+
+    @property
+    def persons_path(self) -> Path:
+        return self.root / "persons.parquet"
+
+    def event_files(self) -> list[Path]:
+        return sorted(self.events_dir.glob("*.parquet")) if self.events_dir.exists() else []
+
+    def events_glob(self) -> str:
+        return str(self.events_dir / "*.parquet")
+
+    def has_batch(self, batch: str) -> bool:
+        return (self.events_dir / f"{batch}.parquet").exists()
+
+    def write_batch(self, batch: str, table: pa.Table) -> Path:
+        """Write a whole batch atomically (temp file, then rename): readers never see half."""
+        self.events_dir.mkdir(parents=True, exist_ok=True)
+        final = self.events_dir / f"{batch}.parquet"
+        temp = final.with_suffix(".parquet.tmp")
+        pq.write_table(table.cast(EVENT_SCHEMA), temp, compression="zstd")
+        os.replace(temp, final)
+        return final
+
+    def write_persons(self, table: pa.Table) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        temp = self.persons_path.with_suffix(".parquet.tmp")
+        pq.write_table(table.cast(PERSON_SCHEMA), temp, compression="zstd")
+        os.replace(temp, self.persons_path)
+        return self.persons_path
+
+    def clear_events(self, prefix: str) -> None:
+        """Remove the batches whose names start with ``prefix`` (e.g. a synthetic load)."""
+        for path in self.events_dir.glob(f"{prefix}*.parquet"):
+            path.unlink()
