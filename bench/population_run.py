@@ -1,0 +1,245 @@
+"""Population engine at borough (230,000) and system (2,400,000) scale.
+
+Generates the synthetic analytics store straight to Parquet (no relational database),
+then, each in a fresh process so peak memory is its own:
+- the DuckDB engine: registers, LTC count, CMS, eFI, every stratum's aggregates;
+- a straightforward pandas implementation of the same per-person computation, for the ratio.
+
+Targets (issue 3): ≤ 8 s at 230k; ≤ 60 s and ≤ 6 GB at 2.4M with ~100M events.
+``BENCH_POPULATION_SIZES=230000,2400000`` (default) chooses the sizes;
+``BENCH_PANDAS_MAX`` (default 2,400,000) the largest size the pandas baseline runs at.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from time import perf_counter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from setup import configure, peak_memory_mb  # noqa: E402
+
+AS_OF = date(2026, 11, 23)
+
+
+def generate(n: int, root: Path) -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from joinedup.population.store import AnalyticsStore
+    from joinedup.synth.clinical import write_clinical_records
+
+    store = AnalyticsStore(root)
+    rng = np.random.default_rng(11)
+    ids = np.arange(1, n + 1, dtype=np.int64)
+    ages = np.concatenate(
+        [
+            rng.integers(lo, hi + 1, int(n * share) + 1)
+            for lo, hi, share in (
+                (0, 17, 0.20),
+                (18, 44, 0.42),
+                (45, 64, 0.22),
+                (65, 84, 0.13),
+                (85, 100, 0.03),
+            )
+        ]
+    )[:n]
+    rng.shuffle(ages)
+    birth = (AS_OF - date(1970, 1, 1)).days - (ages * 365.25).astype(int) - rng.integers(0, 365, n)
+    female = rng.random(n) < 0.51
+    imd = rng.integers(1, 6, n)
+    started = perf_counter()
+    events = write_clinical_records(
+        store=store,
+        person_ids=ids,
+        birth_dates=birth,
+        female=female,
+        imd_quintile=imd,
+        seed=1,
+        as_of=AS_OF,
+        chunk_size=200_000,
+    )
+    practice = (ids % 35) + 1
+    store.write_persons(
+        pa.table(
+            {
+                "person_id": ids,
+                "nhs_number": pa.nulls(n, pa.string()),
+                "birth_date": pa.array(birth.astype("int32"), pa.date32()),
+                "date_of_death": pa.nulls(n, pa.date32()),
+                "sex": np.where(female, "female", "male"),
+                "ethnicity": rng.choice(
+                    ["W_BRITISH", "W_OTHER", "A_BANGLADESHI", "B_AFRICAN", "M_OTHER", "O_ARAB"], n
+                ),
+                "imd_quintile": imd.astype("int8"),
+                "lsoa_id": pa.nulls(n, pa.int64()),
+                "practice_id": practice,
+                "practice": np.char.add("Z", (90000 + practice).astype(str)),
+                "neighbourhood_id": practice % 6 + 1,
+                "neighbourhood": np.char.add("NH", (practice % 6 + 1).astype(str)),
+                "lcn": np.char.add("LCN", (practice % 2 + 1).astype(str)),
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {"events": events, "seconds": perf_counter() - started, "peak_mb": peak_memory_mb()}
+        )
+    )
+
+
+def run_duckdb(root: Path) -> None:
+    from joinedup.population.config import load_config
+    from joinedup.population.engines import run_duckdb as engine
+    from joinedup.synth.clinical import starter_codes
+
+    codes = {k: [int(c) for c in v] for k, v in starter_codes().items()}
+    started = perf_counter()
+    result = engine(
+        store=__import__("joinedup.population.store", fromlist=["x"]).AnalyticsStore(root),
+        config=load_config(),
+        codelists=codes,
+        as_of=AS_OF.isoformat(),
+    )
+    seconds = perf_counter() - started
+    p = result.profiles
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "events": result.events,
+                "people": p.num_rows,
+                "multimorbid": sum(p["multimorbid"].to_pylist()),
+                "aggregate_rows": result.aggregates.num_rows,
+                "steps": result.steps,
+                "peak_mb": peak_memory_mb(),
+            }
+        )
+    )
+
+
+def run_pandas(root: Path) -> None:
+    """The same per-person results, written the way an analyst would in pandas."""
+    import pandas as pd
+
+    from joinedup.population.config import load_config
+    from joinedup.synth.clinical import starter_codes
+
+    config = load_config()
+    codes = starter_codes()
+    started = perf_counter()
+    persons = pd.read_parquet(root / "persons.parquet")
+    events = pd.read_parquet(root / "events", columns=["person_id", "system", "code", "date"])
+    events["system"] = events["system"].astype(str)
+    as_of = pd.Timestamp(AS_OF)
+    events["date"] = pd.to_datetime(events["date"])
+    events = events[events["date"] <= as_of]
+    born = pd.to_datetime(persons["birth_date"])
+    persons["age"] = (as_of.year - born.dt.year - ((as_of.month, as_of.day) < (0, 0))).astype(int)
+    persons["age"] -= ((born.dt.month * 100 + born.dt.day) > as_of.month * 100 + as_of.day).astype(
+        int
+    )
+    rows = []
+    for c in config.conditions:
+        for role, slugs in (("dx", c.diagnosis), ("res", c.resolved)):
+            for s in slugs:
+                rows += [(c.key, role, int(x)) for x in codes[s]]
+    lookup = pd.DataFrame(rows, columns=["condition", "role", "code"])
+    coded = events[events["system"] == "snomed"].merge(lookup, on="code")
+    last = coded.pivot_table(
+        index=["person_id", "condition"], columns="role", values="date", aggfunc="max"
+    ).reset_index()
+    if "res" not in last:
+        last["res"] = pd.NaT
+    rules = pd.DataFrame(
+        [(c.key, c.rule, c.min_age, c.cms_weight) for c in config.conditions],
+        columns=["condition", "rule", "min_age", "cms_weight"],
+    )
+    last = last.merge(rules, on="condition").merge(persons[["person_id", "age"]], on="person_id")
+    on = last["dx"].notna() & (last["res"].isna() | (last["res"] < last["dx"]))
+    on &= last["age"] >= last["min_age"]
+    on &= (last["rule"] != "within_5_years") | (last["dx"] > as_of - pd.DateOffset(years=5))
+    registers = last[on]
+    per_person = registers.groupby("person_id").agg(
+        ltc_count=("condition", "size"), cms=("cms_weight", "sum")
+    )
+    deficit_rows = [
+        (d.key, int(x)) for d in config.efi_deficits for s in d.codelists for x in codes[s]
+    ]
+    dlookup = pd.DataFrame(deficit_rows, columns=["deficit", "code"])
+    deficits = (
+        events[events["system"] == "snomed"]
+        .merge(dlookup, on="code")[["person_id", "deficit"]]
+        .drop_duplicates()
+    )
+    meds = events[(events["system"] == "dmd") & (events["date"] > as_of - pd.DateOffset(years=1))]
+    poly = meds.groupby("person_id")["code"].nunique()
+    n_def = deficits.groupby("person_id").size().add((poly >= 5).astype(int), fill_value=0)
+    result = persons[["person_id", "age", "imd_quintile"]].set_index("person_id")
+    result = result.join(per_person).join(n_def.rename("deficits")).fillna(0)
+    result["multimorbid"] = result["ltc_count"] >= config.multimorbidity_threshold
+    result["efi"] = (result["deficits"] / 36).where(result["age"] >= 65)
+    by_imd = result[result["age"] >= 18].groupby("imd_quintile")["multimorbid"].mean()
+    seconds = perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "people": len(result),
+                "multimorbid": int(result["multimorbid"].sum()),
+                "imd_rows": len(by_imd),
+                "peak_mb": peak_memory_mb(),
+            }
+        )
+    )
+
+
+def child(mode: str, *args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, mode, *args],
+        check=True,  # noqa: S603
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    data = configure()
+    if len(sys.argv) > 1:
+        mode, target = sys.argv[1], sys.argv[2:]
+        {
+            "generate": lambda: generate(int(target[0]), Path(target[1])),
+            "duckdb": lambda: run_duckdb(Path(target[0])),
+            "pandas": lambda: run_pandas(Path(target[0])),
+        }[mode]()
+        sys.exit(0)
+    sizes = [int(s) for s in os.environ.get("BENCH_POPULATION_SIZES", "230000,2400000").split(",")]
+    pandas_max = int(os.environ.get("BENCH_PANDAS_MAX", "2400000"))
+    for n in sizes:
+        root = data / f"population-{n}"
+        if not (root / "persons.parquet").exists():
+            made = child("generate", str(n), str(root))
+            print(
+                f"generated {n:,} residents, {made['events']:,} events in {made['seconds']:.1f} s"
+                f" (peak {made['peak_mb']:,.0f} MB)"
+            )
+        duck = child("duckdb", str(root))
+        print(
+            f"== {n:,} residents, {duck['events']:,} events ({duck['events'] / n:.0f} per person)"
+        )
+        print(
+            f"duckdb   {duck['seconds']:6.1f} s   {duck['events'] / duck['seconds']:,.0f} events/s"
+            f"   peak {duck['peak_mb']:,.0f} MB   3+ LTCs {duck['multimorbid']:,}"
+            f"   aggregate rows {duck['aggregate_rows']:,}"
+        )
+        print(f"         steps {duck['steps']}")
+        if n <= pandas_max:
+            pand = child("pandas", str(root))
+            print(
+                f"pandas   {pand['seconds']:6.1f} s   peak {pand['peak_mb']:,.0f} MB"
+                f"   3+ LTCs {pand['multimorbid']:,} (per-person results only)"
+            )
+            print(f"ratio    pandas / duckdb = {pand['seconds'] / duck['seconds']:.1f}x")
