@@ -94,8 +94,16 @@ WSGI_APPLICATION = "joinedup.wsgi.application"
 
 _APP_TEMPLATE_DIRS = [
     PACKAGE_DIR / app / "templates"
-    for app in ("core", "people", "identity", "population", "care", "portal", "directory")
-    + ("engagement",)
+    for app in (
+        "core",
+        "people",
+        "identity",
+        "population",
+        "care",
+        "portal",
+        "directory",
+        "engagement",
+    )
 ]
 
 TEMPLATES = [

@@ -7,6 +7,7 @@ from joinedup.core.urls import health
 urlpatterns = [
     path("", include("joinedup.core.urls")),
     path("people/", include("joinedup.people.urls")),
+    path("population/", include("joinedup.population.urls")),
     path("health", health, name="health"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -25,6 +25,14 @@ def nhs_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def thousands(value) -> str:
+    """``16100`` → ``"16,100"``; text such as "≤7" is left as it is."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def age(birth: date | None, on: date | None = None) -> int | None:
     if birth is None:
         return None
@@ -46,5 +54,5 @@ def environment(**options) -> Environment:
             "may_search_people": may_search_people,
         }
     )
-    env.filters.update({"nhs_date": nhs_date})
+    env.filters.update({"nhs_date": nhs_date, "thousands": thousands})
     return env

@@ -4,6 +4,7 @@ An engine takes the analytics store, the definitions and the codelists, and retu
 per-person results and aggregates as Arrow tables. Nothing is written here.
 """
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,11 @@ from .store import AnalyticsStore
 
 # Hospital use comes from encounter codes (SNOMED CT).
 ENCOUNTER_CODES = {"admission": (32485007,), "ae": (4525004,)}
+
+
+# DuckDB spills to disk beyond this, keeping a system-scale run inside 6 GB on a
+# 24 GB, 2-core machine. JOINEDUP_DUCKDB_MEMORY_LIMIT changes it.
+DEFAULT_MEMORY_LIMIT = os.environ.get("JOINEDUP_DUCKDB_MEMORY_LIMIT", "3GB")
 
 
 @dataclass
@@ -85,7 +91,7 @@ def run_duckdb(
     codelists: dict[str, list[int]],
     as_of: str,
     threads: int | None = None,
-    memory_limit: str | None = None,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
     progress: Callable[[str], None] | None = None,
 ) -> EngineResult:
     """Run every step in one in-memory DuckDB connection reading the Parquet store."""
@@ -138,11 +144,12 @@ def run_duckdb(
                 bands=config.efi_bands,
             ),
         )
-        step("aggregates", "CREATE TABLE long AS " + sql.long_results())
         say("aggregates")
         t = perf_counter()
-        aggregates = con.sql(sql.aggregates(config.adult_age)).to_arrow_table()
-        steps["aggregates"] += round(perf_counter() - t, 3)
+        aggregates = con.sql(
+            sql.aggregates(config.adult_age, config.condition_keys)
+        ).to_arrow_table()
+        steps["aggregates"] = round(perf_counter() - t, 3)
         profiles = con.sql("SELECT * FROM results").to_arrow_table()
         events = con.execute("SELECT count(*) FROM events").fetchone()[0]
     finally:

@@ -154,22 +154,6 @@ def profiles(
     """
 
 
-def long_results() -> str:
-    """Profiles as one row per person and measure (each condition, and multimorbidity)."""
-    return """
-    SELECT person_id, age, esp_band, age_band, sex, ethnicity_group, imd_quintile,
-           practice, neighbourhood, lcn, measure, flag
-    FROM (
-        SELECT r.*, d.key AS measure,
-               CASE WHEN list_contains(r.conditions, d.key) THEN 1 ELSE 0 END AS flag
-        FROM results r CROSS JOIN conditions d
-        UNION ALL
-        SELECT r.*, 'multimorbidity' AS measure, CASE WHEN r.multimorbid THEN 1 ELSE 0 END
-        FROM results r
-    )
-    """
-
-
 DIMENSIONS = (
     "total",
     "imd_quintile",
@@ -183,36 +167,43 @@ DIMENSIONS = (
 )
 
 
-def aggregates(adults_only_age: int) -> str:
-    """Prevalence of each measure per stratum: count, denominator, crude rate and its
-    Wilson 95% CI, and the rate directly age-standardised to the European Standard
-    Population 2013 with a normal-approximation 95% CI. Adults only."""
+def aggregates(adults_only_age: int, measures: list[str]) -> str:
+    """Prevalence of each measure (each condition, and multimorbidity) per stratum: count,
+    denominator, crude rate with its Wilson 95% CI, and the rate directly age-standardised
+    to the European Standard Population 2013 with a normal-approximation 95% CI. Adults only.
+
+    Each stratum is one pass over ``results`` summing every measure at once; only the
+    small grouped table is unpivoted.
+    """
     esp_values = ", ".join(f"({i}, {w})" for i, w in enumerate(ESP_2013))
     strata = {
-        "total": ("'all'", "'all'"),
-        "imd_quintile": ("'imd_quintile'", "CAST(imd_quintile AS VARCHAR)"),
-        "ethnicity_group": ("'ethnicity_group'", "ethnicity_group"),
-        "age_band": ("'age_band'", "age_band"),
-        "sex": ("'sex'", "sex"),
-        "practice": ("'practice'", "practice"),
-        "neighbourhood": ("'neighbourhood'", "neighbourhood"),
-        "lcn": ("'lcn'", "lcn"),
-        "imd_quintile x age_band": (
-            "'imd_quintile x age_band'",
-            "CAST(imd_quintile AS VARCHAR) || ' / ' || age_band",
-        ),
+        "all": "'all'",
+        "imd_quintile": "CAST(imd_quintile AS VARCHAR)",
+        "ethnicity_group": "ethnicity_group",
+        "age_band": "age_band",
+        "sex": "sex",
+        "practice": "practice",
+        "neighbourhood": "neighbourhood",
+        "lcn": "lcn",
+        "imd_quintile x age_band": "CAST(imd_quintile AS VARCHAR) || ' / ' || age_band",
     }
-    unions = "\nUNION ALL\n".join(
-        f"SELECT {dim} AS dimension, coalesce({value}, 'unknown') AS stratum, measure, esp_band,"
-        f" flag FROM long WHERE age >= {int(adults_only_age)}"
-        for dim, value in strata.values()
+    sums = ", ".join(
+        f"sum(CASE WHEN list_contains(conditions, '{m}') THEN 1 ELSE 0 END) AS \"{m}\""
+        for m in measures
     )
+    grouped = "\nUNION ALL\n".join(
+        f"SELECT '{dim}' AS dimension, coalesce({value}, 'unknown') AS stratum, esp_band, "
+        f"count(*) AS pop, {sums}, "
+        f"sum(CASE WHEN multimorbid THEN 1 ELSE 0 END) AS multimorbidity "
+        f"FROM results WHERE age >= {int(adults_only_age)} GROUP BY 1, 2, 3"
+        for dim, value in strata.items()
+    )
+    columns = ", ".join(f'"{m}"' for m in [*measures, "multimorbidity"])
     return f"""
     WITH esp(esp_band, weight) AS (VALUES {esp_values}),
-    rows AS ({unions}),
+    grouped AS ({grouped}),
     by_band AS (
-        SELECT dimension, stratum, measure, esp_band, sum(flag) AS n, count(*) AS pop
-        FROM rows GROUP BY ALL
+        UNPIVOT grouped ON {columns} INTO NAME measure VALUE n
     ),
     -- Standardised over the age bands present in each stratum (all adult bands for
     -- geographic and social strata; within an age band the rate is its own).

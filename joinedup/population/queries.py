@@ -1,0 +1,69 @@
+"""Reads for the population pages: the current run, its suppressed aggregates, realism."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from .config import load_config
+from .exports import suppressed_aggregates
+from .models import PersonProfile, PopulationRun
+
+# Barnett K et al. Lancet 2012;380:37-43 (Scotland, 1.75 million people, 40 conditions):
+# 23.2% had 2+ conditions; most people 65+ had 2+; onset 10–15 years earlier in the most
+# deprived areas. joinedup counts fewer conditions, so its figures should sit below these.
+BARNETT_2012 = {"share_2_plus": 23.2, "share_2_plus_65_84": 64.9, "share_2_plus_85_plus": 81.5}
+
+
+@dataclass
+class Dashboard:
+    run: PopulationRun
+    rows_by_dimension: dict[str, list[dict]]
+    labels: dict[str, str]
+    realism: list[dict]
+
+
+def current_run() -> PopulationRun | None:
+    return PopulationRun.objects.filter(current=True).first()
+
+
+def realism_panel(run: PopulationRun) -> list[dict]:
+    """Our population beside published figures: shares with 2+ conditions."""
+    profiles = PersonProfile.objects.filter(run=run)
+    counts = profiles.aggregate(
+        all=Count("id"),
+        two=Count("id", filter=Q(ltc_count__gte=2)),
+        old=Count("id", filter=Q(age__gte=65, age__lt=85)),
+        old_two=Count("id", filter=Q(age__gte=65, age__lt=85, ltc_count__gte=2)),
+        oldest=Count("id", filter=Q(age__gte=85)),
+        oldest_two=Count("id", filter=Q(age__gte=85, ltc_count__gte=2)),
+    )
+
+    def share(n, d):
+        return round(100 * n / d, 1) if d else None
+
+    return [
+        {
+            "label": "All ages with 2 or more conditions",
+            "ours": share(counts["two"], counts["all"]),
+            "published": BARNETT_2012["share_2_plus"],
+        },
+        {
+            "label": "Aged 65 to 84 with 2 or more conditions",
+            "ours": share(counts["old_two"], counts["old"]),
+            "published": BARNETT_2012["share_2_plus_65_84"],
+        },
+        {
+            "label": "Aged 85 and over with 2 or more conditions",
+            "ours": share(counts["oldest_two"], counts["oldest"]),
+            "published": BARNETT_2012["share_2_plus_85_plus"],
+        },
+    ]
+
+
+def dashboard(run: PopulationRun) -> Dashboard:
+    rows: dict[str, list[dict]] = {}
+    for row in suppressed_aggregates(run):
+        rows.setdefault(row["dimension"], []).append(row)
+    labels = {c.key: c.label for c in load_config().conditions}
+    labels["multimorbidity"] = f"{load_config().multimorbidity_threshold} or more conditions"
+    return Dashboard(run=run, rows_by_dimension=rows, labels=labels, realism=realism_panel(run))
