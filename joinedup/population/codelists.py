@@ -33,6 +33,17 @@ _P = (
 )
 
 
+_INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
+
+
+def verhoeff_digit(digits: str) -> str:
+    """The Verhoeff check digit to append to ``digits``."""
+    check = 0
+    for i, digit in enumerate(reversed(digits)):
+        check = _D[check][_P[(i + 1) % 8][int(digit)]]
+    return str(_INV[check])
+
+
 def is_snomed_id(code: str) -> bool:
     """A SNOMED CT identifier: 6–18 digits, no leading zero, valid Verhoeff check digit.
 

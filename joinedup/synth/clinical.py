@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from joinedup.population.codelists import is_snomed_id, read_codelist_dir
+from joinedup.population.codelists import is_snomed_id, read_codelist_dir, verhoeff_digit
 from joinedup.population.store import AnalyticsStore
 
 STARTER_CODELISTS = Path(__file__).resolve().parents[1] / "population" / "data" / "codelists"
@@ -111,8 +111,12 @@ BACKGROUND_CODES = tuple(
 )
 BMI, SYSTOLIC, DIASTOLIC, EGFR = 60621009, 271649006, 271650006, 80274001
 ADMISSION, AE = 32485007, 4525004
-# Synthetic medicine codes in the dm+d system: counted for polypharmacy, never shown.
-MEDICINE_CODES = np.arange(40, dtype=np.int64) + 900_000_000_000_000_000
+# Synthetic medicine codes in the dm+d system (SNOMED-form identifiers in the made-up
+# namespace 9999999, partition 10, with a valid check digit): counted for polypharmacy.
+MEDICINE_CODES = np.array(
+    [int(f"{item}999999910" + verhoeff_digit(f"{item}999999910")) for item in range(900, 940)],
+    dtype=np.int64,
+)
 
 
 def _days(d: date) -> int:
@@ -133,7 +137,7 @@ class _Events:
         value = np.full(n, np.nan) if value is None else np.asarray(value, dtype=float)
         self.parts.append((person, system, code, day, value, unit))
 
-    def table(self, person_ids: np.ndarray) -> pa.Table:
+    def table(self, person_ids: np.ndarray, birth_days: np.ndarray) -> pa.Table:
         person = np.concatenate([p[0] for p in self.parts])
         systems = np.concatenate(
             [np.full(len(p[0]), 0 if p[1] == "snomed" else 1, np.int8) for p in self.parts]
@@ -143,8 +147,10 @@ class _Events:
             [np.full(len(p[0]), units.index(p[5] or ""), np.int16) for p in self.parts]
         )
         value = np.concatenate([p[4] for p in self.parts])
-        order = np.lexsort((np.concatenate([p[3] for p in self.parts]), person))
-        day = np.concatenate([p[3] for p in self.parts])[order].astype("int32")
+        # Nothing is recorded before a person was born (a baby's "last 12 months").
+        day = np.maximum(np.concatenate([p[3] for p in self.parts]), birth_days[person])
+        order = np.lexsort((day, person))
+        day = day[order].astype("int32")
         return pa.table(
             {
                 "person_id": pa.array(person_ids[person[order]], pa.int64()),
@@ -282,7 +288,7 @@ def generate_chunk(
         np.asarray(BACKGROUND_CODES)[rng.integers(0, len(BACKGROUND_CODES), len(who))],
         day,
     )
-    return events.table(person_ids)
+    return events.table(person_ids, birth_days)
 
 
 def starter_codes() -> dict[str, np.ndarray]:

@@ -18,8 +18,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace", action="store_true", help="Delete a different demo borough first"
         )
+        parser.add_argument(
+            "--fhir", metavar="DIR", help="Also write each resident's record as a FHIR R4 Bundle"
+        )
 
-    def handle(self, *args, residents: int, seed: int, replace: bool, **options):
+    def handle(self, *args, residents: int, seed: int, replace: bool, fhir=None, **options):
         if residents < 1 or residents > 3_000_000:
             raise CommandError("--residents must be between 1 and 3,000,000")
         console = Console(width=max(Console().width, 130))
@@ -55,6 +58,13 @@ class Command(BaseCommand):
                 f"Loaded the demo borough: {residents:,} residents in {seconds:.1f} s "
                 f"({residents / seconds:,.0f} residents/s)."
             )
+        if fhir:
+            from pathlib import Path
+
+            from joinedup.synth.fhir_export import write_bundles
+
+            written = write_bundles(Path(fhir))
+            console.print(f"Wrote {written:,} FHIR R4 Bundles to {fhir}")
         table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
         for column in ("username", "name", "role", "organisation", "note"):
             table.add_column(column)
