@@ -12,6 +12,7 @@ from joinedup.core.permissions import may_break_glass, may_search_people
 
 from . import access, actions, queries
 from .forms import BreakGlassForm
+from .panels import summary_panels
 
 
 def _membership_or_403(request):
@@ -85,7 +86,12 @@ def summary(request, person_id: int):
     return render(
         request,
         "people/summary.jinja",
-        {"person": person, "basis": basis, "relationships": relationships},
+        {
+            "person": person,
+            "basis": basis,
+            "relationships": relationships,
+            "panels": summary_panels(person),
+        },
     )
 
 

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class PopulationConfig(AppConfig):
     name = "joinedup.population"
     label = "population"
+    verbose_name = "Population health"
+
+    def ready(self) -> None:
+        from joinedup.people.panels import register_summary_panel
+
+        from .panels import profile_panel
+
+        register_summary_panel("population_profile", profile_panel)

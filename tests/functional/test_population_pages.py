@@ -24,3 +24,18 @@ def test_analyst_sees_population_health(pages, transactional_db):
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("columnheader", name="GP practice")).to_be_visible()
     pages.check("population_by_practice")
+
+
+def test_gp_sees_a_patients_long_term_conditions(pages, transactional_db):
+    from joinedup.population.models import PersonProfile
+
+    call_command("synth", "--residents", "600", "--seed", "5")
+    run_population(by=None)
+    profile = PersonProfile.objects.filter(practice__ods_code="Z90002", ltc_count__gte=1).first()
+    page = pages.goto("/sign-in")
+    page.get_by_label("Username").fill("gp.b")
+    page.get_by_label("Password").fill("joinedup-demo-2026")
+    page.get_by_role("button", name="Sign in").click()
+    pages.goto(f"/people/{profile.person_id}/")
+    expect(page.get_by_role("heading", name="Long-term conditions")).to_be_visible()
+    pages.check("person_with_profile")

@@ -34,3 +34,18 @@ def test_dashboard_after_a_run(db, client):
 def test_signed_out_is_sent_to_sign_in(db, client):
     response = client.get(reverse("population:dashboard"))
     assert response.status_code == 302
+
+
+def test_person_summary_shows_the_population_profile(db, client):
+    from joinedup.core.models import User
+    from joinedup.population.models import PersonProfile
+
+    call_command("synth", "--residents", "800", "--seed", "2")
+    actions.run_population(by=None)
+    gp = User.objects.get(username="gp.b")
+    practice = gp.memberships.get().organisation
+    profile = PersonProfile.objects.filter(practice=practice, ltc_count__gte=2).first()
+    client.force_login(gp)
+    page = client.get(reverse("people:summary", args=[profile.person_id])).content.decode()
+    assert "Long-term conditions" in page and "Cambridge Multimorbidity Score" in page
+    assert f"{profile.ltc_count}" in page
