@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 export JOINEDUP_DATA_DIR ?= $(abspath $(DATA_DIR))
 
-.PHONY: install demo test lint unit browser bench chromium clean
+.PHONY: install demo test lint bench chromium java clean
 
 install: $(VENV)/.installed joinedup/static/nhsuk/.copied
 
@@ -49,12 +49,17 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
 	  ( $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium )
 
+# The Spark engine (PySpark) needs Java 17 or newer.
+java:
+	@command -v java >/dev/null 2>&1 || \
+	  ( $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless )
+
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/joinedup makemigrations --check --dry-run
 
-test: install chromium lint
+test: install chromium java lint
 	$(BIN)/joinedup collectstatic --no-input --verbosity 0
 	$(BIN)/pytest
 

@@ -196,6 +196,36 @@ def run_pandas(root: Path) -> None:
     )
 
 
+def run_spark(root: Path) -> None:
+    from joinedup.population.config import load_config
+    from joinedup.population.spark import run_spark as engine
+    from joinedup.population.spark import spark_session
+    from joinedup.population.store import AnalyticsStore
+    from joinedup.synth.clinical import starter_codes
+
+    codes = {k: [int(c) for c in v] for k, v in starter_codes().items()}
+    spark = spark_session()
+    started = perf_counter()
+    result = engine(
+        store=AnalyticsStore(root),
+        config=load_config(),
+        codelists=codes,
+        as_of=AS_OF.isoformat(),
+        spark=spark,
+    )
+    seconds = perf_counter() - started
+    p = result.profiles
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "multimorbid": sum(p["multimorbid"].to_pylist()),
+                "steps": result.steps,
+            }
+        )
+    )
+
+
 def child(mode: str, *args: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, mode, *args],
@@ -214,6 +244,7 @@ if __name__ == "__main__":
             "generate": lambda: generate(int(target[0]), Path(target[1])),
             "duckdb": lambda: run_duckdb(Path(target[0])),
             "pandas": lambda: run_pandas(Path(target[0])),
+            "spark": lambda: run_spark(Path(target[0])),
         }[mode]()
         sys.exit(0)
     sizes = [int(s) for s in os.environ.get("BENCH_POPULATION_SIZES", "230000,2400000").split(",")]
@@ -243,3 +274,9 @@ if __name__ == "__main__":
                 f"   3+ LTCs {pand['multimorbid']:,} (per-person results only)"
             )
             print(f"ratio    pandas / duckdb = {pand['seconds'] / duck['seconds']:.1f}x")
+        if n <= int(os.environ.get("BENCH_SPARK_MAX", "230000")):
+            sp = child("spark", str(root))
+            print(
+                f"spark    {sp['seconds']:6.1f} s   (local[2], after session start)   3+ LTCs "
+                f"{sp['multimorbid']:,}   steps {sp['steps']}"
+            )

@@ -125,13 +125,17 @@ def run_population(
     store = store or AnalyticsStore()
     config = config or load_config()
     as_of = as_of or timezone.localdate()
-    if engine != "duckdb":
-        raise ValidationError({"engine": f"Engine '{engine}' is not available (use duckdb)"})
+    if engine not in ("duckdb", "spark"):
+        raise ValidationError({"engine": f"Unknown engine '{engine}' (use duckdb or spark)"})
     say = progress or (lambda step: None)
     say("exporting people")
     export_persons(store)
     started_at = timezone.now()
-    result = run_duckdb(
+    if engine == "spark":
+        from .spark import run_spark as run_engine
+    else:
+        run_engine = run_duckdb
+    result = run_engine(
         store=store,
         config=config,
         codelists=codelist_codes(),

@@ -117,7 +117,7 @@ def profiles(
     return f"""
     WITH per_person AS (
         SELECT p.person_id,
-               list(r.condition ORDER BY r.condition) FILTER (WHERE r.condition IS NOT NULL)
+               list_sort(list(r.condition) FILTER (WHERE r.condition IS NOT NULL))
                    AS conditions,
                count(r.condition) FILTER (WHERE d.counts) AS ltc_count,
                coalesce(sum(d.cms_weight), 0) AS cms
@@ -138,11 +138,12 @@ def profiles(
     scored AS (
         SELECT p.*, coalesce(pp.conditions, []) AS conditions, pp.ltc_count,
                pp.ltc_count >= {int(threshold)} AS multimorbid,
-               round(pp.cms, 2) AS cms,
+               CAST(round(pp.cms, 2) AS DOUBLE) AS cms,
                CASE WHEN p.age >= {int(efi_min_age)}
-                    THEN round(coalesce(f.n, 0) / {int(n_deficits)}.0, 4) END AS efi,
-               coalesce(h.admissions_12m, 0) AS admissions_12m,
-               coalesce(h.ae_12m, 0) AS ae_12m
+                    THEN CAST(round(coalesce(f.n, 0) / {int(n_deficits)}.0, 4) AS DOUBLE)
+               END AS efi,
+               CAST(coalesce(h.admissions_12m, 0) AS INTEGER) AS admissions_12m,
+               CAST(coalesce(h.ae_12m, 0) AS INTEGER) AS ae_12m
         FROM pop p
         JOIN per_person pp USING (person_id)
         LEFT JOIN frailty f USING (person_id)
@@ -203,7 +204,7 @@ def aggregates(adults_only_age: int, measures: list[str]) -> str:
     WITH esp(esp_band, weight) AS (VALUES {esp_values}),
     grouped AS ({grouped}),
     by_band AS (
-        UNPIVOT grouped ON {columns} INTO NAME measure VALUE n
+        SELECT * FROM grouped UNPIVOT (n FOR measure IN ({columns}))
     ),
     -- Standardised over the age bands present in each stratum (all adult bands for
     -- geographic and social strata; within an age band the rate is its own).
@@ -216,19 +217,20 @@ def aggregates(adults_only_age: int, measures: list[str]) -> str:
         FROM by_band b JOIN esp e USING (esp_band)
         GROUP BY b.dimension, b.stratum, b.measure
     )
-    SELECT dimension, stratum, measure, count, denominator,
-           100.0 * count / denominator AS crude_rate,
-           100.0 * (count / denominator + 1.96 * 1.96 / (2 * denominator)
+    SELECT dimension, stratum, measure, CAST(count AS BIGINT) AS count,
+           CAST(denominator AS BIGINT) AS denominator,
+           CAST(100.0 * count / denominator AS DOUBLE) AS crude_rate,
+           CAST(100.0 * (count / denominator + 1.96 * 1.96 / (2 * denominator)
                 - 1.96 * sqrt(count / denominator * (1 - count / denominator) / denominator
                               + 1.96 * 1.96 / (4 * denominator * denominator)))
-                / (1 + 1.96 * 1.96 / denominator) AS crude_lower,
-           100.0 * (count / denominator + 1.96 * 1.96 / (2 * denominator)
+                / (1 + 1.96 * 1.96 / denominator) AS DOUBLE) AS crude_lower,
+           CAST(100.0 * (count / denominator + 1.96 * 1.96 / (2 * denominator)
                 + 1.96 * sqrt(count / denominator * (1 - count / denominator) / denominator
                               + 1.96 * 1.96 / (4 * denominator * denominator)))
-                / (1 + 1.96 * 1.96 / denominator) AS crude_upper,
-           100.0 * asr AS asr,
-           100.0 * greatest(asr - 1.96 * sqrt(asr_var), 0) AS asr_lower,
-           100.0 * (asr + 1.96 * sqrt(asr_var)) AS asr_upper
+                / (1 + 1.96 * 1.96 / denominator) AS DOUBLE) AS crude_upper,
+           CAST(100.0 * asr AS DOUBLE) AS asr,
+           CAST(100.0 * greatest(asr - 1.96 * sqrt(asr_var), 0) AS DOUBLE) AS asr_lower,
+           CAST(100.0 * (asr + 1.96 * sqrt(asr_var)) AS DOUBLE) AS asr_upper
     FROM summary
     ORDER BY dimension, stratum, measure
     """
