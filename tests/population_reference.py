@@ -70,12 +70,15 @@ def reference_profiles(persons, events, config, codelists, as_of: date) -> dict[
         band = ""
         if efi is not None:
             band = next(name for name, upper in config.efi_bands if efi <= upper)
-        weights = {c.key: c.cms_weight for c in config.conditions}
+        groups = {}
+        for c in config.conditions:
+            if c.key in conditions:
+                groups[c.cms_group] = max(groups.get(c.cms_group, 0), c.cms_weight)
         results[p["person_id"]] = {
             "conditions": sorted(conditions),
             "ltc_count": len(counted),
             "multimorbid": len(counted) >= config.multimorbidity_threshold,
-            "cms": round(sum(weights[k] for k in conditions), 2),
+            "cms": round(sum(groups.values()), 2),
             "efi": efi,
             "efi_band": band,
             "age": age,

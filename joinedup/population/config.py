@@ -23,6 +23,7 @@ class Condition:
     min_age: int
     counts_towards_multimorbidity: bool
     cms_weight: float
+    cms_group: str
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def parse_config(data: dict, origin: str = "population config") -> PopulationCon
                 min_age=int(c.get("min_age", 0)),
                 counts_towards_multimorbidity=bool(c.get("counts_towards_multimorbidity", True)),
                 cms_weight=float(c.get("cms_weight", 0)),
+                cms_group=str(c.get("cms_group", c["key"])),
             )
             for c in data["conditions"]
         )

@@ -80,6 +80,7 @@ def conditions_table(config: PopulationConfig) -> pa.Table:
             "min_age": pa.array([c.min_age for c in config.conditions], pa.int32()),
             "counts": [c.counts_towards_multimorbidity for c in config.conditions],
             "cms_weight": pa.array([c.cms_weight for c in config.conditions], pa.float64()),
+            "cms_group": [c.cms_group for c in config.conditions],
         }
     )
 

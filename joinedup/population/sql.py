@@ -119,13 +119,19 @@ def profiles(
         SELECT p.person_id,
                list_sort(list(r.condition) FILTER (WHERE r.condition IS NOT NULL))
                    AS conditions,
-               count(r.condition) FILTER (WHERE d.counts) AS ltc_count,
-               coalesce(sum(d.cms_weight), 0) AS cms
+               count(r.condition) FILTER (WHERE d.counts) AS ltc_count
         FROM pop p
         LEFT JOIN registers r ON r.person_id = p.person_id
         LEFT JOIN conditions d ON d.key = r.condition
         GROUP BY p.person_id
     ),
+    -- A CMS condition counts once however many registers map to it (diabetes types).
+    cms_groups AS (
+        SELECT r.person_id, d.cms_group, max(d.cms_weight) AS weight
+        FROM registers r JOIN conditions d ON d.key = r.condition
+        GROUP BY r.person_id, d.cms_group
+    ),
+    cms AS (SELECT person_id, sum(weight) AS cms FROM cms_groups GROUP BY person_id),
     frailty AS (
         SELECT person_id, count(*) AS n FROM deficit_flags GROUP BY person_id
     ),
@@ -138,7 +144,7 @@ def profiles(
     scored AS (
         SELECT p.*, coalesce(pp.conditions, []) AS conditions, pp.ltc_count,
                pp.ltc_count >= {int(threshold)} AS multimorbid,
-               CAST(round(pp.cms, 2) AS DOUBLE) AS cms,
+               CAST(round(coalesce(cs.cms, 0), 2) AS DOUBLE) AS cms,
                CASE WHEN p.age >= {int(efi_min_age)}
                     THEN CAST(round(coalesce(f.n, 0) / {int(n_deficits)}.0, 4) AS DOUBLE)
                END AS efi,
@@ -146,6 +152,7 @@ def profiles(
                CAST(coalesce(h.ae_12m, 0) AS INTEGER) AS ae_12m
         FROM pop p
         JOIN per_person pp USING (person_id)
+        LEFT JOIN cms cs USING (person_id)
         LEFT JOIN frailty f USING (person_id)
         LEFT JOIN hospital h USING (person_id)
     )

@@ -109,11 +109,9 @@ def test_counts_scores_and_frailty(tmp_path):
     profiles, result = run(tmp_path, persons, events)
     old = profiles[1]
     assert old["ltc_count"] == 4 and old["multimorbid"] is True
-    weights = {c.key: c.cms_weight for c in CONFIG.conditions}
-    expected_cms = round(
-        sum(weights[k] for k in ("hypertension", "diabetes_t2", "heart_failure", "dementia")), 2
-    )
-    assert old["cms"] == pytest.approx(expected_cms)
+    # CMS general-outcome weights: hypertension 0.08, diabetes 0.75, heart failure 1.18,
+    # dementia 2.50.
+    assert old["cms"] == pytest.approx(4.51)
     # Deficits: hypertension, diabetes, heart failure, memory (dementia), falls, polypharmacy.
     assert old["efi"] == pytest.approx(round(6 / 36, 4))
     assert old["efi_band"] == "mild"
@@ -136,6 +134,14 @@ def test_aggregates_count_and_standardise(tmp_path):
     assert total["asr_lower"] <= total["asr"] <= total["asr_upper"]
     by_imd = [rows[("imd_quintile", str(q), "hypertension")]["denominator"] for q in range(1, 6)]
     assert by_imd == [40] * 5
+
+
+def test_diabetes_counts_once_in_the_cms(tmp_path):
+    persons = [{"person_id": 1, "birth_date": date(1960, 1, 1)}]
+    events = [(1, "snomed", CODES["dm_t1"][0], d(2)), (1, "snomed", CODES["dm_t2"][0], d(1))]
+    profiles, _ = run(tmp_path, persons, events)
+    assert profiles[1]["conditions"] == ["diabetes_t1", "diabetes_t2"]
+    assert profiles[1]["cms"] == pytest.approx(0.75)
 
 
 def test_boundaries(tmp_path):
