@@ -113,4 +113,4 @@ def test_population_run_with_spark_saves_profiles(db, spark, capsys):
     call_command("population", "run", "--engine", "spark")
     run = PopulationRun.objects.get(current=True)
     assert run.engine == "spark" and PersonProfile.objects.filter(run=run).count() == run.people
-    assert "Run 1" in capsys.readouterr().out
+    assert f"Run {run.pk} as of" in capsys.readouterr().out
