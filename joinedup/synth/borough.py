@@ -77,22 +77,33 @@ class DemoLogin:
     note: str = ""
 
 
-def nhs_numbers(count: int, rng: np.random.Generator) -> list[str]:
-    """``count`` unique, valid NHS numbers in the 999 test range, in random order.
-
-    The check digit is the Modulus 11 of the first nine digits (weights 10..2);
-    bases whose check would be 10 are not valid NHS numbers and are dropped.
-    """
-    available = 1_000_000  # 999 followed by any six digits, then the check digit
-    if count > 900_000:
-        raise ValueError("the 999 test range holds about 909,000 valid NHS numbers")
-    bases = 999_000_000 + rng.choice(available, size=int(count * 1.15) + 100, replace=False)
+def _with_check_digits(bases: np.ndarray) -> np.ndarray:
+    """Append the Modulus 11 check digit (weights 10..2) to nine-digit bases, dropping
+    the bases whose check would be 10: they are not valid NHS numbers."""
     digits = (bases[:, None] // 10 ** np.arange(8, -1, -1)) % 10
     remainder = (digits * np.arange(10, 1, -1)).sum(axis=1) % 11
     check = (11 - remainder) % 11
     valid = check != 10
-    numbers = bases[valid] * 10 + check[valid]
-    return [str(n) for n in numbers[:count]]
+    return bases[valid] * 10 + check[valid]
+
+
+def nhs_numbers(count: int, rng: np.random.Generator) -> list[str]:
+    """``count`` unique, valid NHS numbers from ranges never issued to real people, in
+    random order: the 999 test range first (about 909,000 numbers, enough for a borough),
+    then, for a whole system, the rest of NHS England's synthetic range (900–998)."""
+    in_999 = min(count, 900_000)
+    numbers = _with_check_digits(
+        999_000_000 + rng.choice(1_000_000, size=int(in_999 * 1.15) + 100, replace=False)
+    )[:in_999]
+    if count > in_999:
+        more = count - in_999
+        if more > 80_000_000:
+            raise ValueError("the synthetic NHS number ranges hold about 90 million numbers")
+        extra = _with_check_digits(
+            900_000_000 + rng.choice(99_000_000, size=int(more * 1.15) + 100, replace=False)
+        )[:more]
+        numbers = np.concatenate([numbers, extra])
+    return [str(n) for n in numbers]
 
 
 def _birth_dates(count: int, rng: np.random.Generator, today: date) -> list[date]:

@@ -87,3 +87,13 @@ def test_death_before_birth_or_in_the_future_is_refused():
 )
 def test_search_form(name, expected):
     assert search_form(name) == expected
+
+
+def test_system_scale_numbers_stay_in_the_synthetic_range():
+    import nhs_number
+
+    numbers = nhs_numbers(1_000_000, np.random.default_rng(4))
+    assert len(set(numbers)) == 1_000_000
+    assert sum(n.startswith("999") for n in numbers) == 900_000
+    sample = numbers[::997]
+    assert all(nhs_number.is_valid(n, for_region=nhs_number.REGION_SYNTHETIC) for n in sample)
