@@ -93,7 +93,8 @@ def nhs_numbers(count: int, rng: np.random.Generator) -> list[str]:
     then, for a whole system, the rest of NHS England's synthetic range (900–998)."""
     in_999 = min(count, 900_000)
     numbers = _with_check_digits(
-        999_000_000 + rng.choice(1_000_000, size=int(in_999 * 1.15) + 100, replace=False)
+        999_000_000
+        + rng.choice(1_000_000, size=min(int(in_999 * 1.15) + 100, 1_000_000), replace=False)
     )[:in_999]
     if count > in_999:
         more = count - in_999
