@@ -191,6 +191,10 @@ def _save_run(*, by, result: EngineResult, as_of, engine, started_at, config) ->
     PersonProfile.objects.bulk_create(profiles, batch_size=5000)
     run.current = True
     run.save(update_fields=["current"])
+    from .cohorts import DEFAULT_COHORTS
+
+    for slug, name, definition in DEFAULT_COHORTS:
+        Cohort.objects.get_or_create(slug=slug, defaults={"name": name, "definition": definition})
     store_aggregates(run, result.aggregates)
     record_audit(
         by=by,

@@ -76,7 +76,10 @@ def test_a_new_run_replaces_the_previous_one(borough):
 
 
 def test_default_cohorts(borough):
+    from joinedup.population.models import Cohort
+
     actions.run_population(by=None)
+    assert set(Cohort.objects.values_list("slug", flat=True)) == {"ltc-3-plus", "ltc-3-plus-frail"}
     for slug, name, definition in DEFAULT_COHORTS:
         cohort = actions.save_cohort(by=None, slug=slug, name=name, definition=definition)
         members = cohort_profiles(cohort)
