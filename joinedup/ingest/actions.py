@@ -50,10 +50,13 @@ def _people() -> dict[str, tuple[int, object]]:
     }
 
 
-def _finish(*, by, kind, source, sha, started, read, events, quarantine, skipped, store):
+def _finish(*, by, kind, source, sha, started, read, events, quarantine, skipped, store, writer):
     batch = f"{kind}-{sha[:16]}"
+    events.flush()
     if len(events):
-        store.write_batch(batch, events.table())
+        writer.commit()
+    else:
+        writer.discard()
     report_path = ""
     if len(quarantine):
         report_path = str(quarantine.write(store.root / "quarantine" / f"{batch}.csv"))
@@ -94,7 +97,8 @@ def import_events_csv(
     if existing:
         return ImportReport(run=existing, already_imported=True)
     store, started = AnalyticsStore(), timezone.now()
-    events, quarantine = EventBuffer(), Quarantine()
+    writer = store.batch_writer(f"events-{sha[:16]}")
+    events, quarantine = EventBuffer(spill=writer.add), Quarantine()
     try:
         read = read_events_csv(
             path,
@@ -105,6 +109,7 @@ def import_events_csv(
             progress=progress,
         )
     except FileRefused as exc:
+        writer.discard()
         raise ValidationError(str(exc)) from exc
     return _finish(
         by=by,
@@ -117,6 +122,7 @@ def import_events_csv(
         quarantine=quarantine,
         skipped=Counter(),
         store=store,
+        writer=writer,
     )
 
 
@@ -138,7 +144,8 @@ def import_fhir(
     if existing:
         return ImportReport(run=existing, already_imported=True)
     store, started = AnalyticsStore(), timezone.now()
-    events, quarantine, skipped = EventBuffer(), Quarantine(), Counter()
+    writer = store.batch_writer(f"fhir-{sha[:16]}")
+    events, quarantine, skipped = EventBuffer(spill=writer.add), Quarantine(), Counter()
     people, today, read = _people(), timezone.localdate(), 0
     for index, file in enumerate(files, start=1):
         read += read_bundle_file(
@@ -157,4 +164,5 @@ def import_fhir(
         quarantine=quarantine,
         skipped=skipped,
         store=store,
+        writer=writer,
     )

@@ -1,7 +1,6 @@
 """CSV event extracts: ``nhs_number, system, code, date[, value, unit]``, one row an event."""
 
 import csv
-import io
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -36,13 +35,21 @@ def read_events_csv(
     """Validate every row; keep the good ones in ``events`` and name every bad one in
     ``quarantine``. Returns the number of rows read."""
     name = path.name
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileRefused(
-            f"{name}: not UTF-8 text (byte {exc.start}); save the extract as UTF-8 CSV"
-        ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Streamed: a file of any size is read a row at a time.
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            return _read_rows(name, reader, people, today, events, quarantine, progress)
+        except UnicodeDecodeError as exc:
+            raise FileRefused(
+                f"{name}: not UTF-8 text near row {reader.line_num + 1}; save the extract as "
+                "UTF-8 CSV"
+            ) from exc
+        except csv.Error as exc:
+            raise FileRefused(f"{name} row {reader.line_num}: unreadable CSV ({exc})") from exc
+
+
+def _read_rows(name, reader, people, today, events, quarantine, progress) -> int:
     try:
         header = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in next(reader)]
     except StopIteration as exc:

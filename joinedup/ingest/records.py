@@ -54,9 +54,14 @@ class Quarantine:
 
 
 class EventBuffer:
-    """Columns of accepted events, turned into one Arrow table at the end."""
+    """Columns of accepted events. With ``spill``, every ``limit`` events are handed on as
+    an Arrow table (a part of the batch), so a huge file never sits in memory whole."""
 
-    def __init__(self):
+    def __init__(self, spill=None, limit: int = 1_000_000):
+        self.spill, self.limit, self.spilled = spill, limit, 0
+        self._reset()
+
+    def _reset(self) -> None:
         self.person_id: list[int] = []
         self.system: list[str] = []
         self.code: list[int] = []
@@ -71,9 +76,17 @@ class EventBuffer:
         self.day.append(day)
         self.value.append(value)
         self.unit.append(unit or None)
+        if self.spill is not None and len(self.person_id) >= self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.person_id and self.spill is not None:
+            self.spill(self.table())
+            self.spilled += len(self.person_id)
+            self._reset()
 
     def __len__(self) -> int:
-        return len(self.person_id)
+        return self.spilled + len(self.person_id)
 
     def table(self) -> pa.Table:
         order = np.lexsort((np.array(self.code, dtype=np.int64), np.array(self.person_id)))

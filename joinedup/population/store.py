@@ -1,15 +1,17 @@
 """The analytics store: Parquet files under ``$JOINEDUP_DATA_DIR/analytics``.
 
-- ``events/<batch>.parquet``: coded events, one row each: ``person_id`` (int64),
-  ``system`` ('snomed' or 'dmd'), ``code`` (int64), ``date`` (date), ``value`` (float,
-  optional), ``unit`` (string, optional). A batch is written once, under a new name, and
-  never changed; re-importing the same input finds its batch and writes nothing.
+- ``events/<batch>/part-NNNN.parquet``: coded events, one row each: ``person_id``
+  (int64), ``system`` ('snomed' or 'dmd'), ``code`` (int64), ``date`` (date), ``value``
+  (float, optional), ``unit`` (string, optional). A batch is written in a hidden folder
+  and renamed into place whole, so readers see all of it or none; it is never changed.
 - ``persons.parquet``: the people the engine counts, exported from the relational
   database at the start of each run (or written directly by the synthetic generator at
   system scale).
 """
 
 import os
+import shutil
+import uuid
 from pathlib import Path
 
 import pyarrow as pa
@@ -58,22 +60,22 @@ class AnalyticsStore:
         return self.root / "persons.parquet"
 
     def event_files(self) -> list[Path]:
-        return sorted(self.events_dir.glob("*.parquet")) if self.events_dir.exists() else []
+        return sorted(self.events_dir.glob("*/*.parquet")) if self.events_dir.exists() else []
 
     def events_glob(self) -> str:
-        return str(self.events_dir / "*.parquet")
+        return str(self.events_dir / "*" / "*.parquet")
 
     def has_batch(self, batch: str) -> bool:
-        return (self.events_dir / f"{batch}.parquet").exists()
+        return (self.events_dir / batch).is_dir()
+
+    def batch_writer(self, batch: str) -> "BatchWriter":
+        return BatchWriter(self, batch)
 
     def write_batch(self, batch: str, table: pa.Table) -> Path:
-        """Write a whole batch atomically (temp file, then rename): readers never see half."""
-        self.events_dir.mkdir(parents=True, exist_ok=True)
-        final = self.events_dir / f"{batch}.parquet"
-        temp = final.with_suffix(".parquet.tmp")
-        pq.write_table(table.cast(EVENT_SCHEMA), temp, compression="zstd")
-        os.replace(temp, final)
-        return final
+        """Write a whole batch at once (see BatchWriter for batches written in parts)."""
+        writer = self.batch_writer(batch)
+        writer.add(table)
+        return writer.commit()
 
     def write_persons(self, table: pa.Table) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -84,5 +86,35 @@ class AnalyticsStore:
 
     def clear_events(self, prefix: str) -> None:
         """Remove the batches whose names start with ``prefix`` (e.g. a synthetic load)."""
-        for path in self.events_dir.glob(f"{prefix}*.parquet"):
-            path.unlink()
+        for path in self.events_dir.glob(f"{prefix}*"):
+            shutil.rmtree(path)
+
+
+class BatchWriter:
+    """Parts of one batch, written into a hidden folder and renamed into place by
+    ``commit()``; ``discard()`` (or a crash) leaves nothing visible."""
+
+    def __init__(self, store: AnalyticsStore, batch: str):
+        self.final = store.events_dir / batch
+        # Outside events/, so no reader's glob ever sees a half-written batch.
+        self.temp = store.root / "incoming" / f"{batch}-{uuid.uuid4().hex[:8]}"
+        self.parts = 0
+
+    def add(self, table: pa.Table) -> None:
+        self.temp.mkdir(parents=True, exist_ok=True)
+        pq.write_table(
+            table.cast(EVENT_SCHEMA),
+            self.temp / f"part-{self.parts:04d}.parquet",
+            compression="zstd",
+        )
+        self.parts += 1
+
+    def commit(self) -> Path:
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        if self.final.exists():
+            shutil.rmtree(self.final)
+        os.replace(self.temp, self.final)
+        return self.final
+
+    def discard(self) -> None:
+        shutil.rmtree(self.temp, ignore_errors=True)

@@ -199,3 +199,27 @@ def test_ingest_command_errors(db, tmp_path):
         call_command("ingest", "events", str(tmp_path / "missing.csv"))
     with pytest.raises(CommandError, match="no .json bundles"):
         call_command("ingest", "fhir", str(tmp_path))
+
+
+def test_big_extracts_are_written_in_parts_and_only_whole(world, tmp_path, monkeypatch):
+    import functools
+
+    from joinedup.ingest import records
+
+    person = world.person()
+    rows = "".join(f"{person.nhs_number},snomed,38341003,2020-01-{d:02d}\n" for d in range(1, 11))
+    path = tmp_path / "big.csv"
+    path.write_text("nhs_number,system,code,date\n" + rows)
+    monkeypatch.setattr(actions, "EventBuffer", functools.partial(records.EventBuffer, limit=3))
+    run = actions.import_events_csv(by=None, path=path).run
+    files = AnalyticsStore().event_files()
+    assert run.records_kept == 10 and len(files) == 4
+    assert {f.parent.name for f in files} == {run.batch}
+
+    # A failure part-way (here: a broken row that stops the reader) leaves nothing visible.
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"nhs_number,system,code,date\n" + rows.encode() * 2 + b"\xff\xfe,\n")
+    with pytest.raises(ValidationError, match="not UTF-8"):
+        actions.import_events_csv(by=None, path=broken)
+    assert AnalyticsStore().event_files() == files
+    assert not any((AnalyticsStore().root / "incoming").iterdir())
