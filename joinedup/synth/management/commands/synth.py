@@ -21,8 +21,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--fhir", metavar="DIR", help="Also write each resident's record as a FHIR R4 Bundle"
         )
+        parser.add_argument(
+            "--agencies",
+            metavar="DIR",
+            help="Also write five agencies' person extracts and their ground truth",
+        )
 
-    def handle(self, *args, residents: int, seed: int, replace: bool, fhir=None, **options):
+    def handle(
+        self, *args, residents: int, seed: int, replace: bool, fhir=None, agencies=None, **options
+    ):
         if residents < 1 or residents > 3_000_000:
             raise CommandError("--residents must be between 1 and 3,000,000")
         console = Console(width=max(Console().width, 130))
@@ -65,6 +72,13 @@ class Command(BaseCommand):
 
             written = write_bundles(Path(fhir))
             console.print(f"Wrote {written:,} FHIR R4 Bundles to {fhir}")
+        if agencies:
+            from pathlib import Path
+
+            from joinedup.synth.agencies import write_agency_extracts
+
+            paths = write_agency_extracts(Path(agencies), seed=seed)
+            console.print(f"Wrote {len(paths)} agency extracts and truth.csv to {agencies}")
         table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
         for column in ("username", "name", "role", "organisation", "note"):
             table.add_column(column)

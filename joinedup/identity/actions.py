@@ -1,0 +1,334 @@
+"""Every write of the identity app: loading agency extracts, linking, review decisions."""
+
+import csv
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from joinedup.core.actions import record_audit
+from joinedup.core.models import Organisation, User
+from joinedup.people.models import Person
+
+from . import linkage
+from .extracts import read_extract
+from .models import AgencyLoad, Band, ReviewItem, SourceRecord
+
+COMPARED = ("nhs_number", "given_name", "family_name", "birth_date", "sex", "postcode", "address")
+
+
+def thresholds() -> tuple[float, float]:
+    """(upper, lower) match probabilities: link automatically at or above the upper, send to
+    review between, leave unlinked below. From JOINEDUP_LINK_UPPER / JOINEDUP_LINK_LOWER."""
+    upper = float(os.environ.get("JOINEDUP_LINK_UPPER", "0.95"))
+    lower = float(os.environ.get("JOINEDUP_LINK_LOWER", "0.5"))
+    if not 0 < lower < upper < 1:
+        raise ValidationError("Linkage thresholds need 0 < lower < upper < 1")
+    return upper, lower
+
+
+def find_agency(name: str) -> Organisation:
+    agency = Organisation.objects.filter(Q(ods_code__iexact=name) | Q(name__iexact=name)).first()
+    if agency is None:
+        raise ValidationError(f"No organisation called '{name}' (use its name or ODS code)")
+    return agency
+
+
+@transaction.atomic
+def load_extract(*, by: User | None, agency: Organisation, path: Path | str) -> AgencyLoad:
+    """Keep an agency's extract as sent. A record whose content changed becomes a new
+    current version; the old one is kept. Bad rows go to a quarantine report."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError(f"{path}: no such file")
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    existing = AgencyLoad.objects.filter(agency=agency, sha256=sha).first()
+    if existing:
+        return existing
+    rows, quarantine = read_extract(path, timezone.localdate())
+    load = AgencyLoad.objects.create(
+        agency=agency,
+        file_name=path.name[:300],
+        sha256=sha,
+        loaded_at=timezone.now(),
+        rows=len(rows) + len(quarantine),
+        quarantined=len(quarantine),
+    )
+    current = {
+        r.local_id: r
+        for r in SourceRecord.objects.filter(
+            agency=agency, current=True, local_id__in=[x.local_id for x in rows]
+        )
+    }
+    new, superseded = [], []
+    for row in rows:
+        values = {
+            "nhs_number": row.nhs_number,
+            "nhs_number_verified": row.nhs_number_verified,
+            "given_name": row.given_name,
+            "family_name": row.family_name,
+            "birth_date": row.birth_date,
+            "sex": row.sex,
+            "postcode": row.postcode,
+            "postcode_valid": row.postcode_valid,
+            "address": row.address,
+        }
+        old = current.get(row.local_id)
+        if old and all(getattr(old, k) == v for k, v in values.items()):
+            continue
+        if old:
+            superseded.append(old.pk)
+        new.append(SourceRecord(agency=agency, load=load, local_id=row.local_id, **values))
+    SourceRecord.objects.filter(pk__in=superseded).update(current=False)
+    SourceRecord.objects.bulk_create(new, batch_size=5000)
+    load.kept = len(new)
+    if quarantine:
+        report = Path(settings.DATA_DIR) / "identity" / "quarantine" / f"load-{load.pk}.csv"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        with report.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["file", "row", "field", "reason"])
+            writer.writerows(quarantine)
+        load.quarantine_report = str(report)
+    load.save(update_fields=["kept", "quarantine_report"])
+    record_audit(
+        by=by,
+        organisation=agency,
+        action="identity.load",
+        object_type="agency_load",
+        object_id=load.pk,
+        detail={"rows": load.rows, "kept": load.kept, "quarantined": load.quarantined},
+    )
+    return load
+
+
+@dataclass
+class LinkReport:
+    records: int = 0
+    deterministic: int = 0
+    auto: int = 0
+    review: int = 0
+    unlinked: int = 0
+    model: str = ""
+    trained: bool = False
+    steps: dict = field(default_factory=dict)
+
+
+def model_path(version: int | None = None) -> Path:
+    folder = Path(settings.DATA_DIR) / "identity" / "models"
+    if version is None:
+        versions = sorted(folder.glob("model-*.json"))
+        return versions[-1] if versions else folder / "model-0001.json"
+    return folder / f"model-{version:04d}.json"
+
+
+def link(
+    *, by: User | None, retrain: bool = False, progress: Callable[[str], None] | None = None
+) -> LinkReport:
+    """Link every current, not yet linked record (incremental): deterministically on a
+    verified NHS number that agrees with date of birth, then with Splink."""
+    say = progress or (lambda step: None)
+    upper, lower = thresholds()
+    report = LinkReport()
+    pending = list(
+        SourceRecord.objects.filter(current=True, person__isnull=True)
+        .exclude(band=Band.REVIEW)
+        .values("pk", *COMPARED, "nhs_number_verified")
+    )
+    report.records = len(pending)
+    if not pending:
+        return report
+    say("deterministic")
+    index = dict(Person.objects.exclude(nhs_number=None).values_list("nhs_number", "pk"))
+    births = dict(Person.objects.values_list("pk", "birth_date"))
+    links: dict[int, tuple[int, float, str]] = {}
+    for r in pending:
+        person_id = index.get(r["nhs_number"]) if r["nhs_number_verified"] else None
+        if person_id and r["birth_date"] == births[person_id]:
+            links[r["pk"]] = (person_id, 1.0, Band.AUTO)
+    report.deterministic = len(links)
+    rest = [r for r in pending if r["pk"] not in links]
+    reviews: list[ReviewItem] = []
+    if rest:
+        say("probabilistic")
+        decided = set(
+            ReviewItem.objects.exclude(status=ReviewItem.Status.PENDING).values_list(
+                "record_id", "person_id"
+            )
+        )
+        persons = linkage.standardise(
+            [
+                {
+                    "unique_id": p["pk"],
+                    "given_name": p["given_name"],
+                    "family_name": p["family_name"],
+                    "birth_date": p["birth_date"],
+                    "sex": p["sex"],
+                    "postcode": p["postcode"],
+                    "address": p["address_line1"],
+                    "nhs_number": p["nhs_number"],
+                }
+                for p in Person.objects.values(
+                    "pk",
+                    "given_name",
+                    "family_name",
+                    "birth_date",
+                    "sex",
+                    "postcode",
+                    "address_line1",
+                    "nhs_number",
+                )
+            ]
+        )
+        records = linkage.standardise(
+            [
+                {
+                    "unique_id": r["pk"],
+                    **{k: r[k] for k in COMPARED},
+                    "nhs_number": r["nhs_number"] if r["nhs_number_verified"] else None,
+                }
+                for r in rest
+            ]
+        )
+        path = model_path()
+        trained = retrain or not path.exists()
+        if trained and path.exists():
+            path = model_path(int(path.stem.split("-")[1]) + 1)
+        predictions = linkage.predict(
+            persons=persons, records=records, model_path=path, train=trained, threshold=lower
+        )
+        report.model, report.trained = path.name, trained
+        by_record = defaultdict(list)
+        for p in predictions:
+            if (p.record_id, p.person_id) not in decided:
+                by_record[p.record_id].append(p)
+        for record_id, candidates in by_record.items():
+            candidates.sort(key=lambda p: -p.match_probability)
+            best = candidates[0]
+            ambiguous = len(candidates) > 1 and candidates[1].match_probability >= upper
+            if best.match_probability >= upper and not ambiguous:
+                links[record_id] = (best.person_id, best.match_probability, Band.AUTO)
+                continue
+            for c in candidates[:3]:
+                reviews.append(
+                    ReviewItem(
+                        record_id=record_id,
+                        person_id=c.person_id,
+                        match_probability=c.match_probability,
+                        match_weight=c.match_weight,
+                        field_weights=c.fields,
+                    )
+                )
+    say("saving")
+    _save_links(by=by, pending=pending, links=links, reviews=reviews, report=report)
+    return report
+
+
+@transaction.atomic
+def _save_links(*, by, pending, links, reviews, report) -> None:
+    now = timezone.now()
+    in_review = {r.record_id for r in reviews}
+    records = SourceRecord.objects.in_bulk([r["pk"] for r in pending])
+    for pk, record in records.items():
+        if pk in links:
+            person_id, probability, band = links[pk]
+            record.person_id, record.match_probability, record.band = person_id, probability, band
+            record.linked_at = now
+            report.auto += 1
+        elif pk in in_review:
+            record.band = Band.REVIEW
+            report.review += 1
+        else:
+            record.band = Band.UNLINKED
+            report.unlinked += 1
+    SourceRecord.objects.bulk_update(
+        records.values(), ["person", "match_probability", "band", "linked_at"], batch_size=5000
+    )
+    ReviewItem.objects.bulk_create(reviews, batch_size=5000, ignore_conflicts=True)
+    record_audit(
+        by=by,
+        organisation=None,
+        action="identity.link",
+        object_type="linkage",
+        detail={
+            "records": report.records,
+            "auto": report.auto,
+            "review": report.review,
+            "unlinked": report.unlinked,
+            "model": report.model,
+        },
+    )
+
+
+@transaction.atomic
+def decide(*, by: User, item: ReviewItem, decision: str) -> ReviewItem:
+    """A reviewer's decision on a candidate pair: ``link``, ``not_link`` or ``defer``.
+    Remembered: the same pair is never offered again."""
+    statuses = {
+        "link": ReviewItem.Status.LINKED,
+        "not_link": ReviewItem.Status.NOT_LINKED,
+        "defer": ReviewItem.Status.DEFERRED,
+    }
+    if decision not in statuses:
+        raise ValidationError({"decision": "Choose link, not link or defer"})
+    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    if item.status not in (ReviewItem.Status.PENDING, ReviewItem.Status.DEFERRED):
+        raise ValidationError("This pair has already been decided")
+    item.status, item.decided_by, item.decided_at = statuses[decision], by, timezone.now()
+    item.save(update_fields=["status", "decided_by", "decided_at"])
+    record = item.record
+    if decision == "link":
+        record.person_id, record.band, record.linked_at = (
+            item.person_id,
+            Band.MANUAL,
+            item.decided_at,
+        )
+        record.match_probability = item.match_probability
+        record.save(update_fields=["person", "band", "linked_at", "match_probability"])
+        ReviewItem.objects.filter(record=record, status=ReviewItem.Status.PENDING).update(
+            status=ReviewItem.Status.NOT_LINKED, decided_by=by, decided_at=item.decided_at
+        )
+    elif (
+        decision == "not_link"
+        and not record.reviews.filter(
+            status__in=[ReviewItem.Status.PENDING, ReviewItem.Status.DEFERRED]
+        ).exists()
+    ):
+        record.band = Band.UNLINKED
+        record.save(update_fields=["band"])
+    record_audit(
+        by=by,
+        organisation=None,
+        action=f"identity.review.{decision}",
+        person_id=item.person_id,
+        object_type="source_record",
+        object_id=record.pk,
+        detail={"probability": round(item.match_probability, 4)},
+    )
+    return item
+
+
+def export_links(out: Path) -> int:
+    """``agency,local_id,person_id,band`` for every current record."""
+    rows = SourceRecord.objects.filter(current=True).order_by("agency__name", "local_id")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["agency", "local_id", "person_id", "band"])
+        for agency, local_id, person_id, band in rows.values_list(
+            "agency__name", "local_id", "person_id", "band"
+        ).iterator(chunk_size=5000):
+            writer.writerow(
+                [agency or "", local_id, person_id or "", "auto" if band == Band.MANUAL else band]
+            )
+            count += 1
+    return count

@@ -1,0 +1,140 @@
+"""Reading an agency's person extract: ``local_id,nhs_number,given_name,family_name,
+date_of_birth,sex,postcode,address``. Every column but ``local_id`` may be empty."""
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import nhs_number
+from django.core.exceptions import ValidationError
+
+from joinedup.core.actions import normalise_postcode
+
+COLUMNS = (
+    "local_id",
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "postcode",
+    "address",
+)
+SEXES = {
+    "m": "male",
+    "male": "male",
+    "f": "female",
+    "female": "female",
+    "i": "indeterminate",
+    "indeterminate": "indeterminate",
+    "u": "unknown",
+    "unknown": "unknown",
+    "": "",
+}
+
+
+@dataclass
+class ExtractRow:
+    line: int
+    local_id: str
+    nhs_number: str
+    nhs_number_verified: bool
+    given_name: str
+    family_name: str
+    birth_date: date | None
+    sex: str
+    postcode: str
+    postcode_valid: bool
+    address: str
+
+
+def parse_date(text: str) -> date | None:
+    """YYYY-MM-DD or DD/MM/YYYY; blank is None; anything else raises ValueError."""
+    text = text.strip()
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def read_extract(path: Path, today: date) -> tuple[list[ExtractRow], list[tuple]]:
+    """Rows to keep, and quarantine entries (file, row, field, reason). Structural problems
+    (encoding, columns, empty file, duplicate local ids) refuse the whole file."""
+    name = path.name
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"{name}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV"
+        ) from exc
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read ({exc.strerror})") from exc
+    reader = csv.reader(text.splitlines())
+    header = [h.strip().lower() for h in next(reader, [])]
+    if not header:
+        raise ValidationError(f"{name}: the file is empty")
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(f"{name}: missing column(s) {', '.join(missing)}")
+    at = {c: header.index(c) for c in COLUMNS}
+    rows: list[ExtractRow] = []
+    quarantine: list[tuple] = []
+    seen: dict[str, int] = {}
+    for line, fields in enumerate(reader, start=2):
+        if not any(f.strip() for f in fields):
+            continue
+        if len(fields) != len(header):
+            quarantine.append((name, line, "", f"{len(fields)} fields, header has {len(header)}"))
+            continue
+        value = {c: fields[i].strip() for c, i in at.items()}
+        local_id = value["local_id"]
+        if not local_id:
+            quarantine.append((name, line, "local_id", "local_id is missing"))
+            continue
+        if local_id in seen:
+            raise ValidationError(
+                f"{name} row {line}, field local_id: '{local_id[:40]}' is also on row "
+                f"{seen[local_id]}; local ids must be unique in an extract"
+            )
+        seen[local_id] = line
+        try:
+            born = parse_date(value["date_of_birth"])
+        except ValueError:
+            quarantine.append(
+                (name, line, "date_of_birth", "not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+            )
+            continue
+        if born and born > today:
+            quarantine.append((name, line, "date_of_birth", "date of birth is in the future"))
+            continue
+        number = value["nhs_number"].replace(" ", "").replace("-", "")
+        verified = number.isdigit() and len(number) == 10 and nhs_number.is_valid(number)
+        postcode, postcode_valid = value["postcode"], False
+        if postcode:
+            try:
+                postcode, postcode_valid = normalise_postcode(postcode), True
+            except ValidationError:
+                postcode_valid = False  # kept as recorded, flagged
+        rows.append(
+            ExtractRow(
+                line=line,
+                local_id=local_id[:100],
+                nhs_number=number[:20],
+                nhs_number_verified=verified,
+                given_name=value["given_name"][:100],
+                family_name=value["family_name"][:100],
+                birth_date=born,
+                sex=SEXES.get(value["sex"].lower(), ""),
+                postcode=postcode[:20],
+                postcode_valid=postcode_valid,
+                address=value["address"][:300],
+            )
+        )
+    if not rows and not quarantine:
+        raise ValidationError(f"{name}: no records after the header")
+    return rows, quarantine

@@ -1,0 +1,63 @@
+from pathlib import Path
+from time import perf_counter
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+
+from joinedup.identity import actions
+
+
+class Command(BaseCommand):
+    help = (
+        "Identity: 'joinedup identity load --agency NAME FILE.csv', 'joinedup identity link "
+        "[--retrain]', 'joinedup identity export --out FILE.csv'."
+    )
+
+    def add_arguments(self, parser):
+        verbs = parser.add_subparsers(dest="verb", required=True)
+        load = verbs.add_parser("load", help="Keep an agency's person extract")
+        load.add_argument("--agency", required=True, help="Organisation name or ODS code")
+        load.add_argument("file")
+        link = verbs.add_parser("link", help="Link new records to the person index")
+        link.add_argument("--retrain", action="store_true", help="Train a new model version")
+        export = verbs.add_parser("export", help="agency,local_id,person_id,band")
+        export.add_argument("--out", required=True)
+
+    def handle(self, *args, verb, **options):
+        file, agency = options.get("file"), options.get("agency")
+        out, retrain = options.get("out"), options.get("retrain", False)
+        console = Console()
+        try:
+            if verb == "load":
+                if not (file and agency):
+                    raise CommandError("usage: joinedup identity load --agency NAME FILE.csv")
+                load = actions.load_extract(by=None, agency=actions.find_agency(agency), path=file)
+                console.print(
+                    f"{load.file_name}: {load.rows:,} rows, {load.kept:,} new or changed "
+                    f"records kept, {load.quarantined:,} quarantined"
+                    + (f" (report: {load.quarantine_report})" if load.quarantine_report else "")
+                )
+            elif verb == "link":
+                started = perf_counter()
+                with console.status("Linking") as status:
+                    report = actions.link(
+                        by=None,
+                        retrain=retrain,
+                        progress=lambda step: status.update(f"Linking: {step}"),
+                    )
+                seconds = perf_counter() - started
+                console.print(
+                    f"{report.records:,} records: {report.auto:,} linked automatically "
+                    f"({report.deterministic:,} by NHS number), {report.review:,} for review, "
+                    f"{report.unlinked:,} not linked; model {report.model or '-'}"
+                    f"{' (trained)' if report.trained else ''}; {seconds:.1f} s "
+                    f"({report.records / max(seconds, 1e-9):,.0f} records/s)"
+                )
+            else:
+                if not out:
+                    raise CommandError("--out FILE.csv is required")
+                count = actions.export_links(Path(out))
+                console.print(f"Wrote {count:,} records to {out}")
+        except ValidationError as exc:
+            raise CommandError(exc.messages[0]) from exc
