@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("joinedup.core.urls")),
     path("people/", include("joinedup.people.urls")),
     path("population/", include("joinedup.population.urls")),
+    path("identity/", include("joinedup.identity.urls")),
     path("health", health, name="health"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, Environment
 
-from .permissions import may_search_people
+from .permissions import may_review_matches, may_search_people
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -52,6 +52,7 @@ def environment(**options) -> Environment:
             "get_messages": get_messages,
             "age": age,
             "may_search_people": may_search_people,
+            "may_review_matches": may_review_matches,
         }
     )
     env.filters.update({"nhs_date": nhs_date, "thousands": thousands})

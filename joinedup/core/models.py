@@ -159,6 +159,7 @@ class Role(models.TextChoices):
     VOLUNTARY_WORKER = "voluntary_worker", "Voluntary sector worker"
     ANALYST = "analyst", "Analyst or commissioner"
     ENGAGEMENT_OFFICER = "engagement_officer", "Engagement officer"
+    DATA_QUALITY = "data_quality", "Data quality officer"
     ORG_ADMIN = "org_admin", "Organisation admin"
     SYSTEM_ADMIN = "system_admin", "System admin"
 

@@ -34,3 +34,12 @@ def may_break_glass(membership: Membership | None) -> bool:
 
 def may_manage_reference_data(membership: Membership | None) -> bool:
     return bool(membership and membership.active and membership.role == Role.SYSTEM_ADMIN)
+
+
+def may_review_matches(membership: Membership | None) -> bool:
+    """Clerical review of candidate matches: data-quality officers and system admins."""
+    return bool(
+        membership
+        and membership.active
+        and membership.role in (Role.DATA_QUALITY, Role.SYSTEM_ADMIN)
+    )

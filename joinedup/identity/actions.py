@@ -138,11 +138,12 @@ def link(
     say = progress or (lambda step: None)
     upper, lower = thresholds()
     report = LinkReport()
-    pending = list(
-        SourceRecord.objects.filter(current=True, person__isnull=True)
-        .exclude(band=Band.REVIEW)
-        .values("pk", *COMPARED, "nhs_number_verified")
+    candidates = SourceRecord.objects.filter(current=True, person__isnull=True).exclude(
+        band=Band.REVIEW
     )
+    if not retrain:
+        candidates = candidates.filter(scored_by="")
+    pending = list(candidates.values("pk", *COMPARED, "nhs_number_verified"))
     report.records = len(pending)
     if not pending:
         return report
@@ -238,6 +239,7 @@ def _save_links(*, by, pending, links, reviews, report) -> None:
     in_review = {r.record_id for r in reviews}
     records = SourceRecord.objects.in_bulk([r["pk"] for r in pending])
     for pk, record in records.items():
+        record.scored_by = report.model or "nhs-number"
         if pk in links:
             person_id, probability, band = links[pk]
             record.person_id, record.match_probability, record.band = person_id, probability, band
@@ -250,7 +252,9 @@ def _save_links(*, by, pending, links, reviews, report) -> None:
             record.band = Band.UNLINKED
             report.unlinked += 1
     SourceRecord.objects.bulk_update(
-        records.values(), ["person", "match_probability", "band", "linked_at"], batch_size=5000
+        records.values(),
+        ["person", "match_probability", "band", "linked_at", "scored_by"],
+        batch_size=5000,
     )
     ReviewItem.objects.bulk_create(reviews, batch_size=5000, ignore_conflicts=True)
     record_audit(

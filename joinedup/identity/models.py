@@ -62,6 +62,8 @@ class SourceRecord(models.Model):
     band = models.CharField(max_length=10, choices=Band.choices, default=Band.UNLINKED)
     match_probability = models.FloatField(null=True, blank=True)
     linked_at = models.DateTimeField(null=True, blank=True)
+    # The model version that last scored this record: incremental runs skip it.
+    scored_by = models.CharField(max_length=40, blank=True)
 
     class Meta:
         indexes = [

@@ -287,6 +287,7 @@ def build_borough(
         ("pharmacist", "Wei", "Chen", [(pharmacies[0], Role.PHARMACIST)]),
         ("volunteer", "Marcia", "Campbell", [(voluntary[1], Role.VOLUNTARY_WORKER)]),
         ("analyst", "Daniel", "Hughes", [(icb, Role.ANALYST)]),
+        ("dataquality", "Nadia", "Haddad", [(icb, Role.DATA_QUALITY)]),
         (
             "engagement",
             "Amara",

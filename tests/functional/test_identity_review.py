@@ -1,0 +1,53 @@
+"""A data-quality officer works through the match review queue; pages pass axe-core."""
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from joinedup.core.models import Role
+from joinedup.identity.models import AgencyLoad, Band, ReviewItem, SourceRecord
+from tests.factories import PASSWORD, World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_review_a_candidate_pair(pages, transactional_db):
+    world = World()
+    world.user(Role.DATA_QUALITY, world.icb, username="dq.browser")
+    person = world.person(given_name="Joan", family_name="Smith", birth_date=date(1944, 3, 15))
+    load = AgencyLoad.objects.create(
+        agency=world.icb, file_name="x.csv", sha256="1" * 64, loaded_at="2026-01-01T00:00Z"
+    )
+    record = SourceRecord.objects.create(
+        agency=world.icb,
+        load=load,
+        local_id="Q1",
+        given_name="Jo",
+        family_name="Smyth",
+        birth_date=date(1944, 3, 15),
+        postcode="JU1 1AA",
+        postcode_valid=True,
+        band=Band.REVIEW,
+    )
+    ReviewItem.objects.create(
+        record=record,
+        person=person,
+        match_probability=0.71,
+        match_weight=1.3,
+        field_weights={"forename_surname": 1.8, "birth_date": 6.4, "postcode": 3.9},
+    )
+    page = pages.goto("/sign-in")
+    page.get_by_label("Username").fill("dq.browser")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Match review").click()
+    expect(page.get_by_role("heading", name="Match review")).to_be_visible()
+    pages.check("review_queue")
+    page.get_by_role("link", name="Jo Smyth").click()
+    expect(page.get_by_role("heading", name="Are these the same person?")).to_be_visible()
+    pages.check("review_pair")
+    page.get_by_role("button", name="Link: same person").click()
+    expect(page.get_by_text("Nothing to review.")).to_be_visible()
+    record.refresh_from_db()
+    assert record.person_id == person.pk

@@ -1,0 +1,128 @@
+import csv
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from joinedup.core.models import AuditEvent, Role
+from joinedup.identity import actions
+from joinedup.identity.models import Band, ReviewItem, SourceRecord
+
+HEADER = "local_id,nhs_number,given_name,family_name,date_of_birth,sex,postcode,address\n"
+
+
+def write(tmp_path, body, name="extract.csv"):
+    path = tmp_path / name
+    path.write_text(HEADER + body)
+    return path
+
+
+def test_load_keeps_records_as_sent_flags_and_quarantines(world, tmp_path):
+    path = write(tmp_path,
+        "A1,9434765919,Ada,Lovelace,1950-01-02,F,ju1 1aa,1 Road\n"
+        "A2,1234567890,Bob,Smith,02/03/1960,M,NOT A POSTCODE,\n"  # invalid NHS number, postcode
+        "A3,,,,31/02/1970,,,\n"  # impossible date
+        "A4,,Cy,Young,2999-01-01,,,\n"  # future
+        ",,No,Id,,,,\n"  # no local id
+        "A6,,Di,Prince,,U,,\n")  # fmt: skip
+    load = actions.load_extract(by=None, agency=world.icb, path=path)
+    assert (load.rows, load.kept, load.quarantined) == (6, 3, 3)
+    a1, a2, a6 = (SourceRecord.objects.get(local_id=x) for x in ("A1", "A2", "A6"))
+    assert a1.nhs_number_verified and a1.postcode == "JU1 1AA" and a1.postcode_valid
+    assert not a2.nhs_number_verified and a2.nhs_number == "1234567890"
+    assert a2.postcode == "NOT A POSTCODE" and not a2.postcode_valid
+    assert a2.birth_date == date(1960, 3, 2) and a6.sex == "unknown"
+    report = list(csv.reader(open(load.quarantine_report)))
+    assert [r[1:3] for r in report[1:]] == [
+        ["4", "date_of_birth"],
+        ["5", "date_of_birth"],
+        ["6", "local_id"],
+    ]
+    # The same file again changes nothing; a changed record becomes a new version.
+    assert actions.load_extract(by=None, agency=world.icb, path=path).pk == load.pk
+    changed = write(tmp_path, "A1,9434765919,Ada,King,1950-01-02,F,JU1 1AA,1 Road\n", "v2.csv")
+    actions.load_extract(by=None, agency=world.icb, path=changed)
+    versions = SourceRecord.objects.filter(local_id="A1").order_by("pk")
+    assert [(v.family_name, v.current) for v in versions] == [("Lovelace", False), ("King", True)]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("local_id,given_name\nA1,Ada\n", r"missing column\(s\) nhs_number"),
+        ("", "empty"),
+        (HEADER, "no records"),
+        (HEADER + "A1,,Ada,L,,,,\nA1,,Bo,M,,,,\n", "row 3, field local_id: 'A1' is also on row 2"),
+    ],
+)
+def test_bad_extracts_are_refused_whole(world, tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(ValidationError, match=message):
+        actions.load_extract(by=None, agency=world.icb, path=path)
+    assert not SourceRecord.objects.exists()
+
+
+def test_unknown_agency(db):
+    with pytest.raises(CommandError, match="No organisation called"):
+        call_command("identity", "load", "--agency", "Nowhere", "x.csv")
+
+
+@pytest.fixture
+def linked(db, tmp_path):
+    call_command("synth", "--residents", "1500", "--seed", "3", "--agencies", str(tmp_path / "x"))
+    for kind, agency in (("acute_trust", "RZ1"), ("adult_social_care", "ZC101"),
+                         ("voluntary", "Kingsgate Age Concern")):  # fmt: skip
+        call_command("identity", "load", "--agency", agency, str(tmp_path / "x" / f"{kind}.csv"))
+    call_command("identity", "link")
+    return tmp_path
+
+
+def test_linkage_against_ground_truth(linked, tmp_path):
+    call_command("identity", "export", "--out", str(tmp_path / "links.csv"))
+    truth = {(r["agency"], r["local_id"]): r["person_id"]
+             for r in csv.DictReader(open(tmp_path / "x" / "truth.csv"))}  # fmt: skip
+    rows = list(csv.DictReader(open(tmp_path / "links.csv")))
+    auto = [r for r in rows if r["band"] == "auto"]
+    correct = sum(r["person_id"] == truth[(r["agency"], r["local_id"])] for r in auto)
+    real = sum(1 for r in rows if truth[(r["agency"], r["local_id"])])
+    assert correct / len(auto) >= 0.995
+    assert correct / real >= 0.97
+    assert {r["band"] for r in rows} <= {"auto", "review", "unlinked"}
+    # Linking again is incremental: nothing new, nothing changes.
+    before = list(SourceRecord.objects.order_by("pk").values_list("person_id", "band"))
+    report = actions.link(by=None)
+    assert report.records == 0
+    assert list(SourceRecord.objects.order_by("pk").values_list("person_id", "band")) == before
+
+
+def test_review_decisions_are_remembered_and_audited(world, client):
+    person = world.person(given_name="Joan", family_name="Smith", birth_date=date(1944, 3, 15))
+    path_record = SourceRecord.objects.create(
+        agency=world.icb, load=actions.AgencyLoad.objects.create(
+            agency=world.icb, file_name="x.csv", sha256="0" * 64,
+            loaded_at="2026-01-01T00:00Z"),
+        local_id="Q1", given_name="Jo", family_name="Smyth", birth_date=date(1944, 3, 15),
+        band=Band.REVIEW,
+    )  # fmt: skip
+    item = ReviewItem.objects.create(record=path_record, person=person, match_probability=0.7,
+                                     match_weight=1.2, field_weights={"forename_surname": 2.1,
+                                                                      "birth_date": 6.5})  # fmt: skip
+    reviewer = world.user(Role.DATA_QUALITY, world.icb)
+    client.force_login(world.user(Role.GP, world.practice_a))
+    assert client.get(reverse("identity:queue")).status_code == 403
+    client.force_login(reviewer)
+    page = client.get(reverse("identity:pair", args=[item.pk])).content.decode()
+    assert "Are these the same person?" in page and "Joan" in page and "Smyth" in page
+    assert "Date of birth: strong evidence they are the same person (+6.5)" in page
+    assert AuditEvent.objects.filter(action="identity.review.view", person_id=person.pk).exists()
+    bad = client.post(reverse("identity:decide", args=[item.pk]), {"decision": "maybe"})
+    assert bad.status_code == 400
+    client.post(reverse("identity:decide", args=[item.pk]), {"decision": "link"})
+    path_record.refresh_from_db()
+    assert path_record.person == person and path_record.band == Band.MANUAL
+    with pytest.raises(ValidationError, match="already been decided"):
+        actions.decide(by=reviewer, item=item, decision="not_link")
+    assert AuditEvent.objects.filter(action="identity.review.link", user=reviewer).exists()
