@@ -20,13 +20,15 @@ def write(tmp_path, body, name="extract.csv"):
 
 
 def test_load_keeps_records_as_sent_flags_and_quarantines(world, tmp_path):
-    path = write(tmp_path,
+    path = write(
+        tmp_path,
         "A1,9434765919,Ada,Lovelace,1950-01-02,F,ju1 1aa,1 Road\n"
         "A2,1234567890,Bob,Smith,02/03/1960,M,NOT A POSTCODE,\n"  # invalid NHS number, postcode
         "A3,,,,31/02/1970,,,\n"  # impossible date
         "A4,,Cy,Young,2999-01-01,,,\n"  # future
         ",,No,Id,,,,\n"  # no local id
-        "A6,,Di,Prince,,U,,\n")  # fmt: skip
+        "A6,,Di,Prince,,U,,\n",
+    )
     load = actions.load_extract(by=None, agency=world.icb, path=path)
     assert (load.rows, load.kept, load.quarantined) == (6, 3, 3)
     a1, a2, a6 = (SourceRecord.objects.get(local_id=x) for x in ("A1", "A2", "A6"))
@@ -73,8 +75,11 @@ def test_unknown_agency(db):
 @pytest.fixture
 def linked(db, tmp_path):
     call_command("synth", "--residents", "1500", "--seed", "3", "--agencies", str(tmp_path / "x"))
-    for kind, agency in (("acute_trust", "RZ1"), ("adult_social_care", "ZC101"),
-                         ("voluntary", "Kingsgate Age Concern")):  # fmt: skip
+    for kind, agency in (
+        ("acute_trust", "RZ1"),
+        ("adult_social_care", "ZC101"),
+        ("voluntary", "Kingsgate Age Concern"),
+    ):
         call_command("identity", "load", "--agency", agency, str(tmp_path / "x" / f"{kind}.csv"))
     call_command("identity", "link")
     return tmp_path
@@ -82,8 +87,10 @@ def linked(db, tmp_path):
 
 def test_linkage_against_ground_truth(linked, tmp_path):
     call_command("identity", "export", "--out", str(tmp_path / "links.csv"))
-    truth = {(r["agency"], r["local_id"]): r["person_id"]
-             for r in csv.DictReader(open(tmp_path / "x" / "truth.csv"))}  # fmt: skip
+    truth = {
+        (r["agency"], r["local_id"]): r["person_id"]
+        for r in csv.DictReader(open(tmp_path / "x" / "truth.csv"))
+    }
     rows = list(csv.DictReader(open(tmp_path / "links.csv")))
     auto = [r for r in rows if r["band"] == "auto"]
     correct = sum(r["person_id"] == truth[(r["agency"], r["local_id"])] for r in auto)
@@ -101,15 +108,23 @@ def test_linkage_against_ground_truth(linked, tmp_path):
 def test_review_decisions_are_remembered_and_audited(world, client):
     person = world.person(given_name="Joan", family_name="Smith", birth_date=date(1944, 3, 15))
     path_record = SourceRecord.objects.create(
-        agency=world.icb, load=actions.AgencyLoad.objects.create(
-            agency=world.icb, file_name="x.csv", sha256="0" * 64,
-            loaded_at="2026-01-01T00:00Z"),
-        local_id="Q1", given_name="Jo", family_name="Smyth", birth_date=date(1944, 3, 15),
+        agency=world.icb,
+        load=actions.AgencyLoad.objects.create(
+            agency=world.icb, file_name="x.csv", sha256="0" * 64, loaded_at="2026-01-01T00:00Z"
+        ),
+        local_id="Q1",
+        given_name="Jo",
+        family_name="Smyth",
+        birth_date=date(1944, 3, 15),
         band=Band.REVIEW,
-    )  # fmt: skip
-    item = ReviewItem.objects.create(record=path_record, person=person, match_probability=0.7,
-                                     match_weight=1.2, field_weights={"forename_surname": 2.1,
-                                                                      "birth_date": 6.5})  # fmt: skip
+    )
+    item = ReviewItem.objects.create(
+        record=path_record,
+        person=person,
+        match_probability=0.7,
+        match_weight=1.2,
+        field_weights={"forename_surname": 2.1, "birth_date": 6.5},
+    )
     reviewer = world.user(Role.DATA_QUALITY, world.icb)
     client.force_login(world.user(Role.GP, world.practice_a))
     assert client.get(reverse("identity:queue")).status_code == 403
