@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class IdentityConfig(AppConfig):
     name = "joinedup.identity"
     label = "identity"
+    verbose_name = "Identity"
+
+    def ready(self) -> None:
+        from joinedup.people.panels import register_summary_panel
+
+        from .panels import known_to_panel
+
+        register_summary_panel("known_to", known_to_panel)

@@ -51,3 +51,14 @@ def test_review_a_candidate_pair(pages, transactional_db):
     expect(page.get_by_text("Nothing to review.")).to_be_visible()
     record.refresh_from_db()
     assert record.person_id == person.pk
+    # The GP of that person now sees who else knows them.
+    world.user(Role.GP, world.practice_a, username="gp.known")
+    page.get_by_role("button", name="Sign out").click()
+    page = pages.goto("/sign-in")
+    page.get_by_label("Username").fill("gp.known")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    pages.goto(f"/people/{person.pk}/")
+    expect(page.get_by_role("heading", name="Known to")).to_be_visible()
+    expect(page.get_by_text("Differs").first).to_be_visible()
+    pages.check("person_known_to")

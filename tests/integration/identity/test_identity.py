@@ -141,3 +141,18 @@ def test_review_decisions_are_remembered_and_audited(world, client):
     with pytest.raises(ValidationError, match="already been decided"):
         actions.decide(by=reviewer, item=item, decision="not_link")
     assert AuditEvent.objects.filter(action="identity.review.link", user=reviewer).exists()
+
+
+def test_person_page_shows_who_knows_them_and_conflicts(linked, client):
+    from joinedup.core.models import User
+
+    record = (
+        SourceRecord.objects.filter(band=Band.AUTO, person__registered_practice__ods_code="Z90002")
+        .select_related("person")
+        .first()
+    )
+    SourceRecord.objects.filter(pk=record.pk).update(postcode="JU9 9ZZ")
+    client.force_login(User.objects.get(username="gp.b"))
+    page = client.get(reverse("people:summary", args=[record.person_id])).content.decode()
+    assert "Known to" in page and record.local_id in page and record.agency.name in page
+    assert "Differs" in page and "JU9 9ZZ" in page
