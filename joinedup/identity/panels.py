@@ -13,10 +13,14 @@ FACTS = (
     ("Address", lambda r: r.address, lambda p: p.address_line1),
     (
         "NHS number",
-        lambda r: r.nhs_number if r.nhs_number_verified else "",
-        lambda p: p.nhs_number or "",
+        lambda r: _spaced(r.nhs_number) if r.nhs_number_verified else "",
+        lambda p: p.nhs_number_display,
     ),
 )
+
+
+def _spaced(number: str) -> str:
+    return f"{number[:3]} {number[3:6]} {number[6:]}" if len(number) == 10 else number
 
 
 def _norm(value) -> str:
