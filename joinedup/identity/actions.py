@@ -20,7 +20,7 @@ from joinedup.people.models import Person
 
 from . import linkage
 from .extracts import read_extract
-from .models import AgencyLoad, Band, ReviewItem, SourceRecord
+from .models import AgencyLoad, Band, Merge, ReviewItem, SourceRecord
 
 COMPARED = ("nhs_number", "given_name", "family_name", "birth_date", "sex", "postcode", "address")
 
@@ -336,3 +336,83 @@ def export_links(out: Path) -> int:
             )
             count += 1
     return count
+
+
+@transaction.atomic
+def merge_persons(*, by: User | None, survivor: Person, absorbed: Person, reason: str) -> Merge:
+    """Make two records of one person one: everything attached to ``absorbed`` moves to
+    ``survivor``; ``absorbed`` is kept, marked as merged. Audited; undone by unmerge."""
+    from joinedup.people.merging import attachments
+
+    if survivor.pk == absorbed.pk:
+        raise ValidationError("A person cannot be merged with themselves")
+    if survivor.merged_into_id or absorbed.merged_into_id:
+        raise ValidationError("One of these records has already been merged")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason for the merge"})
+    moved = {}
+    for attachment in attachments():
+        rows = attachment.model.objects.filter(**{attachment.field: absorbed})
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            attachment.model.objects.filter(pk__in=ids).update(**{attachment.field: survivor})
+        moved[attachment.label] = ids
+    absorbed.merged_into = survivor
+    absorbed.save(update_fields=["merged_into"])
+    merge = Merge.objects.create(
+        survivor=survivor,
+        absorbed=absorbed,
+        reason=reason.strip(),
+        moved=moved,
+        merged_by=by,
+        merged_at=timezone.now(),
+    )
+    for person_id in (survivor.pk, absorbed.pk):
+        record_audit(
+            by=by,
+            organisation=None,
+            action="person.merge",
+            person_id=person_id,
+            reason=reason,
+            object_type="merge",
+            object_id=merge.pk,
+            detail={"survivor": survivor.pk, "absorbed": absorbed.pk},
+        )
+    return merge
+
+
+@transaction.atomic
+def unmerge(*, by: User | None, merge: Merge, reason: str) -> Merge:
+    """Restore the state before ``merge``: exactly the rows that moved go back."""
+    from joinedup.people.merging import attachments
+
+    merge = type(merge).objects.select_for_update().get(pk=merge.pk)
+    if merge.unmerged_at:
+        raise ValidationError("This merge has already been undone")
+    later = (
+        type(merge).objects.filter(survivor=merge.absorbed, unmerged_at__isnull=True).exists()
+        or Person.objects.filter(pk=merge.survivor_id, merged_into__isnull=False).exists()
+    )
+    if later:
+        raise ValidationError("Undo the later merge of these records first")
+    by_label = {a.label: a for a in attachments()}
+    for label, ids in merge.moved.items():
+        attachment = by_label.get(label)
+        if attachment and ids:
+            attachment.model.objects.filter(pk__in=ids).update(
+                **{attachment.field: merge.absorbed_id}
+            )
+    Person.objects.filter(pk=merge.absorbed_id).update(merged_into=None)
+    merge.unmerged_by, merge.unmerged_at = by, timezone.now()
+    merge.save(update_fields=["unmerged_by", "unmerged_at"])
+    for person_id in (merge.survivor_id, merge.absorbed_id):
+        record_audit(
+            by=by,
+            organisation=None,
+            action="person.unmerge",
+            person_id=person_id,
+            reason=reason,
+            object_type="merge",
+            object_id=merge.pk,
+        )
+    return merge

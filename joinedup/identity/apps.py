@@ -12,3 +12,10 @@ class IdentityConfig(AppConfig):
         from .panels import known_to_panel
 
         register_summary_panel("known_to", known_to_panel)
+
+        from joinedup.people.merging import register_attachment
+
+        from .models import ReviewItem, SourceRecord
+
+        register_attachment("source_records", SourceRecord, "person")
+        register_attachment("review_items", ReviewItem, "person")

@@ -75,6 +75,32 @@ class SourceRecord(models.Model):
         return f"{self.agency} record {self.local_id}"
 
 
+class Merge(models.Model):
+    """Two records of the same person made one. ``moved`` lists, per attachment, the ids
+    that moved from the absorbed record to the survivor, so unmerge can move exactly
+    those back."""
+
+    survivor = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    absorbed = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    unmerged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unmerged_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Person {self.absorbed_id} merged into {self.survivor_id}"
+
+
 class ReviewItem(models.Model):
     """A candidate pair between the automatic-link and no-link thresholds."""
 

@@ -66,9 +66,17 @@ def access_basis(membership: Membership | None, person_id: int) -> str | None:
     if not gives_direct_care(membership):
         return None
     for relationship in _RELATIONSHIPS.values():
-        if Person.objects.filter(relationship.people(membership), pk=person_id).exists():
+        allowed = Person.objects.filter(
+            relationship.people(membership), pk=person_id, merged_into__isnull=True
+        )
+        if allowed.exists():
             return relationship.name
     return None
+
+
+def merged_into(person_id: int) -> int | None:
+    """The record this one was merged into, if it was (pages follow it there)."""
+    return Person.objects.filter(pk=person_id).values_list("merged_into_id", flat=True).first()
 
 
 def accessible_people(membership: Membership | None) -> QuerySet[Person]:
@@ -78,7 +86,7 @@ def accessible_people(membership: Membership | None) -> QuerySet[Person]:
     allowed = Q(pk__in=[])
     for relationship in _RELATIONSHIPS.values():
         allowed |= relationship.people(membership)
-    return Person.objects.filter(allowed)
+    return Person.objects.filter(allowed, merged_into__isnull=True)
 
 
 def get_person_for(membership: Membership | None, person_id: int) -> tuple[Person, str]:
@@ -96,4 +104,4 @@ def trace_people() -> QuerySet[Person]:
     """All residents, for demographic tracing by exact NHS number or surname and date of
     birth only (as a spine trace would). Callers show identifying details only, never the
     record, and offer break-glass where there is no relationship."""
-    return Person.objects.all()
+    return Person.objects.filter(merged_into__isnull=True)

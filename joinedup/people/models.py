@@ -92,6 +92,11 @@ class Person(models.Model):
     communication_needs = models.JSONField(default=list, blank=True)
     date_of_death = models.DateField(null=True, blank=True)
     national_data_opt_out = models.BooleanField(default=False)
+    # Set when this record was found to be the same person as another and merged into it;
+    # cleared by unmerge. A merged record is kept, never deleted.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

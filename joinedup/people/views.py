@@ -65,6 +65,9 @@ def search(request):
 @login_required
 def summary(request, person_id: int):
     membership = _membership_or_403(request)
+    survivor = access.merged_into(person_id)
+    if survivor:
+        return redirect("people:summary", person_id=survivor)
     basis = access.access_basis(membership, person_id)
     if basis is None:
         record_audit(

@@ -12,3 +12,9 @@ class PopulationConfig(AppConfig):
         from .panels import profile_panel
 
         register_summary_panel("population_profile", profile_panel)
+
+        from joinedup.people.merging import register_attachment
+
+        from .models import PersonProfile
+
+        register_attachment("population_profiles", PersonProfile, "person")

@@ -156,3 +156,70 @@ def test_person_page_shows_who_knows_them_and_conflicts(linked, client):
     page = client.get(reverse("people:summary", args=[record.person_id])).content.decode()
     assert "Known to" in page and record.local_id in page and record.agency.name in page
     assert "Differs" in page and "JU9 9ZZ" in page
+
+
+def test_merge_and_unmerge_restore_exactly_the_previous_state(world):
+    from joinedup.identity.models import Merge
+    from joinedup.people import access
+    from joinedup.people.actions import add_relationship, break_glass
+    from joinedup.people.models import Relationship
+
+    keep = world.person(given_name="Ann", family_name="Lee")
+    dup = world.person(given_name="Anne", family_name="Lee", nhs_number=None)
+    carer = world.person(given_name="Carl", family_name="Lee", birth_date=date(1980, 1, 1))
+    add_relationship(
+        by=None, organisation=None, person=keep, type="next_of_kin", contact_name="Neighbour"
+    )
+    rel = add_relationship(
+        by=None, organisation=None, person=dup, type="carer", related_person=carer
+    )
+    load = actions.AgencyLoad.objects.create(
+        agency=world.icb, file_name="m.csv", sha256="2" * 64, loaded_at="2026-01-01T00:00Z"
+    )
+    record = SourceRecord.objects.create(
+        agency=world.icb, load=load, local_id="M1", person=dup, band=Band.AUTO
+    )
+    gp = world.user(Role.GP, world.practice_b)
+    break_glass(
+        by=gp, membership=gp.memberships.get(), person_id=dup.pk, reason="Emergency in clinic today"
+    )
+    before = {
+        "relationships": set(
+            Relationship.objects.values_list("pk", "person_id", "related_person_id")
+        ),
+        "records": set(SourceRecord.objects.values_list("pk", "person_id")),
+    }
+    audit_before = AuditEvent.objects.filter(person_id=dup.pk).count()
+
+    merge = actions.merge_persons(by=None, survivor=keep, absorbed=dup, reason="Same person")
+    rel.refresh_from_db()
+    record.refresh_from_db()
+    dup.refresh_from_db()
+    assert rel.person == keep and record.person == keep and dup.merged_into == keep
+    assert dup not in access.trace_people()
+    with pytest.raises(ValidationError, match="already been merged"):
+        actions.merge_persons(by=None, survivor=keep, absorbed=dup, reason="again")
+
+    actions.unmerge(by=None, merge=merge, reason="Twins, not one person")
+    after = {
+        "relationships": set(
+            Relationship.objects.values_list("pk", "person_id", "related_person_id")
+        ),
+        "records": set(SourceRecord.objects.values_list("pk", "person_id")),
+    }
+    assert after == before
+    dup.refresh_from_db()
+    assert dup.merged_into is None and dup in access.trace_people()
+    assert AuditEvent.objects.filter(person_id=dup.pk).count() == audit_before + 2
+    assert Merge.objects.get().unmerged_at is not None
+    with pytest.raises(ValidationError, match="already been undone"):
+        actions.unmerge(by=None, merge=merge, reason="again")
+
+
+def test_a_merged_record_sends_you_to_the_survivor(world, client):
+    keep = world.person(given_name="Ann")
+    dup = world.person(given_name="Anne", nhs_number=None)
+    actions.merge_persons(by=None, survivor=keep, absorbed=dup, reason="Same person")
+    client.force_login(world.user(Role.GP, world.practice_a))
+    response = client.get(reverse("people:summary", args=[dup.pk]))
+    assert response["Location"] == reverse("people:summary", args=[keep.pk])
