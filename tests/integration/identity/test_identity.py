@@ -223,3 +223,23 @@ def test_a_merged_record_sends_you_to_the_survivor(world, client):
     client.force_login(world.user(Role.GP, world.practice_a))
     response = client.get(reverse("people:summary", args=[dup.pk]))
     assert response["Location"] == reverse("people:summary", args=[keep.pk])
+
+
+def test_merge_commands(world, capsys):
+    keep, dup = world.person(), world.person(given_name="Ada2", nhs_number=None)
+    call_command(
+        "identity",
+        "merge",
+        "--keep",
+        str(keep.pk),
+        "--absorb",
+        str(dup.pk),
+        "--reason",
+        "duplicate registration",
+    )
+    assert "merged into" in capsys.readouterr().out
+    from joinedup.identity.models import Merge
+
+    call_command("identity", "unmerge", "--merge", str(Merge.objects.get().pk), "--reason", "no")
+    with pytest.raises(CommandError, match="must be person ids"):
+        call_command("identity", "merge", "--keep", "0", "--absorb", str(dup.pk), "--reason", "x")

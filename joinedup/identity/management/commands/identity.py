@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 
 from joinedup.identity import actions
+from joinedup.identity.models import Merge
+from joinedup.people.models import Person
 
 
 class Command(BaseCommand):
@@ -23,6 +25,13 @@ class Command(BaseCommand):
         link.add_argument("--retrain", action="store_true", help="Train a new model version")
         export = verbs.add_parser("export", help="agency,local_id,person_id,band")
         export.add_argument("--out", required=True)
+        merge = verbs.add_parser("merge", help="Make two records of one person one")
+        merge.add_argument("--keep", type=int, required=True, help="Person id that survives")
+        merge.add_argument("--absorb", type=int, required=True, help="Person id merged into it")
+        merge.add_argument("--reason", required=True)
+        unmerge = verbs.add_parser("unmerge", help="Undo a merge exactly")
+        unmerge.add_argument("--merge", type=int, required=True, help="Merge id")
+        unmerge.add_argument("--reason", required=True)
 
     def handle(self, *args, verb, **options):
         file, agency = options.get("file"), options.get("agency")
@@ -54,10 +63,27 @@ class Command(BaseCommand):
                     f"{' (trained)' if report.trained else ''}; {seconds:.1f} s "
                     f"({report.records / max(seconds, 1e-9):,.0f} records/s)"
                 )
-            else:
-                if not out:
-                    raise CommandError("--out FILE.csv is required")
+            elif verb == "export":
                 count = actions.export_links(Path(out))
                 console.print(f"Wrote {count:,} records to {out}")
+            elif verb == "merge":
+                people = Person.objects.in_bulk([options["keep"], options["absorb"]])
+                if len(people) != 2:
+                    raise CommandError("Both --keep and --absorb must be person ids")
+                merge = actions.merge_persons(
+                    by=None,
+                    survivor=people[options["keep"]],
+                    absorbed=people[options["absorb"]],
+                    reason=options["reason"],
+                )
+                console.print(
+                    f"Merge {merge.pk}: person {merge.absorbed_id} merged into {merge.survivor_id}"
+                )
+            else:
+                merge = Merge.objects.filter(pk=options["merge"]).first()
+                if merge is None:
+                    raise CommandError(f"No merge {options['merge']}")
+                actions.unmerge(by=None, merge=merge, reason=options["reason"])
+                console.print(f"Merge {merge.pk} undone")
         except ValidationError as exc:
             raise CommandError(exc.messages[0]) from exc
