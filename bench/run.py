@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["synth_load.py", "person_search.py", "population_run.py"]
+BENCHMARKS = ["synth_load.py", "person_search.py", "population_run.py", "identity_link.py"]
 
 if __name__ == "__main__":
     failed = 0

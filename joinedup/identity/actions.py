@@ -28,8 +28,8 @@ COMPARED = ("nhs_number", "given_name", "family_name", "birth_date", "sex", "pos
 def thresholds() -> tuple[float, float]:
     """(upper, lower) match probabilities: link automatically at or above the upper, send to
     review between, leave unlinked below. From JOINEDUP_LINK_UPPER / JOINEDUP_LINK_LOWER."""
-    upper = float(os.environ.get("JOINEDUP_LINK_UPPER", "0.95"))
-    lower = float(os.environ.get("JOINEDUP_LINK_LOWER", "0.5"))
+    upper = float(os.environ.get("JOINEDUP_LINK_UPPER", "0.7"))
+    lower = float(os.environ.get("JOINEDUP_LINK_LOWER", "0.3"))
     if not 0 < lower < upper < 1:
         raise ValidationError("Linkage thresholds need 0 < lower < upper < 1")
     return upper, lower
@@ -214,7 +214,9 @@ def link(
         for record_id, candidates in by_record.items():
             candidates.sort(key=lambda p: -p.match_probability)
             best = candidates[0]
-            ambiguous = len(candidates) > 1 and candidates[1].match_probability >= upper
+            # A clear winner only: a runner-up above the lower threshold sends the record
+            # to review (twins, parent and child of the same name...).
+            ambiguous = len(candidates) > 1 and candidates[1].match_probability >= lower
             if best.match_probability >= upper and not ambiguous:
                 links[record_id] = (best.person_id, best.match_probability, Band.AUTO)
                 continue

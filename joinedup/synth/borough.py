@@ -393,6 +393,25 @@ def _load_residents(
                 "national_data_opt_out": bool(picks[i, 4] > 0.945),
             }
         )
+    # Twins (about 1 in 60 births): the next resident shares a birthday, surname and
+    # address with the one before, with another first name — the hardest case for linkage.
+    twins = np.nonzero(rng.random(residents) < 0.008)[0]
+    for i in twins[twins > 0]:
+        sibling, twin = rows[i - 1], rows[i]
+        for key in (
+            "birth_date",
+            "family_name",
+            "address_line1",
+            "town",
+            "postcode",
+            "registered_practice_id",
+            "ethnicity",
+            "date_of_death",
+        ):
+            twin[key] = sibling[key]
+        pool = names.GIVEN[names.ETHNICITY_POOL[sibling["ethnicity"]]][twin["sex"]]
+        others = [n for n in pool if n != sibling["given_name"]]
+        twin["given_name"] = others[int(rng.integers(0, len(others)))]
     total = len(rows)
     people_actions.bulk_register_people(
         by=None,
