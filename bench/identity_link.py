@@ -85,6 +85,7 @@ if __name__ == "__main__":
         f"{result['recall']:.4f}   F1 {result['f1']:.4f}   (targets ≥ 0.995, ≥ 0.99)"
     )
     print(f"review queue        {result['review']:,} records")
+    print(f"link steps          {report.steps}")
 
     # An incremental extract: 10,000 more records from a new agency load.
     more = data / "agency-extracts-2"
