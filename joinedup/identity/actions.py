@@ -20,7 +20,7 @@ from joinedup.core.models import Organisation, User
 from joinedup.people.models import Person
 
 from . import linkage
-from .extracts import read_extract
+from .extracts import read_extract, read_fhir_patients
 from .models import AgencyLoad, Band, Merge, ReviewItem, SourceRecord
 
 COMPARED = ("nhs_number", "given_name", "family_name", "birth_date", "sex", "postcode", "address")
@@ -54,7 +54,8 @@ def load_extract(*, by: User | None, agency: Organisation, path: Path | str) -> 
     existing = AgencyLoad.objects.filter(agency=agency, sha256=sha).first()
     if existing:
         return existing
-    rows, quarantine = read_extract(path, timezone.localdate())
+    reader = read_fhir_patients if path.suffix.lower() == ".json" else read_extract
+    rows, quarantine = reader(path, timezone.localdate())
     load = AgencyLoad.objects.create(
         agency=agency,
         file_name=path.name[:300],

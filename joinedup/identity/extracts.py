@@ -138,3 +138,93 @@ def read_extract(path: Path, today: date) -> tuple[list[ExtractRow], list[tuple]
     if not rows and not quarantine:
         raise ValidationError(f"{name}: no records after the header")
     return rows, quarantine
+
+
+def read_fhir_patients(path: Path, today: date) -> tuple[list[ExtractRow], list[tuple]]:
+    """Patient resources of a FHIR R4 Bundle as an agency extract. The local id is the
+    Patient's id (or its first identifier that is not an NHS number)."""
+    import json
+
+    from fhir.resources.R4B.patient import Patient
+    from pydantic import ValidationError as PydanticError
+
+    name = path.name
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"{name}: not UTF-8 text (byte {exc.start})") from exc
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"{name}: malformed JSON at line {exc.lineno}") from exc
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        raise ValidationError(f"{name}: not a FHIR Bundle")
+    rows, quarantine, seen = [], [], {}
+    for index, entry in enumerate(data.get("entry") or []):
+        resource = (entry or {}).get("resource") or {}
+        if resource.get("resourceType") != "Patient":
+            continue
+        where = f"entry {index}"
+        try:
+            Patient.model_validate(resource)
+        except PydanticError as exc:
+            field = ".".join(str(p) for p in exc.errors()[0].get("loc", ())) or "resource"
+            quarantine.append((name, where, field, "not a valid FHIR R4 Patient"))
+            continue
+        identifiers = resource.get("identifier") or []
+        nhs = next(
+            (
+                i.get("value", "")
+                for i in identifiers
+                if i.get("system") == "https://fhir.nhs.uk/Id/nhs-number"
+            ),
+            "",
+        )
+        local = resource.get("id") or next(
+            (
+                i.get("value", "")
+                for i in identifiers
+                if i.get("system") != "https://fhir.nhs.uk/Id/nhs-number"
+            ),
+            "",
+        )
+        if not local:
+            quarantine.append((name, where, "id", "no Patient.id or local identifier"))
+            continue
+        if local in seen:
+            raise ValidationError(
+                f"{name} {where}, field id: '{local[:40]}' is also in "
+                f"{seen[local]}; local ids must be unique"
+            )
+        seen[local] = where
+        human = (resource.get("name") or [{}])[0]
+        address = (resource.get("address") or [{}])[0]
+        born = date.fromisoformat(resource["birthDate"]) if resource.get("birthDate") else None
+        if born and born > today:
+            quarantine.append((name, where, "birthDate", "date of birth is in the future"))
+            continue
+        number = nhs.replace(" ", "")
+        postcode, postcode_valid = address.get("postalCode", ""), False
+        if postcode:
+            try:
+                postcode, postcode_valid = normalise_postcode(postcode), True
+            except ValidationError:
+                postcode_valid = False
+        rows.append(
+            ExtractRow(
+                line=index,
+                local_id=local[:100],
+                nhs_number=number[:20],
+                nhs_number_verified=number.isdigit()
+                and len(number) == 10
+                and nhs_number.is_valid(number),
+                given_name=" ".join(human.get("given") or [])[:100],
+                family_name=(human.get("family") or "")[:100],
+                birth_date=born,
+                sex=SEXES.get((resource.get("gender") or "").lower(), ""),
+                postcode=postcode[:20],
+                postcode_valid=postcode_valid,
+                address=", ".join(address.get("line") or [])[:300],
+            )
+        )
+    if not rows and not quarantine:
+        raise ValidationError(f"{name}: no Patient resources")
+    return rows, quarantine

@@ -243,3 +243,37 @@ def test_merge_commands(world, capsys):
     call_command("identity", "unmerge", "--merge", str(Merge.objects.get().pk), "--reason", "no")
     with pytest.raises(CommandError, match="must be person ids"):
         call_command("identity", "merge", "--keep", "0", "--absorb", str(dup.pk), "--reason", "x")
+
+
+def test_fhir_patients_are_source_records_too(world, tmp_path):
+    import json
+
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Patient",
+                    "id": "mh-77",
+                    "identifier": [
+                        {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}
+                    ],
+                    "name": [{"family": "Lovelace", "given": ["Ada"]}],
+                    "gender": "female",
+                    "birthDate": "1950-01-02",
+                    "address": [{"line": ["1 Road"], "postalCode": "ju1 1aa"}],
+                }
+            },
+            {"resource": {"resourceType": "Patient", "id": "mh-78", "birthDate": "2999-01-01"}},
+            {"resource": {"resourceType": "Patient", "id": "mh-79", "birthDate": "1950-13-45"}},
+            {"resource": {"resourceType": "Observation", "status": "final"}},
+        ],
+    }
+    path = tmp_path / "mh.json"
+    path.write_text(json.dumps(bundle))
+    load = actions.load_extract(by=None, agency=world.icb, path=path)
+    assert (load.kept, load.quarantined) == (1, 2)
+    record = SourceRecord.objects.get(local_id="mh-77")
+    assert record.nhs_number_verified and record.postcode == "JU1 1AA"
+    assert record.given_name == "Ada" and record.sex == "female"
