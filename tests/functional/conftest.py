@@ -50,6 +50,14 @@ class Pages:
         self.page.goto(self.base_url + path)
         return self.page
 
+    def sign_in(self, username: str, password: str):
+        """Sign in through the real form; returns the page."""
+        page = self.goto("/sign-in")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        return page
+
     def check(self, name: str) -> None:
         """Run axe-core on the page as it is now and save a screenshot."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -37,10 +37,7 @@ def test_review_a_candidate_pair(pages, transactional_db):
         match_weight=1.3,
         field_weights={"forename_surname": 1.8, "birth_date": 6.4, "postcode": 3.9},
     )
-    page = pages.goto("/sign-in")
-    page.get_by_label("Username").fill("dq.browser")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = pages.sign_in("dq.browser", PASSWORD)
     page.get_by_role("link", name="Match review").click()
     expect(page.get_by_role("heading", name="Match review")).to_be_visible()
     pages.check("review_queue")
@@ -54,10 +51,7 @@ def test_review_a_candidate_pair(pages, transactional_db):
     # The GP of that person now sees who else knows them.
     world.user(Role.GP, world.practice_a, username="gp.known")
     page.get_by_role("button", name="Sign out").click()
-    page = pages.goto("/sign-in")
-    page.get_by_label("Username").fill("gp.known")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = pages.sign_in("gp.known", PASSWORD)
     pages.goto(f"/people/{person.pk}/")
     expect(page.get_by_role("heading", name="Known to")).to_be_visible()
     expect(page.get_by_text("Differs").first).to_be_visible()
