@@ -64,10 +64,11 @@ def load_extract(*, by: User | None, agency: Organisation, path: Path | str) -> 
         rows=len(rows) + len(quarantine),
         quarantined=len(quarantine),
     )
+    # The agency's current records (no IN list: an extract can hold millions of ids).
     current = {
         r.local_id: r
-        for r in SourceRecord.objects.filter(
-            agency=agency, current=True, local_id__in=[x.local_id for x in rows]
+        for r in SourceRecord.objects.filter(agency=agency, current=True).only(
+            "pk", "local_id", "agency", *COMPARED, "nhs_number_verified", "postcode_valid"
         )
     }
     new, superseded = [], []
@@ -89,7 +90,8 @@ def load_extract(*, by: User | None, agency: Organisation, path: Path | str) -> 
         if old:
             superseded.append(old.pk)
         new.append(SourceRecord(agency=agency, load=load, local_id=row.local_id, **values))
-    SourceRecord.objects.filter(pk__in=superseded).update(current=False)
+    for start in range(0, len(superseded), 10_000):
+        SourceRecord.objects.filter(pk__in=superseded[start : start + 10_000]).update(current=False)
     SourceRecord.objects.bulk_create(new, batch_size=5000)
     load.kept = len(new)
     if quarantine:
