@@ -1,6 +1,10 @@
 """Loading and replacing the demo borough."""
 
+import shutil
+from pathlib import Path
+
 import numpy as np
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +24,7 @@ from joinedup.core.models import (
     System,
     Team,
 )
+from joinedup.identity.models import AgencyLoad, Merge, ReviewItem, SourceRecord
 from joinedup.people.models import BreakGlass, Person, Relationship
 from joinedup.population.actions import import_codelists
 from joinedup.population.models import Codelist, PersonProfile, PopulationRun
@@ -89,8 +94,13 @@ def load_demo_borough(*, residents: int, seed: int, progress=None) -> SynthRun:
 @transaction.atomic
 def remove_demo_borough() -> None:
     """Delete everything the generator made (a demo database only)."""
+    Person.objects.exclude(merged_into=None).update(merged_into=None)
     for model in (
         AuditEvent,
+        ReviewItem,
+        Merge,
+        SourceRecord,
+        AgencyLoad,
         PersonProfile,
         PopulationRun,
         BreakGlass,
@@ -104,6 +114,8 @@ def remove_demo_borough() -> None:
     ):
         model.objects.all().delete()
     AnalyticsStore().clear_events("synth-")
+    # Linkage models trained on the old borough would not fit the new one.
+    shutil.rmtree(Path(settings.DATA_DIR) / "identity", ignore_errors=True)
     get_user_model().objects.filter(email__endswith="@joinedup.invalid").delete()
     for model in (Organisation, Lsoa, Neighbourhood, LocalCareNetwork, Place, System, SynthRun):
         model.objects.all().delete()

@@ -153,3 +153,8 @@ def write_agency_extracts(out: Path, *, seed: int = 1, scale: float = 1.0) -> li
         writer.writerow(["agency", "local_id", "person_id"])
         writer.writerows(truth_rows)
     return paths
+
+
+def agency_for(path: Path) -> Organisation:
+    """The organisation an extract written by ``write_agency_extracts`` belongs to."""
+    return Organisation.objects.filter(type=path.stem).order_by("pk").first()

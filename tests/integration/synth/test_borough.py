@@ -56,3 +56,35 @@ def test_a_different_borough_needs_replace(db):
         raise AssertionError("expected a CommandError")
     call_command("synth", "--residents", "200", "--seed", "1", "--replace")
     assert Person.objects.count() == 200
+
+
+def test_demo_with_linked_agencies_and_replace(db, tmp_path, capsys):
+    from joinedup.identity.models import SourceRecord
+
+    call_command(
+        "synth",
+        "--residents",
+        "400",
+        "--seed",
+        "2",
+        "--agencies",
+        str(tmp_path / "a"),
+        "--link-agencies",
+    )
+    assert "Linked agency records" in capsys.readouterr().out
+    linked = SourceRecord.objects.exclude(person=None).count()
+    assert linked > 100
+    # Re-running is safe: same extracts, nothing new to link.
+    call_command(
+        "synth",
+        "--residents",
+        "400",
+        "--seed",
+        "2",
+        "--agencies",
+        str(tmp_path / "a"),
+        "--link-agencies",
+    )
+    assert SourceRecord.objects.exclude(person=None).count() == linked
+    call_command("synth", "--residents", "300", "--seed", "2", "--replace")
+    assert not SourceRecord.objects.exists() and Person.objects.count() == 300

@@ -26,6 +26,11 @@ class Command(BaseCommand):
             metavar="DIR",
             help="Also write five agencies' person extracts and their ground truth",
         )
+        parser.add_argument(
+            "--link-agencies",
+            action="store_true",
+            help="With --agencies: load the extracts and link them to the person index",
+        )
 
     def handle(
         self, *args, residents: int, seed: int, replace: bool, fhir=None, agencies=None, **options
@@ -79,6 +84,17 @@ class Command(BaseCommand):
 
             paths = write_agency_extracts(Path(agencies), seed=seed)
             console.print(f"Wrote {len(paths)} agency extracts and truth.csv to {agencies}")
+            if options.get("link_agencies"):
+                from joinedup.identity import actions as identity
+                from joinedup.synth.agencies import agency_for
+
+                for path in paths:
+                    identity.load_extract(by=None, agency=agency_for(path), path=path)
+                report = identity.link(by=None)
+                console.print(
+                    f"Linked agency records: {report.auto:,} automatically, {report.review:,} "
+                    f"for review, {report.unlinked:,} not linked"
+                )
         table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
         for column in ("username", "name", "role", "organisation", "note"):
             table.add_column(column)
