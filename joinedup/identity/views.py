@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -21,15 +22,26 @@ def _allowed(request):
 @login_required
 def queue(request):
     _allowed(request)
-    items = (
-        ReviewItem.objects.filter(
-            status__in=[ReviewItem.Status.PENDING, ReviewItem.Status.DEFERRED]
-        )
-        .select_related("record__agency")
-        .order_by("status", "-match_weight")[:100]
+    open_items = ReviewItem.objects.filter(
+        status__in=[ReviewItem.Status.PENDING, ReviewItem.Status.DEFERRED]
     )
-    total = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING).count()
-    return render(request, "identity/queue.jinja", {"items": items, "total": total})
+    # One row per agency record, with its strongest candidate and how many there are
+    # (twins give two strong candidates).
+    records = list(
+        open_items.values("record_id")
+        .annotate(best=Max("match_probability"), candidates=Count("id"))
+        .order_by("-best", "record_id")[:100]
+    )
+    firsts = {}
+    for item in (
+        open_items.filter(record_id__in=[r["record_id"] for r in records])
+        .select_related("record__agency")
+        .order_by("record_id", "-match_probability")
+    ):
+        firsts.setdefault(item.record_id, item)
+    rows = [{**r, "item": firsts[r["record_id"]]} for r in records]
+    total = open_items.values("record_id").distinct().count()
+    return render(request, "identity/queue.jinja", {"rows": rows, "total": total})
 
 
 @login_required
@@ -47,10 +59,16 @@ def pair(request, item_id: int):
         object_type="review_item",
         object_id=item.pk,
     )
+    others = (
+        ReviewItem.objects.filter(record=item.record)
+        .exclude(pk=item.pk)
+        .select_related("person")
+        .order_by("-match_probability")
+    )
     return render(
         request,
         "identity/pair.jinja",
-        {"item": item, "evidence": explain(item.field_weights), "error": None},
+        {"item": item, "evidence": explain(item.field_weights), "error": None, "others": others},
     )
 
 

@@ -125,11 +125,18 @@ def test_review_decisions_are_remembered_and_audited(world, client):
         match_weight=1.2,
         field_weights={"forename_surname": 2.1, "birth_date": 6.5},
     )
+    twin = world.person(given_name="Jean", family_name="Smith", birth_date=date(1944, 3, 15))
+    ReviewItem.objects.create(
+        record=path_record, person=twin, match_probability=0.6, match_weight=0.5, field_weights={}
+    )
     reviewer = world.user(Role.DATA_QUALITY, world.icb)
     client.force_login(world.user(Role.GP, world.practice_a))
     assert client.get(reverse("identity:queue")).status_code == 403
     client.force_login(reviewer)
+    queue = client.get(reverse("identity:queue")).content.decode()
+    assert "1 agency record waiting" in queue and reverse("identity:pair", args=[item.pk]) in queue
     page = client.get(reverse("identity:pair", args=[item.pk])).content.decode()
+    assert "This record has other candidates" in page and "Jean Smith" in page
     assert "Are these the same person?" in page and "Joan" in page and "Smyth" in page
     assert "Date of birth: strong evidence they are the same person (+6.5)" in page
     assert AuditEvent.objects.filter(action="identity.review.view", person_id=person.pk).exists()
