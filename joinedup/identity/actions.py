@@ -161,7 +161,11 @@ def link(
     if not pending:
         return report
     say("deterministic")
-    index = dict(Person.objects.exclude(nhs_number=None).values_list("nhs_number", "pk"))
+    index = dict(
+        Person.objects.filter(merged_into__isnull=True)
+        .exclude(nhs_number=None)
+        .values_list("nhs_number", "pk")
+    )
     births = dict(Person.objects.values_list("pk", "birth_date"))
     links: dict[int, tuple[int, float, str]] = {}
     for r in pending:
@@ -179,7 +183,7 @@ def link(
             )
         )
         persons = linkage.standardise(
-            [
+            (
                 {
                     "unique_id": p["pk"],
                     "given_name": p["given_name"],
@@ -190,7 +194,9 @@ def link(
                     "address": p["address_line1"],
                     "nhs_number": p["nhs_number"],
                 }
-                for p in Person.objects.values(
+                # Streamed, and merged records are not candidates: their survivor is.
+                for p in Person.objects.filter(merged_into__isnull=True)
+                .values(
                     "pk",
                     "given_name",
                     "family_name",
@@ -200,7 +206,8 @@ def link(
                     "address_line1",
                     "nhs_number",
                 )
-            ]
+                .iterator(chunk_size=20_000)
+            )
         )
         records = linkage.standardise(
             [

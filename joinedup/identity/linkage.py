@@ -8,6 +8,8 @@ as JSON and versioned, so later extracts are scored against the index without re
 
 import json
 import logging
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,10 @@ from joinedup.people.validation import search_form
 from .names import canonical_forename
 
 logging.getLogger("splink").setLevel(logging.WARNING)
+
+MEMORY_LIMIT = os.environ.get("JOINEDUP_LINK_MEMORY_LIMIT", "6GB")
+if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", MEMORY_LIMIT):
+    raise ValueError("JOINEDUP_LINK_MEMORY_LIMIT must look like 6GB")
 
 RECORD_COLUMNS = (
     "unique_id",
@@ -142,6 +148,9 @@ def predict(
 ) -> list[Prediction]:
     """Score candidate (person, record) pairs; train and save the model first if asked."""
     con = duckdb.connect()
+    # Spill to disk rather than grow past this (JOINEDUP_LINK_MEMORY_LIMIT).
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute("SET preserve_insertion_order = false")
     db_api = DuckDBAPI(connection=con)
     left = db_api.register(persons, dataset_display_name="index")
     right = db_api.register(records, dataset_display_name="agency")
