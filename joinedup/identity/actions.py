@@ -183,31 +183,29 @@ def link(
             )
         )
         persons = linkage.standardise(
-            (
-                {
-                    "unique_id": p["pk"],
-                    "given_name": p["given_name"],
-                    "family_name": p["family_name"],
-                    "birth_date": p["birth_date"],
-                    "sex": p["sex"],
-                    "postcode": p["postcode"],
-                    "address": p["address_line1"],
-                    "nhs_number": p["nhs_number"],
-                }
-                # Streamed, and merged records are not candidates: their survivor is.
-                for p in Person.objects.filter(merged_into__isnull=True)
-                .values(
-                    "pk",
-                    "given_name",
-                    "family_name",
-                    "birth_date",
-                    "sex",
-                    "postcode",
-                    "address_line1",
-                    "nhs_number",
-                )
-                .iterator(chunk_size=20_000)
+            {
+                "unique_id": p["pk"],
+                "given_name": p["given_name"],
+                "family_name": p["family_name"],
+                "birth_date": p["birth_date"],
+                "sex": p["sex"],
+                "postcode": p["postcode"],
+                "address": p["address_line1"],
+                "nhs_number": p["nhs_number"],
+            }
+            # Streamed, and merged records are not candidates: their survivor is.
+            for p in Person.objects.filter(merged_into__isnull=True)
+            .values(
+                "pk",
+                "given_name",
+                "family_name",
+                "birth_date",
+                "sex",
+                "postcode",
+                "address_line1",
+                "nhs_number",
             )
+            .iterator(chunk_size=20_000)
         )
         records = linkage.standardise(
             [
