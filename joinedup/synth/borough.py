@@ -195,58 +195,27 @@ def build_borough(
                 neighbourhood=hood,
             )
         )
-    federation = create(
-        by=None,
-        name="Joinedup GP Federation",
-        ods_code="ZJF01",
-        type=OrganisationType.GP_FEDERATION,
-        places=[place],
-    )
-    acute = create(
-        by=None,
-        name="Royal Joinedup Hospital NHS Foundation Trust",
-        ods_code="RZ1",
-        type=OrganisationType.ACUTE_TRUST,
-        places=[place],
-    )
-    community = create(
-        by=None,
-        name="Joinedup Community Health NHS Trust",
-        ods_code="RZ2",
-        type=OrganisationType.COMMUNITY_TRUST,
-        places=[place],
-    )
-    mental_health = create(
-        by=None,
-        name="Joinedup Mental Health NHS Trust",
-        ods_code="RZ3",
-        type=OrganisationType.MENTAL_HEALTH_TRUST,
-        places=[place],
-    )
-    adult_care = create(
-        by=None,
-        name="Joinedup Council Adult Social Care",
-        ods_code="ZC101",
-        type=OrganisationType.ADULT_SOCIAL_CARE,
-        places=[place],
-    )
-    create(
-        by=None,
-        name="Joinedup Council Children's Services",
-        ods_code="ZC102",
-        type=OrganisationType.CHILDRENS_SERVICES,
-        places=[place],
-    )
-    public_health = create(
-        by=None,
-        name="Joinedup Council Public Health",
-        ods_code="ZC103",
-        type=OrganisationType.PUBLIC_HEALTH,
-        places=[place],
-    )
-    healthwatch = create(
-        by=None, name="Healthwatch Joinedup", type=OrganisationType.HEALTHWATCH, places=[place]
-    )
+    # The partnership's other agencies: (name, type, ODS code).
+    agencies = {
+        kind: create(by=None, name=name, type=kind, ods_code=code, places=[place])
+        for name, kind, code in (
+            ("Joinedup GP Federation", OrganisationType.GP_FEDERATION, "ZJF01"),
+            ("Royal Joinedup Hospital NHS Foundation Trust", OrganisationType.ACUTE_TRUST, "RZ1"),
+            ("Joinedup Community Health NHS Trust", OrganisationType.COMMUNITY_TRUST, "RZ2"),
+            ("Joinedup Mental Health NHS Trust", OrganisationType.MENTAL_HEALTH_TRUST, "RZ3"),
+            ("Joinedup Council Adult Social Care", OrganisationType.ADULT_SOCIAL_CARE, "ZC101"),
+            ("Joinedup Council Children's Services", OrganisationType.CHILDRENS_SERVICES, "ZC102"),
+            ("Joinedup Council Public Health", OrganisationType.PUBLIC_HEALTH, "ZC103"),
+            ("Healthwatch Joinedup", OrganisationType.HEALTHWATCH, None),
+        )
+    }
+    federation = agencies[OrganisationType.GP_FEDERATION]
+    acute = agencies[OrganisationType.ACUTE_TRUST]
+    community = agencies[OrganisationType.COMMUNITY_TRUST]
+    mental_health = agencies[OrganisationType.MENTAL_HEALTH_TRUST]
+    adult_care = agencies[OrganisationType.ADULT_SOCIAL_CARE]
+    public_health = agencies[OrganisationType.PUBLIC_HEALTH]
+    healthwatch = agencies[OrganisationType.HEALTHWATCH]
     pharmacies = [
         create(
             by=None,
