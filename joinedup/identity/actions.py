@@ -24,6 +24,8 @@ from .extracts import read_extract, read_fhir_patients
 from .models import AgencyLoad, Band, Merge, ReviewItem, SourceRecord
 
 COMPARED = ("nhs_number", "given_name", "family_name", "birth_date", "sex", "postcode", "address")
+# Kept and shown, not used for linking.
+FACTS = ("phone", "language", "interpreter_needed", "communication_needs", "carer")
 
 
 def thresholds() -> tuple[float, float]:
@@ -68,7 +70,7 @@ def load_extract(*, by: User | None, agency: Organisation, path: Path | str) -> 
     current = {
         r.local_id: r
         for r in SourceRecord.objects.filter(agency=agency, current=True).only(
-            "pk", "local_id", "agency", *COMPARED, "nhs_number_verified", "postcode_valid"
+            "pk", "local_id", "agency", *COMPARED, *FACTS, "nhs_number_verified", "postcode_valid"
         )
     }
     new, superseded = [], []
@@ -83,6 +85,7 @@ def load_extract(*, by: User | None, agency: Organisation, path: Path | str) -> 
             "postcode": row.postcode,
             "postcode_valid": row.postcode_valid,
             "address": row.address,
+            **{k: getattr(row, k) for k in FACTS},
         }
         old = current.get(row.local_id)
         if old and all(getattr(old, k) == v for k, v in values.items()):

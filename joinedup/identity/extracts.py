@@ -1,5 +1,6 @@
 """Reading an agency's person extract: ``local_id,nhs_number,given_name,family_name,
-date_of_birth,sex,postcode,address``. Every column but ``local_id`` may be empty."""
+date_of_birth,sex,postcode,address``, and optionally ``phone,language,interpreter_needed,
+communication_needs,carer``. Every column but ``local_id`` may be empty."""
 
 import csv
 from dataclasses import dataclass
@@ -21,6 +22,19 @@ COLUMNS = (
     "postcode",
     "address",
 )
+# What else an agency may know; shown on the person page beside the registered record.
+OPTIONAL_COLUMNS = ("phone", "language", "interpreter_needed", "communication_needs", "carer")
+YES_NO = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+    "": None,
+}
 SEXES = {
     "m": "male",
     "male": "male",
@@ -47,6 +61,11 @@ class ExtractRow:
     postcode: str
     postcode_valid: bool
     address: str
+    phone: str = ""
+    language: str = ""
+    interpreter_needed: bool | None = None
+    communication_needs: str = ""
+    carer: str = ""
 
 
 def parse_date(text: str) -> date | None:
@@ -81,7 +100,7 @@ def read_extract(path: Path, today: date) -> tuple[list[ExtractRow], list[tuple]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ValidationError(f"{name}: missing column(s) {', '.join(missing)}")
-    at = {c: header.index(c) for c in COLUMNS}
+    at = {c: header.index(c) for c in COLUMNS + OPTIONAL_COLUMNS if c in header}
     rows: list[ExtractRow] = []
     quarantine: list[tuple] = []
     seen: dict[str, int] = {}
@@ -91,7 +110,8 @@ def read_extract(path: Path, today: date) -> tuple[list[ExtractRow], list[tuple]
         if len(fields) != len(header):
             quarantine.append((name, line, "", f"{len(fields)} fields, header has {len(header)}"))
             continue
-        value = {c: fields[i].strip() for c, i in at.items()}
+        value = dict.fromkeys(OPTIONAL_COLUMNS, "")
+        value.update({c: fields[i].strip() for c, i in at.items()})
         local_id = value["local_id"]
         if not local_id:
             quarantine.append((name, line, "local_id", "local_id is missing"))
@@ -111,6 +131,10 @@ def read_extract(path: Path, today: date) -> tuple[list[ExtractRow], list[tuple]
             continue
         if born and born > today:
             quarantine.append((name, line, "date_of_birth", "date of birth is in the future"))
+            continue
+        interpreter = YES_NO.get(value["interpreter_needed"].lower(), "bad")
+        if interpreter == "bad":
+            quarantine.append((name, line, "interpreter_needed", "not yes or no"))
             continue
         number = value["nhs_number"].replace(" ", "").replace("-", "")
         verified = number.isdigit() and len(number) == 10 and nhs_number.is_valid(number)
@@ -133,6 +157,11 @@ def read_extract(path: Path, today: date) -> tuple[list[ExtractRow], list[tuple]
                 postcode=postcode[:20],
                 postcode_valid=postcode_valid,
                 address=value["address"][:300],
+                phone=value["phone"][:30],
+                language=value["language"][:60],
+                interpreter_needed=interpreter,
+                communication_needs=value["communication_needs"][:300],
+                carer=value["carer"][:200],
             )
         )
     if not rows and not quarantine:
@@ -223,8 +252,51 @@ def read_fhir_patients(path: Path, today: date) -> tuple[list[ExtractRow], list[
                 postcode=postcode[:20],
                 postcode_valid=postcode_valid,
                 address=", ".join(address.get("line") or [])[:300],
+                **_patient_facts(resource),
             )
         )
     if not rows and not quarantine:
         raise ValidationError(f"{name}: no Patient resources")
     return rows, quarantine
+
+
+def _patient_facts(resource: dict) -> dict:
+    """Phone, language, interpreter and carer from a FHIR Patient (UK Core's
+    NHSCommunication extension for the interpreter; a contact whose relationship says
+    carer)."""
+    phone = next(
+        (t.get("value", "") for t in resource.get("telecom") or [] if t.get("system") == "phone"),
+        "",
+    )
+    language, interpreter = "", None
+    for communication in resource.get("communication") or []:
+        concept = communication.get("language") or {}
+        language = concept.get("text") or next(
+            (c.get("display", "") for c in concept.get("coding") or []), ""
+        )
+        break
+    for extension in resource.get("extension") or []:
+        if extension.get("url", "").endswith("NHSCommunication"):
+            for part in extension.get("extension") or []:
+                if part.get("url") == "interpreterRequired":
+                    interpreter = bool(part.get("valueBoolean"))
+    carer = ""
+    for contact in resource.get("contact") or []:
+        words = " ".join(
+            [r.get("text", "") for r in contact.get("relationship") or []]
+            + [
+                c.get("display", "")
+                for r in contact.get("relationship") or []
+                for c in r.get("coding") or []
+            ]
+        )
+        if "carer" in words.lower():
+            who = contact.get("name") or {}
+            carer = who.get("text") or " ".join((who.get("given") or []) + [who.get("family", "")])
+            break
+    return {
+        "phone": phone[:30],
+        "language": language[:60],
+        "interpreter_needed": interpreter,
+        "carer": carer.strip()[:200],
+    }

@@ -52,6 +52,12 @@ class SourceRecord(models.Model):
     postcode = models.CharField(max_length=20, blank=True)
     postcode_valid = models.BooleanField(default=False)
     address = models.CharField(max_length=300, blank=True)
+    # What else the agency knows, as they wrote it (optional columns of the extract).
+    phone = models.CharField(max_length=30, blank=True)
+    language = models.CharField(max_length=60, blank=True)
+    interpreter_needed = models.BooleanField(null=True, blank=True)
+    communication_needs = models.CharField(max_length=300, blank=True)
+    carer = models.CharField(max_length=200, blank=True)
     person = models.ForeignKey(
         "people.Person",
         null=True,

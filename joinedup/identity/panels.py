@@ -16,7 +16,56 @@ FACTS = (
         lambda r: _spaced(r.nhs_number) if r.nhs_number_verified else "",
         lambda p: p.nhs_number_display,
     ),
+    ("Phone", lambda r: r.phone, lambda p: p.phone),
+    (
+        "Language",
+        lambda r: _language(r.language, r.interpreter_needed),
+        lambda p: _language(p.preferred_language, p.interpreter_needed),
+    ),
+    (
+        "Communication needs",
+        lambda r: r.communication_needs,
+        lambda p: ", ".join(p.communication_need_labels()),
+    ),
+    ("Carer", lambda r: r.carer, lambda p: ", ".join(_carers(p))),
 )
+
+
+def _language(language: str, interpreter: bool | None) -> str:
+    if not language:
+        return "Interpreter needed" if interpreter else ""
+    return f"{language}, interpreter needed" if interpreter else language
+
+
+def _carers(person) -> list[str]:
+    from joinedup.people.models import RelationshipType
+
+    return [
+        r.related_person.full_name if r.related_person_id else r.contact_name
+        for r in person.relationships.filter(
+            type=RelationshipType.CARER, ended_at__isnull=True
+        ).select_related("related_person")
+    ]
+
+
+def _conditions(person) -> dict | None:
+    """Long-term conditions come from the GP's coded record, through the population run."""
+    from joinedup.population.config import load_config
+    from joinedup.population.models import PersonProfile
+
+    profile = (
+        PersonProfile.objects.filter(person=person, run__current=True).select_related("run").first()
+    )
+    if profile is None:
+        return None
+    labels = {c.key: c.label for c in load_config().conditions}
+    return {
+        "label": "Long-term conditions",
+        "index": ", ".join(labels.get(k, k) for k in profile.condition_keys) or "None coded",
+        "index_source": f"GP coded record, population run of {profile.run.started_at:%-d %B %Y}",
+        "sources": [],
+        "conflicts": 0,
+    }
 
 
 def _spaced(number: str) -> str:
@@ -24,7 +73,7 @@ def _spaced(number: str) -> str:
 
 
 def _norm(value) -> str:
-    return str(value or "").strip().lower().replace(" ", "")
+    return "".join(ch for ch in str(value or "").lower() if ch.isalnum())
 
 
 def known_to_panel(person):
@@ -58,4 +107,7 @@ def known_to_panel(person):
                 "conflicts": sum(s["conflict"] for s in sources),
             }
         )
+    conditions = _conditions(person)
+    if conditions:
+        facts.append(conditions)
     return ("identity/known_to_panel.jinja", {"records": records, "facts": facts})

@@ -11,7 +11,7 @@ from joinedup.core.permissions import may_review_matches
 
 from . import actions
 from .linkage import explain
-from .models import ReviewItem
+from .models import Merge, ReviewItem
 
 
 def _allowed(request):
@@ -87,3 +87,118 @@ def decide(request, item_id: int):
             status=400,
         )
     return redirect("identity:queue")
+
+
+def _find_person(text: str):
+    """A person in the index by NHS number (spaces allowed) or by record number."""
+    from joinedup.people.models import Person
+
+    text = (text or "").replace(" ", "").strip()
+    if not text:
+        return None, "Enter an NHS number or record number"
+    query = Person.objects.select_related("registered_practice")
+    person = query.filter(nhs_number=text).first() if len(text) == 10 else None
+    if person is None and text.isdigit() and len(text) <= 9:
+        person = query.filter(pk=int(text)).first()
+    if person is None:
+        return None, f"No one in the index has NHS number or record number {text[:20]}"
+    if person.merged_into_id:
+        return (
+            None,
+            f"Record {person.pk} has already been merged into record {person.merged_into_id}",
+        )
+    return person, None
+
+
+def _attached(person) -> dict[str, int]:
+    from joinedup.people.merging import attachments
+
+    return {
+        a.label.replace("_", " "): a.model.objects.filter(**{a.field: person}).count()
+        for a in attachments()
+    }
+
+
+@login_required
+def merges(request):
+    _allowed(request)
+    rows = Merge.objects.select_related("survivor", "absorbed", "merged_by", "unmerged_by")
+    return render(request, "identity/merges.jinja", {"merges": rows.order_by("-merged_at")[:200]})
+
+
+@login_required
+def merge_new(request):
+    """Choose two records, compare them side by side, give a reason, merge."""
+    _allowed(request)
+    data = request.POST if request.method == "POST" else request.GET
+    errors, people = {}, {}
+    for key in ("first", "second"):
+        if key in data:
+            people[key], error = _find_person(data.get(key))
+            if error:
+                errors[key] = error
+    first, second = people.get("first"), people.get("second")
+    if first and second and first.pk == second.pk:
+        errors["second"] = "These are the same record: enter two different records"
+    compared = first and second and not errors
+    if compared:
+        for person in (first, second):
+            record_audit(
+                by=request.user,
+                organisation=request.membership.organisation,
+                action="identity.merge.compare",
+                person_id=person.pk,
+                object_type="person",
+                object_id=person.pk,
+            )
+    if request.method == "POST" and compared:
+        keep = data.get("keep")
+        reason = data.get("reason", "")
+        if keep not in ("first", "second"):
+            errors["keep"] = "Choose which record to keep"
+        elif not reason.strip():
+            errors["reason"] = "Give the reason for the merge"
+        else:
+            survivor, absorbed = (first, second) if keep == "first" else (second, first)
+            try:
+                actions.merge_persons(
+                    by=request.user, survivor=survivor, absorbed=absorbed, reason=reason[:2000]
+                )
+            except ValidationError as exc:
+                errors["keep"] = exc.messages[0]
+            else:
+                return redirect("identity:merges")
+    context = {
+        "first": first,
+        "second": second,
+        "compared": compared,
+        "errors": errors,
+        "error_list": [{"text": m, "href": f"#{k}"} for k, m in errors.items()],
+        "values": data,
+        "attached": {"first": _attached(first), "second": _attached(second)} if compared else {},
+    }
+    return render(request, "identity/merge_new.jinja", context, status=400 if errors else 200)
+
+
+@login_required
+def unmerge(request, merge_id: int):
+    _allowed(request)
+    merge = get_object_or_404(Merge.objects.select_related("survivor", "absorbed"), pk=merge_id)
+    error = None
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        if not reason.strip():
+            error = "Give the reason for undoing the merge"
+        else:
+            try:
+                actions.unmerge(by=request.user, merge=merge, reason=reason[:2000])
+            except ValidationError as exc:
+                error = exc.messages[0]
+            else:
+                return redirect("identity:merges")
+    return render(
+        request,
+        "identity/unmerge.jinja",
+        {"merge": merge, "error": error},
+        status=400 if error else 200,
+    )

@@ -14,7 +14,7 @@ import numpy as np
 
 from joinedup.core.models import Organisation, OrganisationType
 from joinedup.identity.names import NICKNAMES
-from joinedup.people.models import Person
+from joinedup.people.models import CommunicationNeed, Person, Relationship, RelationshipType
 
 from . import names
 
@@ -25,6 +25,12 @@ AGENCIES = (
     (OrganisationType.MENTAL_HEALTH_TRUST, 0.06, 0.15, "%Y-%m-%d"),
     (OrganisationType.ADULT_SOCIAL_CARE, 0.08, 0.40, "%d/%m/%Y"),
     (OrganisationType.VOLUNTARY, 0.05, 0.85, "%d/%m/%Y"),
+)
+# Agencies that record communication needs and carers.
+SOCIAL = (
+    OrganisationType.COMMUNITY_TRUST,
+    OrganisationType.ADULT_SOCIAL_CARE,
+    OrganisationType.VOLUNTARY,
 )
 NICKNAME_OF: dict[str, str] = {}
 for nick, full in NICKNAMES.items():
@@ -46,6 +52,18 @@ def _nickname(name: str) -> str:
     return nick.capitalize() if nick else name
 
 
+def _carer_names() -> dict[int, str]:
+    """Person id → the name of their carer."""
+    out = {}
+    for person_id, given, family, contact in Relationship.objects.filter(
+        type=RelationshipType.CARER, ended_at__isnull=True
+    ).values_list(
+        "person_id", "related_person__given_name", "related_person__family_name", "contact_name"
+    ):
+        out.setdefault(person_id, f"{given} {family}" if given else contact)
+    return out
+
+
 def write_agency_extracts(out: Path, *, seed: int = 1, scale: float = 1.0) -> list[Path]:
     """Write ``<agency>.csv`` for five agencies and ``truth.csv`` (agency, local_id,
     person_id: empty for people not registered in the borough). Returns the extracts."""
@@ -61,8 +79,14 @@ def write_agency_extracts(out: Path, *, seed: int = 1, scale: float = 1.0) -> li
             "sex",
             "postcode",
             "address_line1",
+            "phone",
+            "preferred_language",
+            "interpreter_needed",
+            "communication_needs",
         )
     )
+    carers = _carer_names()
+    need_labels = dict(CommunicationNeed.choices)
     postcodes = sorted({p[6] for p in people if p[6]})
     truth_rows, paths = [], []
     for kind, share, no_nhs, date_format in AGENCIES:
@@ -71,8 +95,9 @@ def write_agency_extracts(out: Path, *, seed: int = 1, scale: float = 1.0) -> li
         chosen = rng.choice(len(people), size=min(n, len(people)), replace=False)
         rows = []
         for k, index in enumerate(chosen):
-            pk, nhs, given, family, born, sex, postcode, address = people[index]
-            r = rng.random(12)
+            pk, nhs, given, family, born, sex, postcode, address, *known = people[index]
+            phone, language, interpreter, needs = known
+            r = rng.random(14)
             nhs_out = "" if r[0] < no_nhs else nhs
             if nhs_out and r[1] < 0.01:
                 nhs_out = nhs_out[:-1] + str((int(nhs_out[-1]) + 1) % 10)  # wrong check digit
@@ -83,7 +108,7 @@ def write_agency_extracts(out: Path, *, seed: int = 1, scale: float = 1.0) -> li
             if r[4] < 0.05:
                 family = _typo(family, rng)
             if sex == "female" and r[5] < 0.03:
-                family = names.FAMILY["british"][int(rng.integers(0, 40))]  # married name
+                family = names.family_name("british", rng.random())  # married name
             born_out: date | None = born
             if r[6] < 0.02 and born.day <= 12 and born.day != born.month:
                 born_out = date(born.year, born.day, born.month)
@@ -91,11 +116,20 @@ def write_agency_extracts(out: Path, *, seed: int = 1, scale: float = 1.0) -> li
                 born_out = None
             if r[7] < 0.08:
                 postcode = postcodes[int(rng.integers(0, len(postcodes)))]
-                address = f"{int(rng.integers(1, 200))} {names.STREETS[int(rng.integers(0, 30))]}"
+                address = f"{int(rng.integers(1, 80))} {names.street_for(postcode)}"
             if r[8] < 0.01:
                 postcode = postcode.replace(" ", "")[:3] + " ABC"  # malformed
             if r[9] < 0.05:
                 sex = ""
+            # What else they know: usually the same phone (sometimes a newer one), the
+            # language, communication needs in their own words, the carer's name.
+            if r[10] < 0.1:
+                phone = f"07700 9{int(rng.integers(0, 100_000)):05d}"
+            elif r[10] > 0.85:
+                phone = ""
+            needs_text = "; ".join(need_labels.get(n, n) for n in needs)
+            if kind in SOCIAL and born.year < 1950 and r[11] < 0.05:
+                needs_text = "; ".join(filter(None, [needs_text, "Large print"]))
             local_id = f"{agency.ods_code or 'VCS'}-{k + 1:07d}"
             rows.append(
                 [
@@ -107,14 +141,19 @@ def write_agency_extracts(out: Path, *, seed: int = 1, scale: float = 1.0) -> li
                     {"male": "M", "female": "F"}.get(sex, ""),
                     postcode,
                     address,
+                    phone,
+                    language if language != "English" else "",
+                    {True: "yes", False: "no"}[interpreter] if language != "English" else "",
+                    needs_text if kind in SOCIAL else "",
+                    carers.get(pk, "") if kind in SOCIAL and r[12] < 0.9 else "",
                 ]
             )
             truth_rows.append([agency.name, local_id, pk])
         # People the borough's GP practices do not know (visitors, unregistered).
         for j in range(max(1, n // 30)):
             local_id = f"{agency.ods_code or 'VCS'}-X{j + 1:06d}"
-            given = names.GIVEN["european"]["male"][int(rng.integers(0, 20))]
-            family = names.FAMILY["european"][int(rng.integers(0, 24))] + "ova"
+            given = names.given_name("european", "male", rng.random())
+            family = names.family_name("european", rng.random())
             born = date(
                 int(rng.integers(1930, 2005)), int(rng.integers(1, 13)), int(rng.integers(1, 29))
             )
@@ -128,6 +167,11 @@ def write_agency_extracts(out: Path, *, seed: int = 1, scale: float = 1.0) -> li
                     "M",
                     "ZZ9 9ZZ",
                     "1 Elsewhere Road",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
                 ]
             )
             truth_rows.append([agency.name, local_id, ""])
@@ -144,6 +188,11 @@ def write_agency_extracts(out: Path, *, seed: int = 1, scale: float = 1.0) -> li
                     "sex",
                     "postcode",
                     "address",
+                    "phone",
+                    "language",
+                    "interpreter_needed",
+                    "communication_needs",
+                    "carer",
                 ]
             )
             writer.writerows(rows)

@@ -160,12 +160,18 @@ def build_borough(
     )
     postcodes_by_lsoa: dict[int, list[str]] = {}
     postcode_rows = []
-    for i, lsoa in enumerate(lsoas):
-        district = neighbourhoods.index(lsoa.neighbourhood) + 1
+    # About 35 residents to a postcode, as in England (at least 12 to each LSOA).
+    per_lsoa = max(12, residents // (N_LSOAS * 35))
+    in_hood = dict.fromkeys(neighbourhoods, 0)
+    for lsoa in lsoas:
+        hood = neighbourhoods.index(lsoa.neighbourhood) + 1
         codes = []
-        for j in range(12):
-            k = i * 12 + j
+        for _ in range(per_lsoa):
+            k = in_hood[lsoa.neighbourhood]
+            in_hood[lsoa.neighbourhood] += 1
             letters = _INWARD_LETTERS[k % 19] + _INWARD_LETTERS[(k // 19) % 19]
+            # Districts JU1–JU6 (one per neighbourhood), then JU10–JU69 when they fill up.
+            district = hood if k < 3610 else hood * 10 + k // 3610 - 1
             codes.append(f"JU{district} {(k // 361) % 10}{letters}")
         postcodes_by_lsoa[lsoa.pk] = codes
         postcode_rows += [Postcode(postcode=c, lsoa=lsoa) for c in codes]
@@ -316,15 +322,13 @@ def _load_residents(
         h.pk: [p.pk for p in practices if p.neighbourhood_id == h.pk] for h in neighbourhoods
     }
     picks = rng.random((residents, 8))
-    house = rng.integers(1, 240, size=residents)
+    house = rng.integers(1, 80, size=residents)
     needs_codes = CommunicationNeed.values
     rows = []
     for i in range(residents):
         code = ethnic_codes[ethnicity[i]]
         pool = names.ETHNICITY_POOL[code]
         sex = str(sexes[i])
-        given_pool = names.GIVEN[pool][sex]
-        family_pool = names.FAMILY[pool]
         lsoa = lsoas[lsoa_index[i]]
         local = practices_by_hood[lsoa.neighbourhood_id]
         practice_id = (
@@ -333,6 +337,7 @@ def _load_residents(
             else practices[any_practice[i]].pk
         )
         postcodes = postcodes_by_lsoa[lsoa.pk]
+        postcode = postcodes[int(picks[i, 3] * len(postcodes))]
         birth = births[i]
         age = (today - birth).days // 365
         non_english = pool != "british" and picks[i, 1] < (0.35 if age >= 65 else 0.12)
@@ -343,14 +348,14 @@ def _load_residents(
         rows.append(
             {
                 "nhs_number": numbers[i],
-                "given_name": given_pool[int(picks[i, 5] * len(given_pool))],
-                "family_name": family_pool[int(picks[i, 6] * len(family_pool))],
+                "given_name": names.given_name(pool, sex, picks[i, 5]),
+                "family_name": names.family_name(pool, picks[i, 6]),
                 "birth_date": birth,
                 "sex": sex,
                 "ethnicity": code,
-                "address_line1": f"{house[i]} {names.STREETS[int(picks[i, 7] * 30) % 30]}",
+                "address_line1": f"{house[i]} {names.street_for(postcode)}",
                 "town": "London",
-                "postcode": postcodes[int(picks[i, 3] * len(postcodes))],
+                "postcode": postcode,
                 "registered_practice_id": int(practice_id),
                 "phone": f"07700 900{i % 1000:03d}",  # Ofcom drama range
                 "preferred_language": names.LANGUAGE_BY_POOL.get(pool, "English")
@@ -413,7 +418,7 @@ def _load_residents(
                     )
     british = names.GIVEN["british"]["female"] + names.GIVEN["british"]["male"]
     for n, (pk, _) in enumerate(ids[::10]):
-        contact = f"{british[n % len(british)]} {names.FAMILY['british'][n % 37]}"
+        contact = f"{british[n % len(british)]} {names.family_name('british', rng.random())}"
         relationship_rows.append(
             {
                 "person_id": pk,

@@ -1,5 +1,6 @@
 """A data-quality officer works through the match review queue; pages pass axe-core."""
 
+import re
 from datetime import date
 
 import pytest
@@ -56,3 +57,40 @@ def test_review_a_candidate_pair(pages, transactional_db):
     expect(page.get_by_role("heading", name="Known to")).to_be_visible()
     expect(page.get_by_text("Differs").first).to_be_visible()
     pages.check("person_known_to")
+
+
+def test_merge_two_records_and_undo_it(pages, transactional_db):
+    world = World()
+    world.user(Role.DATA_QUALITY, world.icb, username="dq.merge")
+    keep = world.person(given_name="Joan", family_name="Smith", birth_date=date(1944, 3, 15))
+    dup = world.person(
+        given_name="Joanne", family_name="Smith", birth_date=date(1944, 3, 15), nhs_number=None
+    )
+    page = pages.sign_in("dq.merge", PASSWORD)
+    page.get_by_role("link", name="Merged records").click()
+    expect(page.get_by_role("heading", name="Merged records")).to_be_visible()
+    pages.check("merges_empty")
+    page.get_by_role("button", name="Merge two records").click()
+    page.get_by_label("First record: NHS number or record number").fill(keep.nhs_number)
+    page.get_by_label("Second record: NHS number or record number").fill("12345")
+    page.get_by_role("button", name="Compare the records").click()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    pages.check("merge_not_found")
+    page.get_by_label("Second record: NHS number or record number").fill(str(dup.pk))
+    page.get_by_role("button", name="Compare the records").click()
+    expect(page.get_by_text("The two records side by side")).to_be_visible()
+    page.get_by_label(f"Record {keep.pk} (Joan SMITH)").check()
+    page.get_by_role("button", name="Merge the records").click()
+    expect(page.get_by_text("Give the reason for the merge").first).to_be_visible()
+    pages.check("merge_compare_error")
+    page.get_by_label("Why are these the same person?").fill("Duplicate registration")
+    page.get_by_role("button", name="Merge the records").click()
+    expect(page.get_by_role("cell", name="Duplicate registration")).to_be_visible()
+    pages.check("merges_listed")
+    page.get_by_role("link", name="Undo").click()
+    pages.check("unmerge")
+    page.get_by_label("Why are these different people?").fill("Sisters, not one person")
+    page.get_by_role("button", name="Undo the merge").click()
+    expect(page.get_by_role("cell", name=re.compile("^Undone"))).to_be_visible()
+    dup.refresh_from_db()
+    assert dup.merged_into is None

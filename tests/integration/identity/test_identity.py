@@ -270,6 +270,24 @@ def test_fhir_patients_are_source_records_too(world, tmp_path):
                     "gender": "female",
                     "birthDate": "1950-01-02",
                     "address": [{"line": ["1 Road"], "postalCode": "ju1 1aa"}],
+                    "telecom": [
+                        {"system": "email", "value": "a@example.org"},
+                        {"system": "phone", "value": "07700 900123"},
+                    ],
+                    "communication": [{"language": {"coding": [{"display": "Bengali"}]}}],
+                    "extension": [
+                        {
+                            "url": "https://fhir.hl7.org.uk/StructureDefinition/"
+                            "Extension-UKCore-NHSCommunication",
+                            "extension": [{"url": "interpreterRequired", "valueBoolean": True}],
+                        }
+                    ],
+                    "contact": [
+                        {
+                            "relationship": [{"text": "Carer"}],
+                            "name": {"given": ["Rahim"], "family": "Uddin"},
+                        }
+                    ],
                 }
             },
             {"resource": {"resourceType": "Patient", "id": "mh-78", "birthDate": "2999-01-01"}},
@@ -284,3 +302,95 @@ def test_fhir_patients_are_source_records_too(world, tmp_path):
     record = SourceRecord.objects.get(local_id="mh-77")
     assert record.nhs_number_verified and record.postcode == "JU1 1AA"
     assert record.given_name == "Ada" and record.sex == "female"
+    assert (record.phone, record.language, record.interpreter_needed, record.carer) == (
+        "07700 900123",
+        "Bengali",
+        True,
+        "Rahim Uddin",
+    )
+
+
+def test_optional_columns_say_what_else_an_agency_knows(world, tmp_path):
+    path = tmp_path / "asc.csv"
+    path.write_text(
+        HEADER.strip() + ",phone,language,interpreter_needed,communication_needs,carer\n"
+        "S1,,Ada,Lee,1950-01-02,F,,,07700 900456,Polish,yes,Large print,Carl Lee\n"
+        "S2,,Bo,Lee,1950-01-02,M,,,,,perhaps,,\n"
+    )
+    load = actions.load_extract(by=None, agency=world.icb, path=path)
+    assert (load.kept, load.quarantined) == (1, 1)
+    s1 = SourceRecord.objects.get(local_id="S1")
+    assert (s1.phone, s1.language, s1.interpreter_needed) == ("07700 900456", "Polish", True)
+    assert (s1.communication_needs, s1.carer) == ("Large print", "Carl Lee")
+    report = list(csv.reader(open(load.quarantine_report)))
+    assert report[1][1:] == ["3", "interpreter_needed", "not yes or no"]
+    # A changed phone number is a new version of the record.
+    path.write_text(path.read_text().replace("900456", "900457"))
+    actions.load_extract(by=None, agency=world.icb, path=path)
+    assert SourceRecord.objects.filter(local_id="S1").count() == 2
+
+
+def test_each_fact_shows_its_source_and_conflicts(world, client):
+    from joinedup.core.models import User
+    from joinedup.people.actions import add_relationship
+
+    person = world.person(given_name="Ada", family_name="Lee", phone="07700 900111")
+    carer = world.person(given_name="Carl", family_name="Lee", birth_date=date(1980, 1, 1))
+    add_relationship(by=None, organisation=None, person=person, type="carer", related_person=carer)
+    load = actions.AgencyLoad.objects.create(
+        agency=world.icb, file_name="f.csv", sha256="3" * 64, loaded_at="2026-02-03T00:00Z"
+    )
+    SourceRecord.objects.create(
+        agency=world.icb,
+        load=load,
+        local_id="F1",
+        person=person,
+        band=Band.AUTO,
+        phone="07700 900999",
+        carer="Carl Lee",
+        communication_needs="Large print",
+    )
+    client.force_login(User.objects.get(pk=world.user(Role.GP, world.practice_a).pk))
+    page = client.get(reverse("people:summary", args=[person.pk])).content.decode()
+    phone_row = page[page.index(">Phone<") : page.index(">Language<")]
+    assert "07700 900111" in phone_row and "07700 900999" in phone_row
+    assert "Differs" in phone_row and "3 February 2026" in phone_row
+    carer_row = page[page.index(">Carer<") :]
+    carer_row = carer_row[: carer_row.index("</tr>")]
+    assert "Carl Lee" in carer_row and "Differs" not in carer_row
+    assert "Large print" in page
+
+
+def test_data_quality_staff_merge_and_unmerge_from_the_pages(world, client):
+    from joinedup.identity.models import Merge
+
+    keep = world.person(given_name="Ann", family_name="Lee")
+    dup = world.person(given_name="Anne", family_name="Lee", nhs_number=None)
+    url = reverse("identity:merge-new")
+    client.force_login(world.user(Role.GP, world.practice_a))
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("identity:merges")).status_code == 403
+    client.force_login(world.user(Role.DATA_QUALITY, world.icb))
+    page = client.get(url, {"first": keep.nhs_number, "second": str(dup.pk)}).content.decode()
+    assert "The two records side by side" in page and "Anne LEE" in page
+    assert AuditEvent.objects.filter(action="identity.merge.compare", person_id=dup.pk).exists()
+    bad = client.get(url, {"first": "9999999999", "second": str(dup.pk)})
+    assert bad.status_code == 400 and "No one in the index" in bad.content.decode()
+    same = client.get(url, {"first": str(dup.pk), "second": str(dup.pk)})
+    assert "two different records" in same.content.decode()
+    no_reason = client.post(url, {"first": keep.pk, "second": dup.pk, "keep": "first"})
+    assert no_reason.status_code == 400 and "Give the reason" in no_reason.content.decode()
+    assert not Merge.objects.exists()
+    done = client.post(
+        url, {"first": keep.pk, "second": dup.pk, "keep": "first", "reason": "Same person"}
+    )
+    assert done.status_code == 302
+    dup.refresh_from_db()
+    assert dup.merged_into == keep
+    merge = Merge.objects.get()
+    assert "Undo" in client.get(reverse("identity:merges")).content.decode()
+    unmerge = reverse("identity:unmerge", args=[merge.pk])
+    assert client.post(unmerge, {"reason": " "}).status_code == 400
+    assert client.post(unmerge, {"reason": "Twins"}).status_code == 302
+    dup.refresh_from_db()
+    assert dup.merged_into is None
