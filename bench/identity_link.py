@@ -19,6 +19,7 @@ from setup import configure, peak_memory_mb  # noqa: E402
 data = configure()
 from django.conf import settings  # noqa: E402
 
+from joinedup.core.models import Organisation  # noqa: E402
 from joinedup.identity import actions  # noqa: E402
 from joinedup.identity.models import AgencyLoad, Merge, ReviewItem, SourceRecord  # noqa: E402
 from joinedup.people.models import Person  # noqa: E402
@@ -41,13 +42,8 @@ def evaluate(truth: dict, out: Path) -> dict:
     }
 
 
-if __name__ == "__main__":
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    residents = Person.objects.count()
-    if not residents:
-        sys.exit("Run bench/synth_load.py first")
+def full_run(residents: int) -> None:
+    """Write, load and link every agency's extract from scratch."""
     for model in (ReviewItem, Merge, SourceRecord, AgencyLoad):
         model.objects.all().delete()
     shutil.rmtree(Path(settings.DATA_DIR) / "identity", ignore_errors=True)
@@ -61,8 +57,6 @@ if __name__ == "__main__":
     paths = write_agency_extracts(extracts, seed=7, scale=scale)
     print(f"index               {residents:,} people")
     print(f"extracts            {len(paths)} agencies written in {perf_counter() - started:.1f} s")
-    from joinedup.core.models import Organisation
-
     started = perf_counter()
     for (kind, *_), path in zip(AGENCIES, paths, strict=True):
         agency = Organisation.objects.filter(type=kind).order_by("pk").first()
@@ -92,17 +86,22 @@ if __name__ == "__main__":
     print(f"review queue        {result['review']:,} records")
     print(f"link steps          {report.steps}")
 
-    # An incremental extract: 10,000 more records from a new agency load.
+
+def incremental(residents: int, seed: int) -> None:
+    """10,000 more records from the acute trust, linked against the existing index and
+    model (BENCH_INCREMENTAL_ONLY=1 runs just this, on the database left by a full run)."""
     more = data / "agency-extracts-2"
     shutil.rmtree(more, ignore_errors=True)
-    write_agency_extracts(more, seed=8, scale=10_000 / (0.30 * residents))
+    write_agency_extracts(more, seed=seed, scale=10_000 / (0.30 * residents))
     agency = Organisation.objects.filter(type=AGENCIES[0][0]).order_by("pk").first()
     path = more / f"{AGENCIES[0][0]}.csv"
     lines = path.read_text().splitlines()
-    path.write_text("\n".join([lines[0]] + [line.replace(",", "-B,", 1) for line in lines[1:]]))
+    path.write_text(
+        "\n".join([lines[0]] + [line.replace(",", f"-S{seed},", 1) for line in lines[1:]])
+    )
     new_truth = {}
     for r in csv.DictReader((more / "truth.csv").open()):
-        new_truth[(r["agency"], r["local_id"] + "-B")] = r["person_id"]
+        new_truth[(r["agency"], r["local_id"] + f"-S{seed}")] = r["person_id"]
     started = perf_counter()
     load = actions.load_extract(by=None, agency=agency, path=path)
     report = actions.link(by=None)
@@ -111,4 +110,19 @@ if __name__ == "__main__":
         f"incremental         {load.kept:,} new records loaded and linked in {seconds:.1f} s "
         f"(target ≤ 30 s for 10,000), no retraining: model {report.model}"
     )
+
+
+if __name__ == "__main__":
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    residents = Person.objects.count()
+    if not residents:
+        sys.exit("Run bench/synth_load.py first")
+    if os.environ.get("BENCH_INCREMENTAL_ONLY"):
+        seed = 100 + AgencyLoad.objects.count()
+    else:
+        full_run(residents)
+        seed = 8
+    incremental(residents, seed)
     print(f"peak memory         {peak_memory_mb():,.0f} MB")

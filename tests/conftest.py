@@ -38,3 +38,18 @@ def pytest_report_header(config):
     from django.conf import settings
 
     return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for every test that needs it (Java 17+: `make test` installs
+    it)."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java 17+: `make test` installs it")
+    from joinedup.population.spark import spark_session
+
+    session = spark_session("local[2]")
+    yield session
+    session.stop()

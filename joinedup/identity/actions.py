@@ -66,13 +66,25 @@ def load_extract(*, by: User | None, agency: Organisation, path: Path | str) -> 
         rows=len(rows) + len(quarantine),
         quarantined=len(quarantine),
     )
-    # The agency's current records (no IN list: an extract can hold millions of ids).
-    current = {
-        r.local_id: r
-        for r in SourceRecord.objects.filter(agency=agency, current=True).only(
-            "pk", "local_id", "agency", *COMPARED, *FACTS, "nhs_number_verified", "postcode_valid"
+    # The agency's current records with the extract's local ids, in chunks (IN lists stay
+    # small; an incremental extract does not read the agency's whole history).
+    local_ids = [row.local_id for row in rows]
+    current = {}
+    for start in range(0, len(local_ids), 5000):
+        current.update(
+            (r.local_id, r)
+            for r in SourceRecord.objects.filter(
+                agency=agency, current=True, local_id__in=local_ids[start : start + 5000]
+            ).only(
+                "pk",
+                "local_id",
+                "agency",
+                *COMPARED,
+                *FACTS,
+                "nhs_number_verified",
+                "postcode_valid",
+            )
         )
-    }
     new, superseded = [], []
     for row in rows:
         values = {
@@ -138,10 +150,15 @@ def model_path(version: int | None = None) -> Path:
 
 
 def link(
-    *, by: User | None, retrain: bool = False, progress: Callable[[str], None] | None = None
+    *,
+    by: User | None,
+    retrain: bool = False,
+    progress: Callable[[str], None] | None = None,
+    spark=None,
 ) -> LinkReport:
     """Link every current, not yet linked record (incremental): deterministically on a
-    verified NHS number that agrees with date of birth, then with Splink."""
+    verified NHS number that agrees with date of birth, then with Splink — on DuckDB, or on
+    Spark when given a Spark session."""
     upper, lower = thresholds()
     report = LinkReport()
     clock = {"step": None, "at": perf_counter()}
@@ -164,16 +181,20 @@ def link(
     if not pending:
         return report
     say("deterministic")
-    index = dict(
-        Person.objects.filter(merged_into__isnull=True)
-        .exclude(nhs_number=None)
-        .values_list("nhs_number", "pk")
-    )
-    births = dict(Person.objects.values_list("pk", "birth_date"))
+    # Only the people whose NHS numbers the pending records carry (in chunks).
+    numbers = sorted({r["nhs_number"] for r in pending if r["nhs_number_verified"]})
+    index: dict[str, tuple[int, object]] = {}
+    for start in range(0, len(numbers), 5000):
+        index.update(
+            (nhs, (pk, born))
+            for nhs, pk, born in Person.objects.filter(
+                merged_into__isnull=True, nhs_number__in=numbers[start : start + 5000]
+            ).values_list("nhs_number", "pk", "birth_date")
+        )
     links: dict[int, tuple[int, float, str]] = {}
     for r in pending:
-        person_id = index.get(r["nhs_number"]) if r["nhs_number_verified"] else None
-        if person_id and r["birth_date"] == births[person_id]:
+        person_id, born = index.get(r["nhs_number"], (None, None))
+        if person_id and r["nhs_number_verified"] and r["birth_date"] == born:
             links[r["pk"]] = (person_id, 1.0, Band.AUTO)
     report.deterministic = len(links)
     rest = [r for r in pending if r["pk"] not in links]
@@ -226,7 +247,12 @@ def link(
             path = model_path(int(path.stem.split("-")[1]) + 1)
         say("splink")
         predictions = linkage.predict(
-            persons=persons, records=records, model_path=path, train=trained, threshold=lower
+            persons=persons,
+            records=records,
+            model_path=path,
+            train=trained,
+            threshold=lower,
+            spark=spark,
         )
         report.model, report.trained = path.name, trained
         say("choosing")

@@ -3,6 +3,7 @@ for one machine. Local mode by default (``local[2]``); ``JOINEDUP_SPARK_MASTER``
 at a cluster. PySpark needs Java 17 or newer."""
 
 import os
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from time import perf_counter
@@ -22,11 +23,15 @@ def to_spark(statement: str) -> str:
 
 
 def spark_session(master: str | None = None):
+    """A Spark session for joinedup's jobs (population runs and Splink linkage, whose
+    string-similarity functions come from the jar Splink ships)."""
     from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
 
-    return (
+    session = (
         SparkSession.builder.master(master or os.environ.get("JOINEDUP_SPARK_MASTER", "local[2]"))
-        .appName("joinedup-population")
+        .appName("joinedup")
+        .config("spark.jars", similarity_jar_location())
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", os.environ.get("JOINEDUP_SPARK_PARTITIONS", "8"))
@@ -34,6 +39,13 @@ def spark_session(master: str | None = None):
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
+    # Splink breaks long query lineages with checkpoints; on a cluster point this at
+    # shared storage.
+    session.sparkContext.setCheckpointDir(
+        os.environ.get("JOINEDUP_SPARK_CHECKPOINT_DIR")
+        or tempfile.mkdtemp(prefix="joinedup-spark-")
+    )
+    return session
 
 
 def run_spark(

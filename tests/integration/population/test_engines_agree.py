@@ -22,15 +22,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def spark():
-    from joinedup.population.spark import spark_session
-
-    session = spark_session("local[2]")
-    yield session
-    session.stop()
-
-
 def synthetic_store(root, n=3000) -> AnalyticsStore:
     store = AnalyticsStore(root)
     rng = np.random.default_rng(21)

@@ -23,6 +23,13 @@ class Command(BaseCommand):
         load.add_argument("file")
         link = verbs.add_parser("link", help="Link new records to the person index")
         link.add_argument("--retrain", action="store_true", help="Train a new model version")
+        link.add_argument(
+            "--engine",
+            choices=["duckdb", "spark"],
+            default="duckdb",
+            help="Where Splink runs: DuckDB on this machine (default) or Spark "
+            "(JOINEDUP_SPARK_MASTER, local[2] by default)",
+        )
         export = verbs.add_parser("export", help="agency,local_id,person_id,band")
         export.add_argument("--out", required=True)
         merge = verbs.add_parser("merge", help="Make two records of one person one")
@@ -49,10 +56,16 @@ class Command(BaseCommand):
                 )
             elif verb == "link":
                 started = perf_counter()
+                spark = None
+                if options.get("engine") == "spark":
+                    from joinedup.population.spark import spark_session
+
+                    spark = spark_session()
                 with console.status("Linking") as status:
                     report = actions.link(
                         by=None,
                         retrain=retrain,
+                        spark=spark,
                         progress=lambda step: status.update(f"Linking: {step}"),
                     )
                 seconds = perf_counter() - started
