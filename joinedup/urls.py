@@ -9,6 +9,7 @@ urlpatterns = [
     path("people/", include("joinedup.people.urls")),
     path("population/", include("joinedup.population.urls")),
     path("identity/", include("joinedup.identity.urls")),
+    path("care/", include("joinedup.care.urls")),
     path("health", health, name="health"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

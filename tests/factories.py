@@ -86,3 +86,40 @@ class World:
         }
         defaults.update(fields)
         return people_actions.register_person(by=None, organisation=None, **defaults)
+
+    def organisation(self, name: str, type: str, ods_code: str | None = None):
+        return core_actions.create_organisation(
+            by=None, name=name, type=type, ods_code=ods_code, places=[self.place]
+        )
+
+    def profile(self, person, *, ltc_count=3, cms=1.0, efi_band="mild", admissions=0, age=70):
+        """A population result for ``person`` in the current run (made here, as the
+        population engine would write it)."""
+        from django.utils import timezone
+
+        from joinedup.population.models import PersonProfile, PopulationRun
+
+        run = PopulationRun.objects.filter(current=True).first()
+        if run is None:
+            run = PopulationRun.objects.create(
+                started_at=timezone.now(), as_of=date(2026, 6, 30), engine="test", current=True
+            )
+        practice = person.registered_practice
+        return PersonProfile.objects.create(
+            run=run,
+            person=person,
+            conditions=",".join(["", *[f"c{i}" for i in range(ltc_count)], ""]),
+            ltc_count=ltc_count,
+            multimorbid=ltc_count >= 3,
+            cms=cms,
+            efi=0.2,
+            efi_band=efi_band,
+            age=age,
+            age_band="65-74",
+            sex=person.sex,
+            ethnicity_group="white",
+            imd_quintile=1,
+            practice=practice,
+            neighbourhood=practice.neighbourhood if practice else None,
+            admissions_12m=admissions,
+        )

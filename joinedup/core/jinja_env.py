@@ -40,6 +40,51 @@ def age(birth: date | None, on: date | None = None) -> int | None:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+# Form helpers: turn what views hold into the item dicts the NHS.UK macros take.
+
+
+def error_item(pair: tuple[str, str]) -> dict:
+    """``("due", "Enter a date")`` → an error-summary entry linking to the field."""
+    field, message = pair
+    return {"text": message, "href": f"#{field}"}
+
+
+def choice_item(pair: tuple, chosen=None) -> dict:
+    """``(value, label)`` → a select option or radio/checkbox item."""
+    value, label = pair
+    on = chosen is not None and str(value) == str(chosen)
+    return {"value": str(value), "text": str(label), "selected": on, "checked": on}
+
+
+def model_item(obj, chosen=None) -> dict:
+    return choice_item((obj.pk, str(obj)), chosen)
+
+
+def user_item(user, chosen=None) -> dict:
+    return choice_item((user.pk, user.get_full_name() or user.username), chosen)
+
+
+def multi_item(pair: tuple, chosen: list) -> dict:
+    """A checkbox item, checked when its value is among ``chosen``."""
+    value, label = pair
+    return {"value": str(value), "text": str(label), "checked": str(value) in map(str, chosen)}
+
+
+def number_item(number: int, chosen=None) -> dict:
+    return choice_item((number, f"Version {number}"), chosen)
+
+
+def summary_row(pair: tuple[str, str]) -> dict:
+    """``(label, text)`` → a summary-list row."""
+    label, text = pair
+    return {"key": {"text": label}, "value": {"text": text}}
+
+
+def iso_date(text: str) -> date | None:
+    """``"2027-03-01"`` → a date (for ``nhs_date``)."""
+    return date.fromisoformat(text) if text else None
+
+
 def environment(**options) -> Environment:
     # The NHS.UK macros test optional parameters, so undefined values stay lenient.
     options["undefined"] = ChainableUndefined
@@ -55,5 +100,18 @@ def environment(**options) -> Environment:
             "may_review_matches": may_review_matches,
         }
     )
-    env.filters.update({"nhs_date": nhs_date, "thousands": thousands})
+    env.filters.update(
+        {
+            "nhs_date": nhs_date,
+            "thousands": thousands,
+            "error_item": error_item,
+            "choice_item": choice_item,
+            "model_item": model_item,
+            "user_item": user_item,
+            "summary_row": summary_row,
+            "multi_item": multi_item,
+            "number_item": number_item,
+            "iso_date": iso_date,
+        }
+    )
     return env

@@ -410,6 +410,16 @@ def merge_persons(*, by: User | None, survivor: Person, absorbed: Person, reason
         raise ValidationError({"reason": "Give the reason for the merge"})
     moved = {}
     for attachment in attachments():
+        # A person has at most one of some things (a care plan, a caseload place): if both
+        # records have one, they must be brought together by hand first.
+        if (
+            attachment.model._meta.get_field(attachment.field).one_to_one
+            and attachment.model.objects.filter(**{attachment.field: survivor}).exists()
+            and attachment.model.objects.filter(**{attachment.field: absorbed}).exists()
+        ):
+            label = attachment.label.replace("_", " ")
+            raise ValidationError(f"Both records have a {label}: combine them before merging")
+    for attachment in attachments():
         rows = attachment.model.objects.filter(**{attachment.field: absorbed})
         ids = list(rows.values_list("pk", flat=True))
         if ids:

@@ -1,0 +1,632 @@
+"""Every write of care coordination: the caseload, care teams, the shared plan and its
+versions, tasks and referrals. Each is atomic and audited."""
+
+import uuid
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from joinedup.core.actions import record_audit
+from joinedup.core.models import Membership, Organisation, Team, User
+from joinedup.people.models import Person, RelationshipType
+
+from . import plans, policies
+from .models import (
+    CarePlan,
+    CareTeamMember,
+    CaseloadEntry,
+    ClosedReason,
+    OfferStatus,
+    PlanVersion,
+    Stage,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
+
+# The caseload cohort: adults the population run counts as multimorbid (3+ long-term
+# conditions by default: ``multimorbidity_threshold`` in the population configuration).
+MIN_AGE = 18
+
+
+class StaleEdit(ValidationError):
+    """Someone else changed the record after this edit began: nothing was overwritten."""
+
+
+def _audit(by, membership: Membership | None, action: str, **kwargs):
+    return record_audit(
+        by=by,
+        organisation=membership.organisation if membership else None,
+        action=action,
+        **kwargs,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Caseload
+
+
+@transaction.atomic
+def build_caseload(*, by: User | None, membership: Membership | None = None) -> dict:
+    """Put everyone the current population run finds in the cohort (adults with 3+ LTCs,
+    alive) on the caseload, and refresh the priority of those already on it. People
+    already on the caseload keep their stage; nobody is taken off by a rebuild.
+
+    Returns counts: ``{"added": n, "refreshed": n, "cohort": n}``.
+    """
+    from joinedup.population.models import PersonProfile
+
+    now = timezone.now()
+    profiles = (
+        PersonProfile.objects.filter(
+            run__current=True,
+            multimorbid=True,
+            age__gte=MIN_AGE,
+            person__date_of_death__isnull=True,
+            person__merged_into__isnull=True,
+        )
+        .select_related("neighbourhood")
+        .order_by("person_id")
+    )
+    existing = {e.person_id: e for e in CaseloadEntry.objects.all()}
+    added, refreshed = [], []
+    cohort = 0
+    for p in profiles.iterator(chunk_size=5000):
+        cohort += 1
+        values = {
+            "practice_id": p.practice_id,
+            "neighbourhood_id": p.neighbourhood_id,
+            "network_id": p.neighbourhood.network_id if p.neighbourhood else None,
+            "ltc_count": p.ltc_count,
+            "cms": p.cms,
+            "efi": p.efi,
+            "efi_band": p.efi_band,
+            "imd_quintile": p.imd_quintile,
+            "admissions_12m": p.admissions_12m,
+            "ae_attendances_12m": p.ae_attendances_12m,
+            "priority": policies.priority(
+                cms=p.cms,
+                efi_band=p.efi_band,
+                imd_quintile=p.imd_quintile,
+                admissions_12m=p.admissions_12m,
+                ae_attendances_12m=p.ae_attendances_12m,
+            ),
+            "refreshed_at": now,
+        }
+        entry = existing.get(p.person_id)
+        if entry is None:
+            added.append(
+                CaseloadEntry(
+                    person_id=p.person_id, identified_at=now, stage_changed_at=now, **values
+                )
+            )
+        else:
+            for key, value in values.items():
+                setattr(entry, key, value)
+            refreshed.append(entry)
+    CaseloadEntry.objects.bulk_create(added, batch_size=2000)
+    CaseloadEntry.objects.bulk_update(
+        refreshed,
+        [
+            "practice_id",
+            "neighbourhood_id",
+            "network_id",
+            "ltc_count",
+            "cms",
+            "efi",
+            "efi_band",
+            "imd_quintile",
+            "admissions_12m",
+            "ae_attendances_12m",
+            "priority",
+            "refreshed_at",
+        ],
+        batch_size=1000,
+    )
+    counts = {"added": len(added), "refreshed": len(refreshed), "cohort": cohort}
+    _audit(by, membership, "care.caseload.build", object_type="caseload", detail=counts)
+    return counts
+
+
+@transaction.atomic
+def move_stage(
+    *,
+    by: User,
+    membership: Membership,
+    entry: CaseloadEntry,
+    stage: str,
+    closed_reason: str = "",
+) -> CaseloadEntry:
+    """Move a person along identified → contacted → assessed → plan agreed → under
+    review → closed (closing needs a reason)."""
+    entry = CaseloadEntry.objects.select_for_update().get(pk=entry.pk)
+    if stage not in Stage.values:
+        raise ValidationError({"stage": "Choose a stage"})
+    if stage not in policies.STAGE_MOVES[Stage(entry.stage)]:
+        raise ValidationError(
+            {
+                "stage": f"A person who is {Stage(entry.stage).label.lower()} cannot move to "
+                f"{Stage(stage).label.lower()}"
+            }
+        )
+    if stage == Stage.CLOSED and closed_reason not in ClosedReason.values:
+        raise ValidationError({"closed_reason": "Choose why the person is leaving the caseload"})
+    before = entry.stage
+    entry.stage = stage
+    entry.closed_reason = closed_reason if stage == Stage.CLOSED else ""
+    entry.stage_changed_at = timezone.now()
+    entry.save(update_fields=["stage", "closed_reason", "stage_changed_at"])
+    _audit(
+        by,
+        membership,
+        "care.caseload.stage",
+        person_id=entry.person_id,
+        object_type="caseload_entry",
+        object_id=entry.pk,
+        detail={"from": before, "to": stage, "reason": entry.closed_reason},
+    )
+    return entry
+
+
+@transaction.atomic
+def set_offer(
+    *, by: User, membership: Membership, entry: CaseloadEntry, offer_status: str
+) -> CaseloadEntry:
+    """Record the personalised care and support plan offer."""
+    if offer_status not in OfferStatus.values:
+        raise ValidationError({"offer_status": "Choose the offer status"})
+    entry.offer_status = offer_status
+    entry.save(update_fields=["offer_status"])
+    _audit(
+        by,
+        membership,
+        "care.caseload.offer",
+        person_id=entry.person_id,
+        object_type="caseload_entry",
+        object_id=entry.pk,
+        detail={"offer_status": offer_status},
+    )
+    return entry
+
+
+@transaction.atomic
+def flag_for_mdt(
+    *, by: User, membership: Membership, entry: CaseloadEntry, flagged: bool
+) -> CaseloadEntry:
+    entry.flagged_for_mdt = flagged
+    entry.save(update_fields=["flagged_for_mdt"])
+    _audit(
+        by,
+        membership,
+        "care.caseload.mdt_flag",
+        person_id=entry.person_id,
+        object_type="caseload_entry",
+        object_id=entry.pk,
+        detail={"flagged": flagged},
+    )
+    return entry
+
+
+# ---------------------------------------------------------------------------------------
+# Care team
+
+
+def in_partnership(requester: Organisation, other: Organisation) -> bool:
+    """Organisations of the same partnership serve at least one place in common."""
+    return (
+        requester.pk == other.pk
+        or other.places.filter(pk__in=requester.places.values("pk")).exists()
+    )
+
+
+@transaction.atomic
+def add_team_member(
+    *,
+    by: User,
+    membership: Membership,
+    person: Person,
+    organisation: Organisation,
+    role: str,
+    user: User | None = None,
+    team: Team | None = None,
+    is_lead: bool = False,
+    is_key_worker: bool = False,
+) -> CareTeamMember:
+    """Bring a professional (or a whole organisation or team) into the person's care team.
+    Joining gives them access to the person's record."""
+    role = (role or "").strip()
+    if not role:
+        raise ValidationError({"role": "Enter their role in the care team"})
+    if len(role) > 100:
+        raise ValidationError({"role": "Role must be 100 characters or fewer"})
+    if not in_partnership(membership.organisation, organisation):
+        raise ValidationError(
+            {"organisation": f"{organisation.name} is not part of this partnership"}
+        )
+    if (
+        user is not None
+        and not user.memberships.filter(organisation=organisation, active=True).exists()
+    ):
+        raise ValidationError({"user": f"{user.get_full_name()} does not work for {organisation}"})
+    if team is not None and team.organisation_id != organisation.pk:
+        raise ValidationError({"team": f"{team.name} is not a team of {organisation}"})
+    current = CareTeamMember.objects.filter(person=person, left_at__isnull=True)
+    if current.filter(organisation=organisation, user=user, team=team).exists():
+        raise ValidationError({"user": "They are already in the care team"})
+    if is_lead:
+        current.update(is_lead=False)
+    if is_key_worker:
+        current.update(is_key_worker=False)
+    member = CareTeamMember.objects.create(
+        person=person,
+        organisation=organisation,
+        user=user,
+        team=team,
+        role=role,
+        is_lead=is_lead,
+        is_key_worker=is_key_worker,
+        joined_at=timezone.now(),
+    )
+    _audit(
+        by,
+        membership,
+        "care.team.join",
+        person_id=person.pk,
+        object_type="care_team_member",
+        object_id=member.pk,
+        detail={"organisation": organisation.pk, "user": user.pk if user else None},
+    )
+    return member
+
+
+@transaction.atomic
+def remove_team_member(
+    *, by: User, membership: Membership, member: CareTeamMember, reason: str = ""
+) -> CareTeamMember:
+    """They leave the care team; the access it gave them ends now."""
+    if member.left_at:
+        raise ValidationError("They have already left the care team")
+    member.left_at = timezone.now()
+    member.is_lead = member.is_key_worker = False
+    member.save(update_fields=["left_at", "is_lead", "is_key_worker"])
+    _audit(
+        by,
+        membership,
+        "care.team.leave",
+        person_id=member.person_id,
+        object_type="care_team_member",
+        object_id=member.pk,
+        reason=reason[:500],
+    )
+    return member
+
+
+# ---------------------------------------------------------------------------------------
+# The shared plan
+
+
+def _prefilled(person: Person) -> dict:
+    """A first plan, told once: what is already known about the person."""
+    content = plans.empty_content()
+    content["about_me"]["please_call_me"] = person.given_name
+    content["about_me"]["communication_needs"] = ", ".join(person.communication_need_labels())
+    content["preferences"]["language"] = person.preferred_language
+    content["preferences"]["interpreter"] = "yes" if person.interpreter_needed else "no"
+    labels = dict(RelationshipType.choices)
+    for r in person.relationships.filter(ended_at__isnull=True).select_related("related_person"):
+        content["important_people"].append(
+            {
+                "id": uuid.uuid4().hex[:12],
+                "name": r.related_person.full_name if r.related_person_id else r.contact_name,
+                "relationship": r.relationship_description,
+                "role": labels.get(r.type, r.type),
+                "phone": r.contact_phone or (r.related_person.phone if r.related_person else ""),
+            }
+        )
+    return content
+
+
+@transaction.atomic
+def start_plan(*, by: User, membership: Membership, person: Person) -> CarePlan:
+    """Open the person's one shared plan (version 1, pre-filled from what is known)."""
+    plan, created = CarePlan.objects.get_or_create(
+        person=person,
+        defaults={"created_at": timezone.now(), "updated_at": timezone.now()},
+    )
+    if not created:
+        raise ValidationError("This person already has a plan")
+    return _new_version(
+        by=by,
+        membership=membership,
+        plan=plan,
+        base_version=0,
+        content=_prefilled(person),
+        summary="Plan started",
+    )
+
+
+def _new_version(
+    *,
+    by: User | None,
+    membership: Membership | None,
+    plan: CarePlan,
+    base_version: int,
+    content: dict,
+    summary: str,
+) -> CarePlan:
+    plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.version != base_version:
+        latest = plan.versions.select_related("author").first()
+        who = latest.author.get_full_name() if latest and latest.author else "someone else"
+        raise StaleEdit(
+            f"{who} changed this plan (version {plan.version}) after you opened version "
+            f"{base_version}. Your change was not saved: here is the latest version."
+        )
+    now = timezone.now()
+    plan.version += 1
+    plan.updated_at = now
+    review = (content.get("review") or {}).get("date")
+    plan.review_date = date.fromisoformat(review) if review else None
+    plan.save(update_fields=["version", "updated_at", "review_date"])
+    PlanVersion.objects.create(
+        plan=plan,
+        number=plan.version,
+        content=content,
+        summary=summary[:300],
+        author=by,
+        organisation=membership.organisation if membership else None,
+        created_at=now,
+    )
+    _audit(
+        by,
+        membership,
+        "care.plan.change",
+        person_id=plan.person_id,
+        object_type="care_plan",
+        object_id=plan.pk,
+        detail={"version": plan.version, "summary": summary[:300]},
+    )
+    return plan
+
+
+def current_content(plan: CarePlan) -> dict:
+    version = plan.versions.first()
+    return dict(version.content) if version else plans.empty_content()
+
+
+@transaction.atomic
+def save_section(
+    *,
+    by: User,
+    membership: Membership,
+    plan: CarePlan,
+    base_version: int,
+    section: str,
+    data,
+    today: date | None = None,
+) -> CarePlan:
+    """Change one section of the plan (a new version)."""
+    values = plans.clean_section(section, data, today=today or timezone.localdate())
+    content = current_content(plan)
+    content[section] = values
+    title = plans.SECTION_BY_KEY[section].title
+    return _new_version(
+        by=by,
+        membership=membership,
+        plan=plan,
+        base_version=base_version,
+        content=content,
+        summary=f"{title} changed",
+    )
+
+
+@transaction.atomic
+def save_goal(
+    *,
+    by: User,
+    membership: Membership,
+    plan: CarePlan,
+    base_version: int,
+    data,
+    goal_id: str = "",
+) -> CarePlan:
+    """Add a goal in the person's own words, or record progress on one."""
+    goal = plans.clean_goal(data)
+    content = current_content(plan)
+    goals = list(content.get("goals") or [])
+    if goal_id:
+        index = next((i for i, g in enumerate(goals) if g.get("id") == goal_id), None)
+        if index is None:
+            raise ValidationError("That goal is not in this plan")
+        goals[index] = {**goals[index], **goal}
+        summary = "Goal updated"
+    else:
+        goals.append({"id": uuid.uuid4().hex[:12], **goal})
+        summary = "Goal added"
+    content["goals"] = goals
+    return _new_version(
+        by=by,
+        membership=membership,
+        plan=plan,
+        base_version=base_version,
+        content=content,
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def save_action(
+    *,
+    by: User,
+    membership: Membership,
+    plan: CarePlan,
+    base_version: int,
+    data,
+    action_id: str = "",
+    today: date | None = None,
+) -> CarePlan:
+    """Add an action (what, who, by when, status) or update one."""
+    action = plans.clean_action(data, today=today or timezone.localdate())
+    content = current_content(plan)
+    actions = list(content.get("actions") or [])
+    if action_id:
+        index = next((i for i, a in enumerate(actions) if a.get("id") == action_id), None)
+        if index is None:
+            raise ValidationError("That action is not in this plan")
+        actions[index] = {**actions[index], **action}
+        summary = "Action updated"
+    else:
+        actions.append({"id": uuid.uuid4().hex[:12], **action})
+        summary = "Action added"
+    content["actions"] = actions
+    return _new_version(
+        by=by,
+        membership=membership,
+        plan=plan,
+        base_version=base_version,
+        content=content,
+        summary=summary,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Tasks and referrals
+
+
+@transaction.atomic
+def create_task(
+    *,
+    by: User,
+    membership: Membership,
+    person: Person,
+    description: str,
+    owner_organisation: Organisation,
+    kind: str = TaskKind.TASK,
+    detail: str = "",
+    owner_team: Team | None = None,
+    owner_user: User | None = None,
+    due: date | None = None,
+    source: str = "",
+    today: date | None = None,
+) -> Task:
+    """Ask an organisation (or one of its teams or people) to do something for a person."""
+    today = today or timezone.localdate()
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": "Say what needs doing"})
+    if len(description) > 500:
+        raise ValidationError({"description": "Keep the description to 500 characters"})
+    if len(detail or "") > plans.MAX_TEXT:
+        raise ValidationError({"detail": f"Detail must be {plans.MAX_TEXT:,} characters or fewer"})
+    if kind not in TaskKind.values:
+        raise ValidationError({"kind": "Choose task or referral"})
+    if not in_partnership(membership.organisation, owner_organisation):
+        raise ValidationError(
+            {"owner_organisation": f"{owner_organisation.name} is not part of this partnership"}
+        )
+    if owner_team is not None and owner_team.organisation_id != owner_organisation.pk:
+        raise ValidationError({"owner_team": f"{owner_team.name} is not a team of that agency"})
+    if (
+        owner_user is not None
+        and not owner_user.memberships.filter(organisation=owner_organisation, active=True).exists()
+    ):
+        raise ValidationError({"owner_user": "They do not work for that organisation"})
+    if due is not None and due < today:
+        raise ValidationError({"due": "The due date cannot be in the past"})
+    now = timezone.now()
+    task = Task.objects.create(
+        person=person,
+        kind=kind,
+        description=description,
+        detail=(detail or "").strip(),
+        requester=by,
+        requester_organisation=membership.organisation,
+        owner_organisation=owner_organisation,
+        owner_team=owner_team,
+        owner_user=owner_user,
+        due=due,
+        created_at=now,
+        updated_at=now,
+        source=source[:100],
+    )
+    _audit(
+        by,
+        membership,
+        f"care.{kind}.create",
+        person_id=person.pk,
+        object_type="task",
+        object_id=task.pk,
+        detail={"owner_organisation": owner_organisation.pk},
+    )
+    return task
+
+
+def may_work(membership: Membership, task: Task) -> bool:
+    """The owner's side: the owning person, or anyone in the owning organisation (or team)
+    when the task is not assigned to one person."""
+    if task.owner_user_id:
+        return task.owner_user_id == membership.user_id
+    if task.owner_team_id:
+        return membership.team_id == task.owner_team_id
+    return membership.organisation_id == task.owner_organisation_id
+
+
+@transaction.atomic
+def move_task(
+    *,
+    by: User,
+    membership: Membership,
+    task: Task,
+    status: str,
+    base_version: int,
+    reason: str = "",
+    outcome: str = "",
+) -> Task:
+    """Move a task along its FHIR lifecycle. The owner's side accepts, rejects (with a
+    reason), starts and completes (with an outcome the requester sees); the requester's
+    side cancels."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.version != base_version:
+        raise StaleEdit("Someone else updated this task after you opened it. Nothing was saved.")
+    if status not in TaskStatus.values:
+        raise ValidationError({"status": "Choose a status"})
+    if status not in policies.TASK_MOVES[TaskStatus(task.status)]:
+        raise ValidationError(
+            {
+                "status": f"A {task.get_status_display().lower()} {task.get_kind_display().lower()}"
+                f" cannot become {TaskStatus(status).label.lower()}"
+            }
+        )
+    if status in policies.OWNER_MOVES and not may_work(membership, task):
+        raise PermissionDenied("Only the organisation it is assigned to can do that")
+    if status == TaskStatus.CANCELLED and membership.organisation_id != (
+        task.requester_organisation_id
+    ):
+        raise PermissionDenied("Only the organisation that asked can cancel it")
+    if status in (TaskStatus.REJECTED, TaskStatus.CANCELLED) and not reason.strip():
+        raise ValidationError({"reason": "Give the reason"})
+    if status == TaskStatus.COMPLETED and not outcome.strip():
+        raise ValidationError({"outcome": "Say what happened (the requester sees this)"})
+    if len(reason) > 500 or len(outcome) > plans.MAX_TEXT:
+        raise ValidationError({"outcome": "That is too long"})
+    before = task.status
+    task.status = status
+    task.status_reason = reason.strip() or task.status_reason
+    task.outcome = outcome.strip() or task.outcome
+    if status == TaskStatus.ACCEPTED and task.owner_user_id is None and task.owner_team_id is None:
+        task.owner_user = by  # whoever accepts it for the organisation works it
+    task.updated_at = timezone.now()
+    task.version += 1
+    task.save()
+    _audit(
+        by,
+        membership,
+        f"care.{task.kind}.{status}",
+        person_id=task.person_id,
+        object_type="task",
+        object_id=task.pk,
+        detail={"from": before, "to": status},
+    )
+    return task

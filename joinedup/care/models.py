@@ -1,0 +1,212 @@
+"""Care coordination around a person: the caseload they are on, their care team across
+organisations, one shared personalised care and support plan (every change a new
+version), and the tasks and referrals between organisations."""
+
+from django.conf import settings
+from django.db import models
+
+from joinedup.core.models import LocalCareNetwork, Neighbourhood, Organisation, Team
+
+
+class Stage(models.TextChoices):
+    IDENTIFIED = "identified", "Identified"
+    CONTACTED = "contacted", "Contacted"
+    ASSESSED = "assessed", "Assessed"
+    PLAN_AGREED = "plan_agreed", "Plan agreed"
+    UNDER_REVIEW = "under_review", "Under review"
+    CLOSED = "closed", "Closed"
+
+
+class ClosedReason(models.TextChoices):
+    DECLINED = "declined", "Declined"
+    MOVED_AWAY = "moved_away", "Moved away"
+    DIED = "died", "Died"
+    NO_LONGER_NEEDED = "no_longer_needed", "No longer needs coordinated care"
+
+
+class OfferStatus(models.TextChoices):
+    """The personalised care and support plan offer."""
+
+    NOT_OFFERED = "not_offered", "Not offered yet"
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class CaseloadEntry(models.Model):
+    """A person on the care-coordination caseload, with what the population run said
+    about them when it last put them there (the basis of their priority)."""
+
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.CASCADE, related_name="caseload_entry"
+    )
+    practice = models.ForeignKey(
+        Organisation, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    network = models.ForeignKey(
+        LocalCareNetwork, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ltc_count = models.PositiveSmallIntegerField(default=0)
+    cms = models.FloatField(default=0)
+    efi = models.FloatField(null=True)
+    efi_band = models.CharField(max_length=10, blank=True)
+    imd_quintile = models.PositiveSmallIntegerField(null=True)
+    admissions_12m = models.PositiveSmallIntegerField(default=0)
+    ae_attendances_12m = models.PositiveSmallIntegerField(default=0)
+    priority = models.FloatField(default=0)
+    stage = models.CharField(max_length=15, choices=Stage.choices, default=Stage.IDENTIFIED)
+    stage_changed_at = models.DateTimeField()
+    closed_reason = models.CharField(max_length=20, choices=ClosedReason.choices, blank=True)
+    offer_status = models.CharField(
+        max_length=15, choices=OfferStatus.choices, default=OfferStatus.NOT_OFFERED
+    )
+    flagged_for_mdt = models.BooleanField(default=False)
+    identified_at = models.DateTimeField()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["neighbourhood", "stage", "-priority"], name="caseload_hood"),
+            models.Index(fields=["practice", "stage", "-priority"], name="caseload_practice"),
+            models.Index(fields=["stage", "-priority"], name="caseload_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Caseload: person {self.person_id} ({self.stage})"
+
+
+class CareTeamMember(models.Model):
+    """Someone in a person's care team: a professional, or a whole organisation or team
+    (whose members then share the relationship). Leaving ends the access it gave."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="care_team_places",
+    )
+    role = models.CharField(max_length=100, help_text="e.g. Key worker, GP, Social worker")
+    is_lead = models.BooleanField(default=False)
+    is_key_worker = models.BooleanField(default=False)
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "organisation", "left_at"], name="careteam_user"),
+            models.Index(fields=["organisation", "left_at"], name="careteam_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} for person {self.person_id}"
+
+
+class CarePlan(models.Model):
+    """The one shared personalised care and support plan of a person. Its content lives in
+    versions; ``version`` is the current one (a stale edit is one based on an older)."""
+
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.CASCADE, related_name="care_plan"
+    )
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    review_date = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Care plan of person {self.person_id} (v{self.version})"
+
+
+class PlanVersion(models.Model):
+    """One version of a plan, whole (``content``, see ``care.plans``), with who changed
+    what and why."""
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    summary = models.CharField(max_length=300)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_version_once")]
+        ordering = ["plan", "-number"]
+
+    def __str__(self) -> str:
+        return f"Plan {self.plan_id} version {self.number}"
+
+
+class TaskStatus(models.TextChoices):
+    """FHIR Task.status values used here."""
+
+    REQUESTED = "requested", "Requested"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    IN_PROGRESS = "in-progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class TaskKind(models.TextChoices):
+    TASK = "task", "Task"
+    REFERRAL = "referral", "Referral"
+
+
+class Task(models.Model):
+    """Work one organisation asks of another (or of itself) about a person: a task, or a
+    referral whose acceptance brings the receiving organisation into the person's care."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=TaskKind.choices, default=TaskKind.TASK)
+    description = models.CharField(max_length=500)
+    detail = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=12, choices=TaskStatus.choices, default=TaskStatus.REQUESTED
+    )
+    status_reason = models.CharField(max_length=500, blank=True)
+    outcome = models.TextField(blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requester_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="tasks_requested"
+    )
+    owner_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="tasks_owned"
+    )
+    owner_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks_owned",
+    )
+    due = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    # Where it came from: a plan action, an MDT decision, a review trigger...
+    source = models.CharField(max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner_user", "status", "due"], name="task_owner_user"),
+            models.Index(fields=["owner_organisation", "status", "due"], name="task_owner_org"),
+            models.Index(fields=["person", "status"], name="task_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}: {self.description[:40]}"

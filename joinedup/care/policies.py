@@ -1,0 +1,65 @@
+"""When things may happen in care coordination: caseload priority, stage moves, task
+status moves."""
+
+from .models import Stage, TaskStatus
+
+# Priority on the caseload: multimorbidity first, then frailty, deprivation and recent
+# hospital use. Each term is on a similar scale (about 0–3), so no one dominates.
+FRAILTY_WEIGHT = {"fit": 0.0, "mild": 0.75, "moderate": 1.5, "severe": 2.25}
+DEPRIVATION_WEIGHT = {1: 1.0, 2: 0.75, 3: 0.5, 4: 0.25, 5: 0.0}
+
+
+def priority(
+    *,
+    cms: float,
+    efi_band: str,
+    imd_quintile: int | None,
+    admissions_12m: int,
+    ae_attendances_12m: int,
+) -> float:
+    """Cambridge Multimorbidity Score + frailty band + deprivation (IMD quintile 1 most
+    deprived) + hospital use (admissions count double A&E attendances, capped at 3).
+
+    >>> priority(cms=1.2, efi_band="moderate", imd_quintile=1, admissions_12m=1,
+    ...          ae_attendances_12m=0)
+    4.7
+    """
+    hospital = min(3.0, 1.0 * admissions_12m + 0.5 * ae_attendances_12m)
+    score = (
+        cms
+        + FRAILTY_WEIGHT.get(efi_band, 0.0)
+        + DEPRIVATION_WEIGHT.get(imd_quintile or 0, 0.0)
+        + hospital
+    )
+    return round(score, 3)
+
+
+# The care-coordination journey. Closing is possible from anywhere (with a reason);
+# a closed entry can be reopened at identified.
+STAGE_MOVES = {
+    Stage.IDENTIFIED: {Stage.CONTACTED, Stage.CLOSED},
+    Stage.CONTACTED: {Stage.ASSESSED, Stage.IDENTIFIED, Stage.CLOSED},
+    Stage.ASSESSED: {Stage.PLAN_AGREED, Stage.CONTACTED, Stage.CLOSED},
+    Stage.PLAN_AGREED: {Stage.UNDER_REVIEW, Stage.CLOSED},
+    Stage.UNDER_REVIEW: {Stage.PLAN_AGREED, Stage.CLOSED},
+    Stage.CLOSED: {Stage.IDENTIFIED},
+}
+
+# FHIR Task lifecycle: requested → accepted or rejected → in progress → completed; a
+# task can be cancelled by its requester until it is finished.
+TASK_MOVES = {
+    TaskStatus.REQUESTED: {TaskStatus.ACCEPTED, TaskStatus.REJECTED, TaskStatus.CANCELLED},
+    TaskStatus.ACCEPTED: {TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED, TaskStatus.CANCELLED},
+    TaskStatus.IN_PROGRESS: {TaskStatus.COMPLETED, TaskStatus.CANCELLED},
+    TaskStatus.REJECTED: set(),
+    TaskStatus.COMPLETED: set(),
+    TaskStatus.CANCELLED: set(),
+}
+OPEN_TASK = (TaskStatus.REQUESTED, TaskStatus.ACCEPTED, TaskStatus.IN_PROGRESS)
+# Only the owner's side works a task; only the requester's side cancels it.
+OWNER_MOVES = {
+    TaskStatus.ACCEPTED,
+    TaskStatus.REJECTED,
+    TaskStatus.IN_PROGRESS,
+    TaskStatus.COMPLETED,
+}

@@ -1,0 +1,96 @@
+"""Reads of care coordination: the caseload a member of staff may work, inboxes."""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from joinedup.core.models import Membership
+from joinedup.people.access import accessible_people
+
+from .models import CareTeamMember, CaseloadEntry, Task
+from .policies import OPEN_TASK
+
+
+def caseload(
+    membership: Membership,
+    *,
+    neighbourhood: int | None = None,
+    practice: int | None = None,
+    stage: str = "",
+    flagged: bool = False,
+) -> QuerySet[CaseloadEntry]:
+    """The caseload entries of people this membership may open, highest priority first."""
+    entries = CaseloadEntry.objects.filter(
+        person__in=accessible_people(membership).values("pk")
+    ).select_related("person", "practice", "neighbourhood")
+    if neighbourhood:
+        entries = entries.filter(neighbourhood_id=neighbourhood)
+    if practice:
+        entries = entries.filter(practice_id=practice)
+    if stage:
+        entries = entries.filter(stage=stage)
+    else:
+        entries = entries.exclude(stage="closed")
+    if flagged:
+        entries = entries.filter(flagged_for_mdt=True)
+    return entries.order_by("-priority", "person_id")
+
+
+def inbox(membership: Membership, *, today: date) -> dict[str, QuerySet[Task]]:
+    """Open tasks for me, for my team, and for my organisation unassigned; and what my
+    organisation asked of others (with their outcomes)."""
+    open_tasks = Task.objects.filter(status__in=OPEN_TASK).select_related(
+        "person", "requester_organisation", "owner_organisation", "owner_user", "owner_team"
+    )
+    mine = open_tasks.filter(owner_user_id=membership.user_id)
+    team = (
+        open_tasks.filter(owner_team_id=membership.team_id, owner_user__isnull=True)
+        if membership.team_id
+        else Task.objects.none()
+    )
+    organisation = open_tasks.filter(
+        owner_organisation_id=membership.organisation_id,
+        owner_user__isnull=True,
+        owner_team__isnull=True,
+    )
+    sent = (
+        Task.objects.filter(requester_organisation_id=membership.organisation_id)
+        .select_related("person", "owner_organisation", "owner_user")
+        .order_by("-updated_at")
+    )
+    order = ("due", "created_at")
+    return {
+        "mine": mine.order_by(*order),
+        "team": team.order_by(*order),
+        "organisation": organisation.order_by(*order),
+        "sent": sent,
+        "overdue": open_tasks.filter(
+            Q(owner_user_id=membership.user_id)
+            | Q(owner_organisation_id=membership.organisation_id, owner_user__isnull=True),
+            due__lt=today,
+        ),
+    }
+
+
+def care_team(person) -> QuerySet[CareTeamMember]:
+    return (
+        CareTeamMember.objects.filter(person=person, left_at__isnull=True)
+        .select_related("organisation", "user", "team")
+        .order_by("-is_lead", "-is_key_worker", "joined_at")
+    )
+
+
+def tasks_for(person) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(person=person)
+        .select_related("requester_organisation", "owner_organisation", "owner_user")
+        .order_by("status", "due")
+    )
+
+
+def may_see_task(membership: Membership, task: Task) -> bool:
+    """Both sides of a task see it: the organisation that asked and the one asked."""
+    return membership.organisation_id in (
+        task.requester_organisation_id,
+        task.owner_organisation_id,
+    )

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "care"
+
+urlpatterns = [
+    path("caseload/", views.caseload, name="caseload"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("tasks/<int:task_id>/", views.task, name="task"),
+    path("people/<int:person_id>/", views.person_care, name="person"),
+    path("people/<int:person_id>/update", views.person_care_update, name="person-update"),
+    path("people/<int:person_id>/plan/", views.plan, name="plan"),
+    path("people/<int:person_id>/plan/start", views.plan_start, name="plan-start"),
+    path("people/<int:person_id>/plan/versions", views.plan_versions, name="plan-versions"),
+    path(
+        "people/<int:person_id>/plan/section/<slug:section>",
+        views.plan_section,
+        name="plan-section",
+    ),
+    path("people/<int:person_id>/plan/<slug:kind>/new", views.plan_item, name="plan-item-new"),
+    path(
+        "people/<int:person_id>/plan/<slug:kind>/<slug:item_id>",
+        views.plan_item,
+        name="plan-item",
+    ),
+]

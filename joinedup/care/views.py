@@ -1,0 +1,485 @@
+"""Care coordination pages: caseload, a person's care (stage, team, tasks), the shared plan
+and its versions, the inbox and a task."""
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from joinedup.core.actions import record_audit
+from joinedup.core.forms import parse_date_parts
+from joinedup.core.models import Neighbourhood, Organisation, OrganisationType, Team, User
+from joinedup.core.permissions import gives_direct_care
+from joinedup.people import access
+from joinedup.people.actions import record_person_view
+
+from . import actions, plans, queries
+from .models import (
+    CarePlan,
+    CareTeamMember,
+    CaseloadEntry,
+    ClosedReason,
+    OfferStatus,
+    PlanVersion,
+    Stage,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
+from .policies import STAGE_MOVES, TASK_MOVES
+
+
+def _membership(request):
+    if not gives_direct_care(request.membership):
+        raise PermissionDenied("Care coordination is for staff who give direct care")
+    return request.membership
+
+
+def _person(request, person_id: int, page: str):
+    """The person, through the one access check; every view is audited."""
+    membership = _membership(request)
+    person, basis = access.get_person_for(membership, person_id)
+    record_person_view(
+        by=request.user, membership=membership, person=person, basis=basis, page=page
+    )
+    return membership, person, basis
+
+
+def _errors(exc: ValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return {k: v[0].messages[0] for k, v in exc.error_dict.items()}
+    return {"form": exc.messages[0]}
+
+
+def _int(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+@login_required
+def caseload(request):
+    membership = _membership(request)
+    filters = {
+        "neighbourhood": _int(request.GET.get("neighbourhood")),
+        "practice": _int(request.GET.get("practice")),
+        "stage": request.GET.get("stage", "") if request.GET.get("stage") in Stage.values else "",
+        "flagged": request.GET.get("flagged") == "yes",
+    }
+    entries = queries.caseload(membership, **filters)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    record_audit(
+        by=request.user,
+        organisation=membership.organisation,
+        action="care.caseload.view",
+        detail={"filters": {k: v for k, v in filters.items() if v}, "page": page.number},
+    )
+    return render(
+        request,
+        "care/caseload.jinja",
+        {
+            "page": page,
+            "filters": filters,
+            "today": timezone.localdate(),
+            "neighbourhood_items": _items(
+                "All",
+                Neighbourhood.objects.order_by("name").values_list("pk", "name"),
+                filters["neighbourhood"],
+            ),
+            "practice_items": _items(
+                "All",
+                Organisation.objects.filter(type=OrganisationType.GP_PRACTICE).values_list(
+                    "pk", "name"
+                ),
+                filters["practice"],
+            ),
+            "stage_items": _items("All open", Stage.choices, filters["stage"]),
+            "query": "&".join(
+                f"{k}={v if not isinstance(v, bool) else 'yes'}" for k, v in filters.items() if v
+            ),
+        },
+    )
+
+
+def _items(blank: str, pairs, chosen) -> list[dict]:
+    """Options for an NHS.UK select."""
+    return [{"value": "", "text": blank}] + [
+        {"value": str(value), "text": text, "selected": str(value) == str(chosen or "")}
+        for value, text in pairs
+    ]
+
+
+def _care_context(membership, person, errors=None, values=None):
+    entry = CaseloadEntry.objects.filter(person=person).first()
+    return {
+        "person": person,
+        "entry": entry,
+        "next_stages": [
+            (s, Stage(s).label) for s in Stage.values if entry and s in STAGE_MOVES[entry.stage]
+        ],
+        "closed_reasons": ClosedReason.choices,
+        "offer_statuses": OfferStatus.choices,
+        "team": queries.care_team(person),
+        "plan": CarePlan.objects.filter(person=person).first(),
+        "tasks": queries.tasks_for(person),
+        "organisations": Organisation.objects.filter(
+            places__in=membership.organisation.places.all()
+        ).distinct(),
+        "staff": User.objects.filter(
+            memberships__active=True,
+            memberships__organisation__places__in=membership.organisation.places.all(),
+        )
+        .distinct()
+        .order_by("last_name"),
+        "teams": Team.objects.select_related("organisation").order_by("organisation__name"),
+        "kinds": TaskKind.choices,
+        "errors": errors or {},
+        "values": values or {},
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+def person_care(request, person_id: int):
+    membership, person, _ = _person(request, person_id, "care")
+    return render(request, "care/person.jinja", _care_context(membership, person))
+
+
+@login_required
+@require_POST
+def person_care_update(request, person_id: int):
+    """One of the forms on the care page: stage, offer, MDT flag, team, task."""
+    membership, person, _ = _person(request, person_id, "care")
+    form = request.POST.get("form", "")
+    entry = CaseloadEntry.objects.filter(person=person).first()
+    data = request.POST
+    try:
+        if form == "stage" and entry:
+            actions.move_stage(
+                by=request.user,
+                membership=membership,
+                entry=entry,
+                stage=data.get("stage", ""),
+                closed_reason=data.get("closed_reason", ""),
+            )
+        elif form == "offer" and entry:
+            actions.set_offer(
+                by=request.user,
+                membership=membership,
+                entry=entry,
+                offer_status=data.get("offer_status", ""),
+            )
+        elif form == "mdt" and entry:
+            actions.flag_for_mdt(
+                by=request.user,
+                membership=membership,
+                entry=entry,
+                flagged=data.get("flagged") == "yes",
+            )
+        elif form == "team-add":
+            organisation = Organisation.objects.filter(pk=_int(data.get("organisation"))).first()
+            if organisation is None:
+                raise ValidationError({"organisation": "Choose an organisation"})
+            user = User.objects.filter(pk=_int(data.get("user"))).first()
+            actions.add_team_member(
+                by=request.user,
+                membership=membership,
+                person=person,
+                organisation=organisation,
+                user=user,
+                role=data.get("role", ""),
+                is_lead=data.get("is_lead") == "yes",
+                is_key_worker=data.get("is_key_worker") == "yes",
+            )
+        elif form == "team-remove":
+            member = get_object_or_404(
+                CareTeamMember, pk=_int(data.get("member")), person=person, left_at__isnull=True
+            )
+            actions.remove_team_member(by=request.user, membership=membership, member=member)
+        elif form == "task":
+            owner = Organisation.objects.filter(pk=_int(data.get("owner_organisation"))).first()
+            if owner is None:
+                raise ValidationError({"owner_organisation": "Choose who should do it"})
+            due, error = parse_date_parts(data, "due", "Due date")
+            if error:
+                raise ValidationError({"due": error})
+            actions.create_task(
+                by=request.user,
+                membership=membership,
+                person=person,
+                kind=data.get("kind", TaskKind.TASK),
+                description=data.get("description", ""),
+                detail=data.get("detail", ""),
+                owner_organisation=owner,
+                owner_user=User.objects.filter(pk=_int(data.get("owner_user"))).first(),
+                due=due,
+                source="care page",
+            )
+        else:
+            raise ValidationError({"form": "Nothing to change"})
+    except ValidationError as exc:
+        context = _care_context(membership, person, _errors(exc), data)
+        return render(request, "care/person.jinja", context, status=400)
+    return redirect("care:person", person_id=person.pk)
+
+
+@login_required
+def plan(request, person_id: int):
+    membership, person, basis = _person(request, person_id, "plan")
+    plan = CarePlan.objects.filter(person=person).first()
+    if plan is None:
+        return render(request, "care/plan_none.jinja", {"person": person})
+    version = plan.versions.select_related("author", "organisation").first()
+    return render(
+        request,
+        "care/plan.jinja",
+        {
+            "person": person,
+            "plan": plan,
+            "version": version,
+            "content": version.content,
+            "shown_sections": plans.shown_sections(version.content),
+            "team": queries.care_team(person),
+            "goal_progress": dict(plans.GOAL_PROGRESS),
+            "action_status": dict(plans.ACTION_STATUS),
+            "who_types": dict(plans.WHO_TYPES),
+            "basis": basis,
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_start(request, person_id: int):
+    membership, person, _ = _person(request, person_id, "plan")
+    try:
+        actions.start_plan(by=request.user, membership=membership, person=person)
+    except ValidationError:
+        pass  # someone else started it a moment ago: show theirs
+    return redirect("care:plan", person_id=person.pk)
+
+
+def _plan_for(person) -> CarePlan:
+    plan = CarePlan.objects.filter(person=person).first()
+    if plan is None:
+        raise PermissionDenied("This person has no plan yet")
+    return plan
+
+
+@login_required
+def plan_section(request, person_id: int, section: str):
+    membership, person, _ = _person(request, person_id, "plan")
+    plan = _plan_for(person)
+    spec = plans.SECTION_BY_KEY.get(section)
+    if spec is None:
+        raise PermissionDenied("No such section")
+    content = actions.current_content(plan)
+    values = _section_values(section, content.get(section) or {})
+    errors, status = {}, 200
+    base_version = plan.version
+    if request.method == "POST":
+        base_version = _int(request.POST.get("base_version")) or 0
+        try:
+            actions.save_section(
+                by=request.user,
+                membership=membership,
+                plan=plan,
+                base_version=base_version,
+                section=section,
+                data=request.POST,
+            )
+            return redirect("care:plan", person_id=person.pk)
+        except actions.StaleEdit as exc:
+            errors, status = {"form": exc.messages[0]}, 409
+            plan.refresh_from_db()
+            base_version = plan.version
+            values = _section_values(section, actions.current_content(plan).get(section) or {})
+        except ValidationError as exc:
+            errors, status = _errors(exc), 400
+            values = {k: request.POST.getlist(k) for k in request.POST}
+            values = {
+                k: v if len(v) > 1 or k.endswith("-where") else v[0] for k, v in values.items()
+            }
+    return render(
+        request,
+        "care/plan_section.jinja",
+        {
+            "person": person,
+            "section": spec,
+            "values": values,
+            "errors": errors,
+            "base_version": base_version,
+        },
+        status=status,
+    )
+
+
+def _section_values(section: str, stored: dict) -> dict:
+    """Stored answers → the names the form uses (dates split into day, month, year)."""
+    values = {}
+    for f in plans.SECTION_BY_KEY[section].fields:
+        name = f"{section}-{f.key}"
+        value = stored.get(f.key, [] if f.kind == "multichoice" else "")
+        if f.kind == "date" and value:
+            d = date.fromisoformat(value)
+            values.update({f"{name}-day": d.day, f"{name}-month": d.month, f"{name}-year": d.year})
+        else:
+            values[name] = value
+    return values
+
+
+@login_required
+def plan_item(request, person_id: int, kind: str, item_id: str = ""):
+    """Add or change a goal or an action."""
+    membership, person, _ = _person(request, person_id, "plan")
+    plan = _plan_for(person)
+    if kind not in ("goal", "action"):
+        raise PermissionDenied("No such part of the plan")
+    items = actions.current_content(plan).get(f"{kind}s") or []
+    item = next((i for i in items if i.get("id") == item_id), None) if item_id else {}
+    if item is None:
+        raise PermissionDenied("That is not in this plan")
+    values = dict(item)
+    if kind == "action" and item.get("by_when"):
+        d = date.fromisoformat(item["by_when"])
+        values.update({"by_when-day": d.day, "by_when-month": d.month, "by_when-year": d.year})
+    errors, status, base_version = {}, 200, plan.version
+    if request.method == "POST":
+        base_version = _int(request.POST.get("base_version")) or 0
+        save = actions.save_goal if kind == "goal" else actions.save_action
+        key = {"goal_id": item_id} if kind == "goal" else {"action_id": item_id}
+        try:
+            save(
+                by=request.user,
+                membership=membership,
+                plan=plan,
+                base_version=base_version,
+                data=request.POST,
+                **key,
+            )
+            return redirect("care:plan", person_id=person.pk)
+        except actions.StaleEdit as exc:
+            errors, status = {"form": exc.messages[0]}, 409
+            plan.refresh_from_db()
+            base_version = plan.version
+        except ValidationError as exc:
+            errors, status = _errors(exc), 400
+            values = {k: request.POST.get(k, "") for k in request.POST}
+    return render(
+        request,
+        "care/plan_item.jinja",
+        {
+            "person": person,
+            "kind": kind,
+            "item_id": item_id,
+            "values": values,
+            "errors": errors,
+            "base_version": base_version,
+            "goal_progress": plans.GOAL_PROGRESS,
+            "action_status": plans.ACTION_STATUS,
+            "who_types": plans.WHO_TYPES,
+        },
+        status=status,
+    )
+
+
+@login_required
+def plan_versions(request, person_id: int):
+    _membership_, person, _ = _person(request, person_id, "plan versions")
+    plan = _plan_for(person)
+    versions = list(plan.versions.select_related("author", "organisation"))
+    numbers = [v.number for v in versions]
+    first = _int(request.GET.get("from"))
+    second = _int(request.GET.get("to"))
+    diff, error = None, None
+    if first is not None or second is not None:
+        if first in numbers and second in numbers and first != second:
+            old = PlanVersion.objects.get(plan=plan, number=min(first, second)).content
+            new = PlanVersion.objects.get(plan=plan, number=max(first, second)).content
+            diff = plans.differences(old, new)
+        else:
+            error = "Choose two different versions to compare"
+    return render(
+        request,
+        "care/plan_versions.jinja",
+        {
+            "person": person,
+            "plan": plan,
+            "versions": versions,
+            "diff": diff,
+            "error": error,
+            "first": first,
+            "second": second,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def inbox(request):
+    membership = _membership(request)
+    boxes = queries.inbox(membership, today=timezone.localdate())
+    return render(request, "care/inbox.jinja", {**boxes, "today": timezone.localdate()})
+
+
+@login_required
+def task(request, task_id: int):
+    membership = _membership(request)
+    task = get_object_or_404(
+        Task.objects.select_related(
+            "person", "requester", "requester_organisation", "owner_organisation", "owner_user"
+        ),
+        pk=task_id,
+    )
+    if not queries.may_see_task(membership, task):
+        raise PermissionDenied("This task is between other organisations")
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            actions.move_task(
+                by=request.user,
+                membership=membership,
+                task=task,
+                status=request.POST.get("status", ""),
+                base_version=_int(request.POST.get("base_version")) or 0,
+                reason=request.POST.get("reason", ""),
+                outcome=request.POST.get("outcome", ""),
+            )
+            return redirect("care:task", task_id=task.pk)
+        except ValidationError as exc:
+            errors, status = _errors(exc), 400
+            task.refresh_from_db()
+    record_audit(
+        by=request.user,
+        organisation=membership.organisation,
+        action="care.task.view",
+        person_id=task.person_id,
+        object_type="task",
+        object_id=task.pk,
+    )
+    moves = [
+        (s, TaskStatus(s).label)
+        for s in TaskStatus.values
+        if s in TASK_MOVES[task.status]
+        and (
+            (
+                s == TaskStatus.CANCELLED
+                and membership.organisation_id == task.requester_organisation_id
+            )
+            or (s != TaskStatus.CANCELLED and actions.may_work(membership, task))
+        )
+    ]
+    return render(
+        request,
+        "care/task.jinja",
+        {
+            "task": task,
+            "moves": moves,
+            "errors": errors,
+            "may_open_record": access.access_basis(membership, task.person_id) is not None,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
