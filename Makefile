@@ -44,6 +44,8 @@ demo: install
 	$(BIN)/joinedup synth --residents $(RESIDENTS) --seed 1 --replace \
 	  --agencies $(DATA_DIR)/agencies --link-agencies
 	$(BIN)/joinedup population run
+	$(BIN)/joinedup care build-caseload
+	$(BIN)/joinedup care demo
 	$(BIN)/joinedup serve --port $(PORT)
 
 chromium:

@@ -1,0 +1,38 @@
+from time import perf_counter
+
+from django.core.management.base import BaseCommand
+from rich.console import Console
+
+from joinedup.care import actions
+
+
+class Command(BaseCommand):
+    help = (
+        "Care coordination: 'joinedup care build-caseload' puts the current population run's "
+        "cohort (adults with 3+ long-term conditions) on the caseload and refreshes priorities; "
+        "'joinedup care demo' adds the demo borough's care activity (plans, teams, tasks)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("verb", choices=["build-caseload", "demo"])
+
+    def handle(self, *args, verb: str, **options):
+        console = Console()
+        started = perf_counter()
+        if verb == "build-caseload":
+            counts = actions.build_caseload(by=None)
+            console.print(
+                f"Caseload: {counts['cohort']:,} in the cohort, {counts['added']:,} added, "
+                f"{counts['refreshed']:,} refreshed in {perf_counter() - started:.1f} s"
+            )
+        else:
+            from joinedup.synth.care import seed_care
+
+            counts = seed_care()
+            if counts.get("skipped"):
+                console.print("The demo already has care activity: left as it is.")
+            else:
+                console.print(
+                    f"Demo care: {counts['plans']} plans, {counts['team']} care-team places, "
+                    f"{counts['tasks']} tasks and referrals in {perf_counter() - started:.1f} s"
+                )
