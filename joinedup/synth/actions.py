@@ -95,8 +95,15 @@ def load_demo_borough(*, residents: int, seed: int, progress=None) -> SynthRun:
 def remove_demo_borough() -> None:
     """Delete everything the generator made (a demo database only)."""
     Person.objects.exclude(merged_into=None).update(merged_into=None)
+    from joinedup.care.models import CarePlan, CareTeamMember, CaseloadEntry, PlanVersion, Task
+
     for model in (
         AuditEvent,
+        Task,
+        CareTeamMember,
+        PlanVersion,
+        CarePlan,
+        CaseloadEntry,
         ReviewItem,
         Merge,
         SourceRecord,

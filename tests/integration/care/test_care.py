@@ -384,3 +384,20 @@ def test_pages_for_the_care_team(care, client):
     from joinedup.care.models import Task
 
     assert client.get(reverse("care:task", args=[Task.objects.get().pk])).status_code == 403
+
+
+def test_demo_care_activity_and_replacing_the_borough(db, capsys):
+    from django.core.management import call_command
+
+    from joinedup.care.models import CarePlan, Task
+
+    call_command("synth", "--residents", "3000", "--seed", "4")
+    call_command("population", "run")
+    call_command("care", "build-caseload")
+    call_command("care", "demo")
+    assert CarePlan.objects.count() > 5 and Task.objects.filter(status="completed").exists()
+    assert Task.objects.filter(due__lt=timezone.localdate(), status="requested").exists()
+    call_command("care", "demo")
+    assert "left as it is" in capsys.readouterr().out
+    call_command("synth", "--residents", "300", "--seed", "4", "--replace")
+    assert not CarePlan.objects.exists()
