@@ -36,6 +36,23 @@ def caseload(
     return entries.order_by("-priority", "person_id")
 
 
+def reviews_due(membership: Membership, *, today: date, within_days: int = 14):
+    """Plans of people this membership may open whose review date has come or comes within
+    ``within_days``, soonest (and overdue) first."""
+    from datetime import timedelta
+
+    from .models import CarePlan
+
+    return (
+        CarePlan.objects.filter(
+            person__in=accessible_people(membership).values("pk"),
+            review_date__lte=today + timedelta(days=within_days),
+        )
+        .select_related("person", "person__registered_practice")
+        .order_by("review_date", "person_id")
+    )
+
+
 def inbox(membership: Membership, *, today: date) -> dict[str, QuerySet[Task]]:
     """Open tasks for me, for my team, and for my organisation unassigned; and what my
     organisation asked of others (with their outcomes)."""

@@ -7,6 +7,7 @@ app_name = "care"
 urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
     path("inbox/", views.inbox, name="inbox"),
+    path("reviews/", views.reviews, name="reviews"),
     path("tasks/<int:task_id>/", views.task, name="task"),
     path("people/<int:person_id>/", views.person_care, name="person"),
     path("people/<int:person_id>/update", views.person_care_update, name="person-update"),

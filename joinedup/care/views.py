@@ -418,6 +418,15 @@ def plan_versions(request, person_id: int):
 
 
 @login_required
+def reviews(request):
+    membership = _membership(request)
+    today = timezone.localdate()
+    plans_due = queries.reviews_due(membership, today=today)
+    page = Paginator(plans_due, 50).get_page(request.GET.get("page"))
+    return render(request, "care/reviews.jinja", {"page": page, "today": today})
+
+
+@login_required
 def inbox(request):
     membership = _membership(request)
     boxes = queries.inbox(membership, today=timezone.localdate())

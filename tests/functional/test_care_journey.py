@@ -58,6 +58,9 @@ def test_caseload_to_plan_to_referral_across_organisations(pages, transactional_
     page.get_by_role("button", name="Compare").click()
     expect(page.get_by_text("My garden and my grandchildren")).to_be_visible()
     pages.check("plan_versions")
+    pages.goto("/care/reviews/")
+    expect(page.get_by_role("heading", name="Reviews due")).to_be_visible()
+    pages.check("reviews")
 
     pages.goto(f"/care/people/{person.pk}/")
     page.get_by_text("Ask another organisation to do something").click()

@@ -401,3 +401,31 @@ def test_demo_care_activity_and_replacing_the_borough(db, capsys):
     assert "left as it is" in capsys.readouterr().out
     call_command("synth", "--residents", "300", "--seed", "4", "--replace")
     assert not CarePlan.objects.exists()
+
+
+def test_reviews_due_lists_plans_whose_review_date_is_near(care, client):
+    from datetime import timedelta
+
+    from joinedup.care.models import CarePlan
+
+    m = care.m[care.gp]
+    plan = actions.start_plan(by=care.gp, membership=m, person=care.person)
+    soon = timezone.localdate() + timedelta(days=5)
+    actions.save_section(
+        by=care.gp,
+        membership=m,
+        plan=plan,
+        base_version=1,
+        section="review",
+        data={
+            "review-date-day": str(soon.day),
+            "review-date-month": str(soon.month),
+            "review-date-year": str(soon.year),
+        },
+    )
+    assert CarePlan.objects.get().review_date == soon
+    client.force_login(care.gp)
+    page = client.get(reverse("care:reviews")).content.decode()
+    assert "Mary JONES" in page and "1 plan is due" in page
+    client.force_login(care.volunteer)
+    assert "Mary JONES" not in client.get(reverse("care:reviews")).content.decode()
