@@ -422,6 +422,32 @@ def save_section(
     )
 
 
+def _save_item(*, by, membership, plan, base_version, kind: str, item: dict, item_id: str):
+    """Add a goal or action (``kind`` "goals" or "actions"), or change the one with
+    ``item_id``; either way a new version."""
+    content = current_content(plan)
+    items = list(content.get(kind) or [])
+    noun = kind[:-1].capitalize()
+    if item_id:
+        index = next((i for i, x in enumerate(items) if x.get("id") == item_id), None)
+        if index is None:
+            raise ValidationError(f"That {noun.lower()} is not in this plan")
+        items[index] = {**items[index], **item}
+        summary = f"{noun} updated"
+    else:
+        items.append({"id": uuid.uuid4().hex[:12], **item})
+        summary = f"{noun} added"
+    content[kind] = items
+    return _new_version(
+        by=by,
+        membership=membership,
+        plan=plan,
+        base_version=base_version,
+        content=content,
+        summary=summary,
+    )
+
+
 @transaction.atomic
 def save_goal(
     *,
@@ -433,26 +459,14 @@ def save_goal(
     goal_id: str = "",
 ) -> CarePlan:
     """Add a goal in the person's own words, or record progress on one."""
-    goal = plans.clean_goal(data)
-    content = current_content(plan)
-    goals = list(content.get("goals") or [])
-    if goal_id:
-        index = next((i for i, g in enumerate(goals) if g.get("id") == goal_id), None)
-        if index is None:
-            raise ValidationError("That goal is not in this plan")
-        goals[index] = {**goals[index], **goal}
-        summary = "Goal updated"
-    else:
-        goals.append({"id": uuid.uuid4().hex[:12], **goal})
-        summary = "Goal added"
-    content["goals"] = goals
-    return _new_version(
+    return _save_item(
         by=by,
         membership=membership,
         plan=plan,
         base_version=base_version,
-        content=content,
-        summary=summary,
+        kind="goals",
+        item=plans.clean_goal(data),
+        item_id=goal_id,
     )
 
 
@@ -468,26 +482,14 @@ def save_action(
     today: date | None = None,
 ) -> CarePlan:
     """Add an action (what, who, by when, status) or update one."""
-    action = plans.clean_action(data, today=today or timezone.localdate())
-    content = current_content(plan)
-    actions = list(content.get("actions") or [])
-    if action_id:
-        index = next((i for i, a in enumerate(actions) if a.get("id") == action_id), None)
-        if index is None:
-            raise ValidationError("That action is not in this plan")
-        actions[index] = {**actions[index], **action}
-        summary = "Action updated"
-    else:
-        actions.append({"id": uuid.uuid4().hex[:12], **action})
-        summary = "Action added"
-    content["actions"] = actions
-    return _new_version(
+    return _save_item(
         by=by,
         membership=membership,
         plan=plan,
         base_version=base_version,
-        content=content,
-        summary=summary,
+        kind="actions",
+        item=plans.clean_action(data, today=today or timezone.localdate()),
+        item_id=action_id,
     )
 
 

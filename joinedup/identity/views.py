@@ -90,23 +90,22 @@ def decide(request, item_id: int):
 
 
 def _find_person(text: str):
-    """A person in the index by NHS number (spaces allowed) or by record number."""
-    from joinedup.people.models import Person
+    """A person in the index by NHS number (spaces allowed) or by record number, traced as
+    a spine trace would be (``people.access.trace_people``)."""
+    from joinedup.people import access
 
     text = (text or "").replace(" ", "").strip()
     if not text:
         return None, "Enter an NHS number or record number"
-    query = Person.objects.select_related("registered_practice")
+    query = access.trace_people().select_related("registered_practice")
     person = query.filter(nhs_number=text).first() if len(text) == 10 else None
     if person is None and text.isdigit() and len(text) <= 9:
         person = query.filter(pk=int(text)).first()
+        survivor = access.merged_into(int(text)) if person is None else None
+        if survivor:
+            return None, f"Record {int(text)} has already been merged into record {survivor}"
     if person is None:
         return None, f"No one in the index has NHS number or record number {text[:20]}"
-    if person.merged_into_id:
-        return (
-            None,
-            f"Record {person.pk} has already been merged into record {person.merged_into_id}",
-        )
     return person, None
 
 
