@@ -199,6 +199,11 @@ JOINEDUP_REQUIRE_2FA_ROLES = [
 ]
 JOINEDUP_BREAK_GLASS_MINUTES = int(os.environ.get("JOINEDUP_BREAK_GLASS_MINUTES", "60"))
 
+# Canonical URLs of the partnership's own FHIR definitions (Questionnaire, extensions).
+FHIR_CANONICAL_BASE = os.environ.get(
+    "JOINEDUP_FHIR_CANONICAL", "https://fhir.joinedup.example"
+).rstrip("/")
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True

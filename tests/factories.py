@@ -92,7 +92,17 @@ class World:
             by=None, name=name, type=type, ods_code=ods_code, places=[self.place]
         )
 
-    def profile(self, person, *, ltc_count=3, cms=1.0, efi_band="mild", admissions=0, age=70):
+    def profile(
+        self,
+        person,
+        *,
+        ltc_count=3,
+        cms=1.0,
+        efi_band="mild",
+        admissions=0,
+        age=70,
+        conditions=None,
+    ):
         """A population result for ``person`` in the current run (made here, as the
         population engine would write it)."""
         from django.utils import timezone
@@ -108,7 +118,7 @@ class World:
         return PersonProfile.objects.create(
             run=run,
             person=person,
-            conditions=",".join(["", *[f"c{i}" for i in range(ltc_count)], ""]),
+            conditions=",".join(["", *(conditions or [f"c{i}" for i in range(ltc_count)]), ""]),
             ltc_count=ltc_count,
             multimorbid=ltc_count >= 3,
             cms=cms,

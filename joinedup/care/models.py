@@ -210,3 +210,62 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk}: {self.description[:40]}"
+
+
+class Questionnaire(models.Model):
+    """One version of an assessment questionnaire, stored whole as a FHIR R4 Questionnaire
+    so that every assessment can be shown with the questions it was asked."""
+
+    url = models.CharField(max_length=200)
+    version = models.CharField(max_length=20)
+    title = models.CharField(max_length=200)
+    resource = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["url", "version"], name="questionnaire_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.version}"
+
+
+class AssessmentStatus(models.TextChoices):
+    """FHIR QuestionnaireResponse.status values used here."""
+
+    IN_PROGRESS = "in-progress", "In progress"
+    COMPLETED = "completed", "Completed"
+
+
+class Assessment(models.Model):
+    """A holistic assessment of a person (a FHIR QuestionnaireResponse). ``answers`` maps
+    each question's linkId to its answer; ``sources`` says where each answer came from
+    (pre-filled from a source, or asked) and when; ``checked`` lists the domains gone
+    through with the person."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT)
+    status = models.CharField(
+        max_length=12, choices=AssessmentStatus.choices, default=AssessmentStatus.IN_PROGRESS
+    )
+    answers = models.JSONField(default=dict)
+    sources = models.JSONField(default=dict)
+    checked = models.JSONField(default=list)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "status"], name="assessment_person")]
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Assessment {self.pk} of person {self.person_id} ({self.status})"

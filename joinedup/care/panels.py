@@ -4,7 +4,7 @@ from .models import CarePlan, CaseloadEntry
 from .queries import care_team
 
 
-def care_panel(person):
+def care_panel(person, *, show_sensitive: bool = True):
     entry = CaseloadEntry.objects.filter(person=person).first()
     plan = CarePlan.objects.filter(person=person).first()
     team = list(care_team(person))

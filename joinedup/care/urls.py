@@ -11,6 +11,17 @@ urlpatterns = [
     path("tasks/<int:task_id>/", views.task, name="task"),
     path("people/<int:person_id>/", views.person_care, name="person"),
     path("people/<int:person_id>/update", views.person_care_update, name="person-update"),
+    path("people/<int:person_id>/assessments/", views.assessments, name="assessments"),
+    path(
+        "people/<int:person_id>/assessments/<int:assessment_id>/",
+        views.assessment_view,
+        name="assessment",
+    ),
+    path(
+        "people/<int:person_id>/assessments/<int:assessment_id>/<slug:domain>",
+        views.assessment_domain,
+        name="assessment-domain",
+    ),
     path("people/<int:person_id>/plan/", views.plan, name="plan"),
     path("people/<int:person_id>/plan/start", views.plan_start, name="plan-start"),
     path("people/<int:person_id>/plan/versions", views.plan_versions, name="plan-versions"),

@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,10 +16,12 @@ from joinedup.core.forms import parse_date_parts
 from joinedup.core.models import Neighbourhood, Organisation, OrganisationType, Team, User
 from joinedup.core.permissions import gives_direct_care
 from joinedup.people import access
-from joinedup.people.actions import record_person_view
+from joinedup.people.actions import record_person_view, set_sharing_choices
 
-from . import actions, plans, queries
+from . import actions, assessment, plans, queries
 from .models import (
+    Assessment,
+    AssessmentStatus,
     CarePlan,
     CareTeamMember,
     CaseloadEntry,
@@ -123,6 +126,7 @@ def _care_context(membership, person, errors=None, values=None):
         "offer_statuses": OfferStatus.choices,
         "team": queries.care_team(person),
         "plan": CarePlan.objects.filter(person=person).first(),
+        "last_assessment": Assessment.objects.filter(person=person).first(),
         "tasks": queries.tasks_for(person),
         "organisations": Organisation.objects.filter(
             places__in=membership.organisation.places.all()
@@ -198,6 +202,14 @@ def person_care_update(request, person_id: int):
                 CareTeamMember, pk=_int(data.get("member")), person=person, left_at__isnull=True
             )
             actions.remove_team_member(by=request.user, membership=membership, member=member)
+        elif form == "sharing":
+            set_sharing_choices(
+                by=request.user,
+                membership=membership,
+                person=person,
+                sensitive_sharing_consent=data.get("sensitive_sharing_consent") == "yes",
+                objects_to_sharing=data.get("objects_to_sharing") == "yes",
+            )
         elif form == "task":
             owner = Organisation.objects.filter(pk=_int(data.get("owner_organisation"))).first()
             if owner is None:
@@ -222,6 +234,8 @@ def person_care_update(request, person_id: int):
     except ValidationError as exc:
         context = _care_context(membership, person, _errors(exc), data)
         return render(request, "care/person.jinja", context, status=400)
+    if access.access_basis(membership, person.pk) is None:
+        return redirect("care:caseload")  # e.g. the person objected to sharing
     return redirect("care:person", person_id=person.pk)
 
 
@@ -489,6 +503,156 @@ def task(request, task_id: int):
             "errors": errors,
             "may_open_record": access.access_basis(membership, task.person_id) is not None,
             "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Holistic assessment
+
+
+def _field_id(link_id: str) -> str:
+    return link_id.replace(".", "-")
+
+
+def _assessment_for(person, assessment_id: int) -> Assessment:
+    return get_object_or_404(
+        Assessment.objects.select_related("questionnaire", "author", "organisation"),
+        pk=assessment_id,
+        person=person,
+    )
+
+
+@login_required
+def assessments(request, person_id: int):
+    """The person's assessments, newest first, and the way to start (or carry on) one."""
+    membership, person, _ = _person(request, person_id, "assessments")
+    if request.method == "POST":
+        started = actions.start_assessment(by=request.user, membership=membership, person=person)
+        return redirect("care:assessment", person_id=person.pk, assessment_id=started.pk)
+    return render(
+        request,
+        "care/assessments.jinja",
+        {
+            "person": person,
+            "assessments": Assessment.objects.filter(person=person).select_related(
+                "author", "organisation", "questionnaire"
+            ),
+        },
+    )
+
+
+def _shown_domains(membership, person, basis: str, item: Assessment) -> list[dict]:
+    """Each domain with its questions, answers and where each answer came from; a
+    sensitive domain the viewer may not see is listed as withheld."""
+    rows = []
+    may_see = access.sees_sensitive(membership, person, basis)
+    for d in assessment.domains_from_resource(item.questionnaire.resource):
+        withheld = d.sensitive and not may_see
+        rows.append(
+            {
+                "domain": d,
+                "withheld": withheld,
+                "checked": d.link_id in item.checked,
+                "answers": []
+                if withheld
+                else [
+                    {
+                        "question": q,
+                        "value": assessment.shown(q, item.answers.get(q.link_id, "")),
+                        "source": item.sources.get(q.link_id),
+                    }
+                    for q in d.questions
+                ],
+            }
+        )
+    return rows
+
+
+@login_required
+def assessment_view(request, person_id: int, assessment_id: int):
+    membership, person, basis = _person(request, person_id, "assessment")
+    item = _assessment_for(person, assessment_id)
+    errors, status = {}, 200
+    if request.method == "POST" and item.status == AssessmentStatus.IN_PROGRESS:
+        try:
+            actions.complete_assessment(
+                by=request.user,
+                membership=membership,
+                item=item,
+                base_version=_int(request.POST.get("base_version")) or 0,
+            )
+            return redirect("care:assessment", person_id=person.pk, assessment_id=item.pk)
+        except ValidationError as exc:
+            errors, status = {"form": exc.messages[0]}, 409
+            item = _assessment_for(person, assessment_id)
+    domains = _shown_domains(membership, person, basis, item)
+    return render(
+        request,
+        "care/assessment.jinja",
+        {
+            "person": person,
+            "item": item,
+            "domains": domains,
+            "unchecked": [d["domain"].title for d in domains if not d["checked"]],
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+@login_required
+def assessment_domain(request, person_id: int, assessment_id: int, domain: str):
+    """Go through one domain with the person: pre-filled answers show where they came
+    from, so only what has changed needs asking."""
+    membership, person, basis = _person(request, person_id, "assessment")
+    item = _assessment_for(person, assessment_id)
+    spec = next(
+        (
+            d
+            for d in assessment.domains_from_resource(item.questionnaire.resource)
+            if d.link_id == domain
+        ),
+        None,
+    )
+    if spec is None or item.status != AssessmentStatus.IN_PROGRESS:
+        raise Http404("No such part of an assessment in progress")
+    if spec.sensitive and not access.sees_sensitive(membership, person, basis):
+        raise PermissionDenied("This part is withheld without the person's consent")
+    values = dict(item.answers)
+    errors, status, base_version = {}, 200, item.version
+    if request.method == "POST":
+        base_version = _int(request.POST.get("base_version")) or 0
+        posted = {q.link_id: request.POST.get(_field_id(q.link_id), "") for q in spec.questions}
+        try:
+            actions.save_assessment_domain(
+                by=request.user,
+                membership=membership,
+                item=item,
+                base_version=base_version,
+                domain=domain,
+                data=posted,
+            )
+            return redirect("care:assessment", person_id=person.pk, assessment_id=item.pk)
+        except actions.StaleEdit as exc:
+            errors, status = {"form": exc.messages[0]}, 409
+            item = _assessment_for(person, assessment_id)
+            values, base_version = dict(item.answers), item.version
+        except ValidationError as exc:
+            errors, status = _errors(exc), 400
+            values = {**values, **posted}
+    return render(
+        request,
+        "care/assessment_domain.jinja",
+        {
+            "person": person,
+            "item": item,
+            "domain": spec,
+            "values": values,
+            "sources": item.sources,
+            "errors": {_field_id(k): v for k, v in errors.items()},
+            "base_version": base_version,
         },
         status=status,
     )

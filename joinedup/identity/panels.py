@@ -48,7 +48,7 @@ def _carers(person) -> list[str]:
     ]
 
 
-def _conditions(person) -> dict | None:
+def _conditions(person, show_sensitive: bool) -> dict | None:
     """Long-term conditions come from the GP's coded record, through the population run."""
     from joinedup.population.config import load_config
     from joinedup.population.models import PersonProfile
@@ -58,10 +58,15 @@ def _conditions(person) -> dict | None:
     )
     if profile is None:
         return None
-    labels = {c.key: c.label for c in load_config().conditions}
+    labels, withheld = load_config().condition_labels(
+        profile.condition_keys, show_sensitive=show_sensitive
+    )
+    shown = ", ".join(labels) or "None coded"
+    if withheld:
+        shown += f" (and {withheld} withheld: sensitive)"
     return {
         "label": "Long-term conditions",
-        "index": ", ".join(labels.get(k, k) for k in profile.condition_keys) or "None coded",
+        "index": shown,
         "index_source": f"GP coded record, population run of {profile.run.started_at:%-d %B %Y}",
         "sources": [],
         "conflicts": 0,
@@ -76,7 +81,7 @@ def _norm(value) -> str:
     return "".join(ch for ch in str(value or "").lower() if ch.isalnum())
 
 
-def known_to_panel(person):
+def known_to_panel(person, *, show_sensitive: bool = True):
     records = list(
         SourceRecord.objects.filter(person=person, current=True)
         .select_related("agency", "load")
@@ -107,7 +112,7 @@ def known_to_panel(person):
                 "conflicts": sum(s["conflict"] for s in sources),
             }
         )
-    conditions = _conditions(person)
+    conditions = _conditions(person, show_sensitive)
     if conditions:
         facts.append(conditions)
     return ("identity/known_to_panel.jinja", {"records": records, "facts": facts})

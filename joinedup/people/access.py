@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from joinedup.core.models import Membership
+from joinedup.core.models import Membership, OrganisationType, Role
 from joinedup.core.permissions import gives_direct_care
 
 from .models import BreakGlass, Person
@@ -34,14 +34,26 @@ class Relationship:
 
     name: str
     people: Callable[[Membership], Q]
+    # Inferred from data (e.g. a caseload built from the population run) rather than made
+    # with the person: it gives no access to someone who objects to sharing.
+    inferred: bool = False
+
+    def allows(self, membership: Membership) -> Q:
+        if self.inferred:
+            return self.people(membership) & Q(objects_to_sharing=False)
+        return self.people(membership)
 
 
 _RELATIONSHIPS: dict[str, Relationship] = {}
 
 
-def register_relationship(name: str, people: Callable[[Membership], Q]) -> None:
-    """Add a kind of legitimate relationship (called from an app's ``ready()``)."""
-    _RELATIONSHIPS[name] = Relationship(name=name, people=people)
+def register_relationship(
+    name: str, people: Callable[[Membership], Q], *, inferred: bool = False
+) -> None:
+    """Add a kind of legitimate relationship (called from an app's ``ready()``);
+    ``inferred`` for one found in data rather than made with the person, which a
+    person's objection to sharing switches off."""
+    _RELATIONSHIPS[name] = Relationship(name=name, people=people, inferred=inferred)
 
 
 def _registered_practice(membership: Membership) -> Q:
@@ -67,7 +79,7 @@ def access_basis(membership: Membership | None, person_id: int) -> str | None:
         return None
     for relationship in _RELATIONSHIPS.values():
         allowed = Person.objects.filter(
-            relationship.people(membership), pk=person_id, merged_into__isnull=True
+            relationship.allows(membership), pk=person_id, merged_into__isnull=True
         )
         if allowed.exists():
             return relationship.name
@@ -85,7 +97,7 @@ def accessible_people(membership: Membership | None) -> QuerySet[Person]:
         return Person.objects.none()
     allowed = Q(pk__in=[])
     for relationship in _RELATIONSHIPS.values():
-        allowed |= relationship.people(membership)
+        allowed |= relationship.allows(membership)
     return Person.objects.filter(allowed, merged_into__isnull=True)
 
 
@@ -105,3 +117,25 @@ def trace_people() -> QuerySet[Person]:
     birth only (as a spine trace would). Callers show identifying details only, never the
     record, and offer break-glass where there is no relationship."""
     return Person.objects.filter(merged_into__isnull=True)
+
+
+# Sensitive sections (mental and emotional wellbeing, mental health conditions,
+# safeguarding) are for those with a routine need; roles without one see them only with
+# the person's consent. An audited break-glass shows everything.
+NO_ROUTINE_NEED_ROLES = frozenset({Role.VOLUNTARY_WORKER})
+
+
+def needs_consent_for_sensitive(membership: Membership) -> bool:
+    """Voluntary-sector workers, and anyone working for a voluntary organisation."""
+    return (
+        membership.role in NO_ROUTINE_NEED_ROLES
+        or membership.organisation.type == OrganisationType.VOLUNTARY
+    )
+
+
+def sees_sensitive(membership: Membership, person: Person, basis: str = "") -> bool:
+    """May this membership, which has opened the person's record on ``basis``, see the
+    person's sensitive sections?"""
+    if basis == "break_glass":
+        return True
+    return not needs_consent_for_sensitive(membership) or person.sensitive_sharing_consent

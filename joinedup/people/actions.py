@@ -219,6 +219,49 @@ def break_glass(*, by: User, membership: Membership, person_id: int, reason: str
     return grant
 
 
+@transaction.atomic
+def set_sharing_choices(
+    *,
+    by: User,
+    membership: Membership | None,
+    person: Person,
+    sensitive_sharing_consent: bool,
+    objects_to_sharing: bool,
+) -> Person:
+    """Record the person's sharing choices, as they told them (staff record them on the
+    person's behalf; residents set their own in the portal). Audited."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = {
+        "sensitive_sharing_consent": person.sensitive_sharing_consent,
+        "objects_to_sharing": person.objects_to_sharing,
+    }
+    person.sensitive_sharing_consent = bool(sensitive_sharing_consent)
+    person.objects_to_sharing = bool(objects_to_sharing)
+    person.sharing_choices_changed_at = timezone.now()
+    person.save(
+        update_fields=[
+            "sensitive_sharing_consent",
+            "objects_to_sharing",
+            "sharing_choices_changed_at",
+            "updated_at",
+        ]
+    )
+    record_audit(
+        by=by,
+        organisation=membership.organisation if membership else None,
+        action="person.sharing_choices",
+        person_id=person.pk,
+        detail={
+            "before": before,
+            "after": {
+                "sensitive_sharing_consent": person.sensitive_sharing_consent,
+                "objects_to_sharing": person.objects_to_sharing,
+            },
+        },
+    )
+    return person
+
+
 def record_person_view(
     *, by: User, membership: Membership, person: Person, basis: str, page: str
 ) -> None:

@@ -92,6 +92,12 @@ class Person(models.Model):
     communication_needs = models.JSONField(default=list, blank=True)
     date_of_death = models.DateField(null=True, blank=True)
     national_data_opt_out = models.BooleanField(default=False)
+    # Sharing choices the person made (see ``people.access`` and ``care.sensitivity``):
+    # consent to let roles with no routine need (e.g. voluntary-sector workers) see
+    # sensitive sections, and an objection to sharing beyond relationships made with them.
+    sensitive_sharing_consent = models.BooleanField(default=False)
+    objects_to_sharing = models.BooleanField(default=False)
+    sharing_choices_changed_at = models.DateTimeField(null=True, blank=True)
     # Set when this record was found to be the same person as another and merged into it;
     # cleared by unmerge. A merged record is kept, never deleted.
     merged_into = models.ForeignKey(

@@ -93,7 +93,9 @@ def summary(request, person_id: int):
             "person": person,
             "basis": basis,
             "relationships": relationships,
-            "panels": summary_panels(person),
+            "panels": summary_panels(
+                person, show_sensitive=access.sees_sensitive(membership, person, basis)
+            ),
         },
     )
 

@@ -24,6 +24,9 @@ class Condition:
     counts_towards_multimorbidity: bool
     cms_weight: float
     cms_group: str
+    # Mental health: shown only to those who may see sensitive sections
+    # (``people.access.sees_sensitive``).
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,22 @@ class PopulationConfig:
     def condition_keys(self) -> list[str]:
         return [c.key for c in self.conditions]
 
+    def condition_labels(self, keys, *, show_sensitive: bool = True) -> tuple[list[str], int]:
+        """The labels of these condition keys, and how many sensitive ones were withheld.
+
+        >>> load_config().condition_labels(["asthma", "depression"], show_sensitive=False)
+        (['Asthma'], 1)
+        """
+        by_key = {c.key: c for c in self.conditions}
+        shown, withheld = [], 0
+        for key in keys:
+            condition = by_key.get(key)
+            if condition is not None and condition.sensitive and not show_sensitive:
+                withheld += 1
+            else:
+                shown.append(condition.label if condition else key)
+        return shown, withheld
+
     def codelist_slugs(self) -> set[str]:
         slugs = {s for c in self.conditions for s in c.diagnosis + c.resolved}
         return slugs | {s for d in self.efi_deficits for s in d.codelists}
@@ -67,6 +86,7 @@ def parse_config(data: dict, origin: str = "population config") -> PopulationCon
                 counts_towards_multimorbidity=bool(c.get("counts_towards_multimorbidity", True)),
                 cms_weight=float(c.get("cms_weight", 0)),
                 cms_group=str(c.get("cms_group", c["key"])),
+                sensitive=bool(c.get("sensitive", False)),
             )
             for c in data["conditions"]
         )
