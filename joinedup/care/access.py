@@ -38,3 +38,21 @@ def caseload(membership: Membership) -> Q:
         network__place__in=membership.organisation.places.values("pk")
     ).exclude(stage=Stage.CLOSED)
     return Q(pk__in=entries.values("person_id"))
+
+
+def mdt_agenda(membership: Membership) -> Q:
+    """Attendees of an MDT meeting (not cancelled, from 30 days ago on) may open the records
+    of the people on its agenda."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .actions import MEETING_WINDOW_DAYS
+    from .models import AgendaItem, MeetingStatus
+
+    items = AgendaItem.objects.filter(
+        meeting__attendees__user_id=membership.user_id,
+        meeting__attendees__organisation_id=membership.organisation_id,
+        meeting__starts_at__gte=timezone.now() - timedelta(days=MEETING_WINDOW_DAYS),
+    ).exclude(meeting__status=MeetingStatus.CANCELLED)
+    return Q(pk__in=items.values("person_id"))

@@ -11,15 +11,17 @@ class CareConfig(AppConfig):
         from joinedup.people.panels import register_summary_panel
 
         from . import access
-        from .models import Assessment, CarePlan, CareTeamMember, CaseloadEntry, Task
+        from .models import AgendaItem, Assessment, CarePlan, CareTeamMember, CaseloadEntry, Task
         from .panels import care_panel
 
         register_summary_panel("care", care_panel)
         register_relationship("care_team", access.care_team)
         register_relationship("accepted_referral", access.accepted_referral)
         register_relationship("caseload", access.caseload, inferred=True)
+        register_relationship("mdt_agenda", access.mdt_agenda, inferred=True)
         register_attachment("care_team_members", CareTeamMember, "person")
         register_attachment("tasks", Task, "person")
         register_attachment("caseload_entry", CaseloadEntry, "person")
         register_attachment("care_plan", CarePlan, "person")
         register_attachment("assessments", Assessment, "person")
+        register_attachment("mdt_agenda_items", AgendaItem, "person")

@@ -269,3 +269,88 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"Assessment {self.pk} of person {self.person_id} ({self.status})"
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Meeting(models.Model):
+    """A multidisciplinary team meeting of a neighbourhood or a local care network. Its
+    agenda is built from the caseload (people flagged for discussion)."""
+
+    title = models.CharField(max_length=200)
+    network = models.ForeignKey(
+        LocalCareNetwork, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    minutes = models.TextField(blank=True)
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organiser_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["starts_at"], name="meeting_starts")]
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_at:%Y-%m-%d})"
+
+    @property
+    def area_name(self) -> str:
+        area = self.neighbourhood or self.network
+        return area.name if area else ""
+
+
+class MeetingAttendee(models.Model):
+    """Someone invited to a meeting, from any organisation in the partnership; attending
+    gives them the record of the people on its agenda while the meeting is current."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=100, blank=True)
+    attended = models.BooleanField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="attendee_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} at meeting {self.meeting_id}"
+
+
+class AgendaItem(models.Model):
+    """One person to discuss, why, what was said and what was decided (``outcomes``: the
+    goals, plan actions and tasks the decisions became)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    decisions = models.TextField(blank=True)
+    outcomes = models.JSONField(default=list)
+    discussed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="agenda_person_once")
+        ]
+        ordering = ["meeting", "position"]
+
+    def __str__(self) -> str:
+        return f"Item {self.position} of meeting {self.meeting_id}"

@@ -111,3 +111,25 @@ def may_see_task(membership: Membership, task: Task) -> bool:
         task.requester_organisation_id,
         task.owner_organisation_id,
     )
+
+
+def meetings_for(membership: Membership):
+    """MDT meetings this membership attends or its organisation organised, soonest first
+    for upcoming, then the past."""
+    from .models import Meeting
+
+    return (
+        Meeting.objects.filter(
+            Q(attendees__user_id=membership.user_id)
+            | Q(organiser_organisation_id=membership.organisation_id)
+        )
+        .distinct()
+        .select_related("neighbourhood", "network", "organiser_organisation")
+    )
+
+
+def may_see_meeting(membership: Membership, meeting) -> bool:
+    return (
+        meeting.organiser_organisation_id == membership.organisation_id
+        or meeting.attendees.filter(user_id=membership.user_id).exists()
+    )

@@ -1,7 +1,7 @@
 """Care coordination pages: caseload, a person's care (stage, team, tasks), the shared plan
 and its versions, the inbox and a task."""
 
-from datetime import date
+from datetime import date, datetime, time
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,19 +13,28 @@ from django.views.decorators.http import require_POST
 
 from joinedup.core.actions import record_audit
 from joinedup.core.forms import parse_date_parts
-from joinedup.core.models import Neighbourhood, Organisation, OrganisationType, Team, User
+from joinedup.core.models import (
+    LocalCareNetwork,
+    Neighbourhood,
+    Organisation,
+    OrganisationType,
+    Team,
+    User,
+)
 from joinedup.core.permissions import gives_direct_care
 from joinedup.people import access
 from joinedup.people.actions import record_person_view, set_sharing_choices
 
 from . import actions, assessment, plans, queries
 from .models import (
+    AgendaItem,
     Assessment,
     AssessmentStatus,
     CarePlan,
     CareTeamMember,
     CaseloadEntry,
     ClosedReason,
+    Meeting,
     OfferStatus,
     PlanVersion,
     Stage,
@@ -33,7 +42,7 @@ from .models import (
     TaskKind,
     TaskStatus,
 )
-from .policies import STAGE_MOVES, TASK_MOVES
+from .policies import OPEN_TASK, STAGE_MOVES, TASK_MOVES
 
 
 def _membership(request):
@@ -653,6 +662,203 @@ def assessment_domain(request, person_id: int, assessment_id: int, domain: str):
             "sources": item.sources,
             "errors": {_field_id(k): v for k, v in errors.items()},
             "base_version": base_version,
+        },
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# MDT meetings
+
+
+def _starts_at(data):
+    """The meeting's date (NHS.UK date input) and time ("14:30") → an aware datetime."""
+    day, error = parse_date_parts(data, "starts_at", "Date")
+    if error:
+        raise ValidationError({"starts_at": error})
+    if day is None:
+        return None
+    hours, _, minutes = (data.get("starts_at-time") or "").strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ValidationError({"starts_at-time": "Enter the time like 14:30"})
+    return timezone.make_aware(datetime.combine(day, time(int(hours), int(minutes))))
+
+
+def _areas(membership) -> list[tuple[str, str]]:
+    places = membership.organisation.places.values("pk")
+    networks = LocalCareNetwork.objects.filter(place__in=places).order_by("name")
+    hoods = Neighbourhood.objects.filter(network__place__in=places).order_by("name")
+    return [(f"lcn:{n.pk}", f"{n.name} (local care network)") for n in networks] + [
+        (f"hood:{h.pk}", f"{h.name} (neighbourhood)") for h in hoods
+    ]
+
+
+@login_required
+def meetings(request):
+    membership = _membership(request)
+    errors, values, status = {}, {}, 200
+    if request.method == "POST":
+        values = request.POST
+        try:
+            meeting = actions.schedule_meeting(
+                by=request.user,
+                membership=membership,
+                title=values.get("title", ""),
+                area=values.get("area", ""),
+                starts_at=_starts_at(values),
+                location=values.get("location", ""),
+            )
+            return redirect("care:meeting", meeting_id=meeting.pk)
+        except ValidationError as exc:
+            errors, status = _errors(exc), 400
+    now = timezone.now()
+    mine = queries.meetings_for(membership)
+    return render(
+        request,
+        "care/meetings.jinja",
+        {
+            "upcoming": mine.filter(starts_at__gte=now).order_by("starts_at")[:50],
+            "past": mine.filter(starts_at__lt=now).order_by("-starts_at")[:50],
+            "areas": _areas(membership),
+            "errors": errors,
+            "values": values,
+        },
+        status=status,
+    )
+
+
+def _meeting_for(request, meeting_id: int):
+    membership = _membership(request)
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("neighbourhood", "network", "organiser_organisation"),
+        pk=meeting_id,
+    )
+    if not queries.may_see_meeting(membership, meeting):
+        raise PermissionDenied("You are not at this meeting")
+    return membership, meeting
+
+
+@login_required
+def meeting(request, meeting_id: int):
+    membership, meeting = _meeting_for(request, meeting_id)
+    errors, status = {}, 200
+    if request.method == "POST":
+        form = request.POST.get("form", "")
+        try:
+            if form == "invite":
+                actions.add_attendee(
+                    by=request.user,
+                    membership=membership,
+                    meeting=meeting,
+                    user=User.objects.filter(pk=_int(request.POST.get("user"))).first(),
+                )
+            elif form == "refresh":
+                if not actions.is_attendee(membership, meeting):
+                    raise PermissionDenied("Only those at the meeting can change its agenda")
+                actions.refresh_agenda(by=request.user, membership=membership, meeting=meeting)
+            elif form == "minutes":
+                actions.record_minutes(
+                    by=request.user,
+                    membership=membership,
+                    meeting=meeting,
+                    base_version=_int(request.POST.get("base_version")) or 0,
+                    minutes=request.POST.get("minutes", ""),
+                    held=request.POST.get("held") == "yes",
+                )
+            else:
+                raise ValidationError({"form": "Nothing to change"})
+            return redirect("care:meeting", meeting_id=meeting.pk)
+        except actions.StaleEdit as exc:
+            errors, status = {"minutes": exc.messages[0]}, 409
+            meeting.refresh_from_db()
+        except ValidationError as exc:
+            errors, status = _errors(exc), 400
+    record_audit(
+        by=request.user,
+        organisation=membership.organisation,
+        action="care.mdt.view",
+        object_type="meeting",
+        object_id=meeting.pk,
+    )
+    items = list(meeting.items.select_related("person"))
+    for item in items:
+        item.may_open = access.access_basis(membership, item.person_id) is not None
+    return render(
+        request,
+        "care/meeting.jinja",
+        {
+            "meeting": meeting,
+            "attendees": meeting.attendees.select_related("user", "organisation"),
+            "items": items,
+            "is_attendee": actions.is_attendee(membership, meeting),
+            "staff": _partnership_staff(membership),
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+def _partnership_staff(membership):
+    return (
+        User.objects.filter(
+            memberships__active=True,
+            memberships__organisation__places__in=membership.organisation.places.all(),
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+@login_required
+def agenda_item(request, meeting_id: int, item_id: int):
+    """Record what the meeting said about one person and what it decided."""
+    membership, meeting = _meeting_for(request, meeting_id)
+    item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
+    person, basis = access.get_person_for(membership, item.person_id)
+    record_person_view(
+        by=request.user, membership=membership, person=person, basis=basis, page="mdt"
+    )
+    errors, status, values = {}, 200, {"summary": item.summary, "decisions": item.decisions}
+    if request.method == "POST":
+        values = request.POST
+        try:
+            due, error = parse_date_parts(values, "task_due", "Due date")
+            if error:
+                raise ValidationError({"task_due": error})
+            actions.record_discussion(
+                by=request.user,
+                membership=membership,
+                item=item,
+                summary=values.get("summary", ""),
+                decisions=values.get("decisions", ""),
+                goal=values.get("goal", ""),
+                task=values.get("task", ""),
+                task_owner=Organisation.objects.filter(pk=_int(values.get("task_owner"))).first(),
+                task_owner_user=User.objects.filter(pk=_int(values.get("task_owner_user"))).first(),
+                task_due=due,
+            )
+            return redirect("care:meeting", meeting_id=meeting.pk)
+        except ValidationError as exc:
+            errors, status = _errors(exc), 400
+    return render(
+        request,
+        "care/agenda_item.jinja",
+        {
+            "meeting": meeting,
+            "item": item,
+            "person": person,
+            "entry": CaseloadEntry.objects.filter(person=person).first(),
+            "plan": CarePlan.objects.filter(person=person).first(),
+            "tasks": queries.tasks_for(person).filter(status__in=OPEN_TASK),
+            "organisations": Organisation.objects.filter(
+                places__in=membership.organisation.places.all()
+            )
+            .distinct()
+            .order_by("name"),
+            "staff": _partnership_staff(membership),
+            "values": values,
+            "errors": errors,
+            "is_attendee": actions.is_attendee(membership, meeting),
         },
         status=status,
     )

@@ -25,7 +25,7 @@ def parse_date_parts(data, prefix: str, label: str) -> tuple[date | None, str | 
 
     Returns (date or None if all blank, error message or None).
     """
-    parts = [(data.get(f"{prefix}-{p}") or "").strip() for p in ("day", "month", "year")]
+    parts = [str(data.get(f"{prefix}-{p}") or "").strip() for p in ("day", "month", "year")]
     if not any(parts):
         return None, None
     if not all(parts):
