@@ -119,6 +119,8 @@ class CarePlan(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     review_date = models.DateField(null=True, blank=True)
+    # When review triggers (carer changes) were last looked for.
+    triggers_checked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Care plan of person {self.person_id} (v{self.version})"
@@ -162,6 +164,7 @@ class TaskStatus(models.TextChoices):
 class TaskKind(models.TextChoices):
     TASK = "task", "Task"
     REFERRAL = "referral", "Referral"
+    REVIEW = "review", "Review"
 
 
 class Task(models.Model):

@@ -31,6 +31,8 @@ class Field:
     kind: str = "text"  # text, longtext, choice, multichoice, date, yesno
     choices: tuple[tuple[str, str], ...] = ()
     hint: str = ""
+    # Set by recording a review, not by editing the section.
+    recorded_by_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,16 @@ SECTIONS = (
     Section(
         "review",
         "Review",
-        (Field("date", "Next review date", "date", hint="For example, 15 3 2027"),),
+        (
+            Field("date", "Next review date", "date", hint="For example, 15 3 2027"),
+            Field("last_reviewed", "Last reviewed", "date", recorded_by_review=True),
+            Field(
+                "what_changed",
+                "What changed at the last review",
+                "longtext",
+                recorded_by_review=True,
+            ),
+        ),
     ),
     Section(
         "agreement",
@@ -166,6 +177,8 @@ def clean_section(key: str, data: dict, *, today: date) -> dict:
     out = {}
     for f in section.fields:
         name = f"{key}-{f.key}"
+        if f.recorded_by_review:
+            continue
         if f.kind in ("text", "longtext"):
             out[f.key] = _text(_one(data, name), f.label, name)
         elif f.kind == "choice":

@@ -63,3 +63,24 @@ OWNER_MOVES = {
     TaskStatus.IN_PROGRESS,
     TaskStatus.COMPLETED,
 }
+
+
+# A review raised by a trigger is due within this many days.
+REVIEW_DUE_DAYS = 14
+
+
+def review_reasons(before, after) -> list[str]:
+    """Why a refreshed population result calls for a plan review: a new long-term
+    condition, a change of frailty band, a new hospital admission or A&E attendance
+    (counts over the last 12 months that went up). ``before`` is the caseload entry,
+    ``after`` the new profile."""
+    reasons = []
+    if after.ltc_count > before.ltc_count:
+        reasons.append(f"New long-term condition ({before.ltc_count} → {after.ltc_count})")
+    if before.efi_band and after.efi_band and after.efi_band != before.efi_band:
+        reasons.append(f"Frailty changed from {before.efi_band} to {after.efi_band}")
+    if after.admissions_12m > before.admissions_12m:
+        reasons.append("New hospital admission")
+    if after.ae_attendances_12m > before.ae_attendances_12m:
+        reasons.append("New A&E attendance")
+    return reasons

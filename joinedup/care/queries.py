@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from joinedup.core.models import Membership
 from joinedup.people.access import accessible_people
 
-from .models import CareTeamMember, CaseloadEntry, Task
+from .models import CareTeamMember, CaseloadEntry, Task, TaskKind
 from .policies import OPEN_TASK
 
 
@@ -38,15 +38,16 @@ def caseload(
 
 def reviews_due(membership: Membership, *, today: date, within_days: int = 14):
     """Plans of people this membership may open whose review date has come or comes within
-    ``within_days``, soonest (and overdue) first."""
+    ``within_days``, or for whom a trigger asked for a review; soonest (and overdue) first."""
     from datetime import timedelta
 
     from .models import CarePlan
 
+    asked = Task.objects.filter(kind=TaskKind.REVIEW, status__in=OPEN_TASK).values("person_id")
     return (
         CarePlan.objects.filter(
+            Q(review_date__lte=today + timedelta(days=within_days)) | Q(person_id__in=asked),
             person__in=accessible_people(membership).values("pk"),
-            review_date__lte=today + timedelta(days=within_days),
         )
         .select_related("person", "person__registered_practice")
         .order_by("review_date", "person_id")

@@ -147,7 +147,7 @@ def _care_context(membership, person, errors=None, values=None):
         .distinct()
         .order_by("last_name"),
         "teams": Team.objects.select_related("organisation").order_by("organisation__name"),
-        "kinds": TaskKind.choices,
+        "kinds": [(k, label) for k, label in TaskKind.choices if k != TaskKind.REVIEW],
         "errors": errors or {},
         "values": values or {},
         "today": timezone.localdate(),
@@ -859,6 +859,51 @@ def agenda_item(request, meeting_id: int, item_id: int):
             "values": values,
             "errors": errors,
             "is_attendee": actions.is_attendee(membership, meeting),
+        },
+        status=status,
+    )
+
+
+@login_required
+def plan_review(request, person_id: int):
+    """Record a review with the person: what changed and when to review next."""
+    membership, person, _ = _person(request, person_id, "plan")
+    plan = _plan_for(person)
+    errors, status, values, base_version = {}, 200, {}, plan.version
+    if request.method == "POST":
+        values = request.POST
+        base_version = _int(values.get("base_version")) or 0
+        try:
+            next_review, error = parse_date_parts(values, "next_review", "Next review date")
+            if error:
+                raise ValidationError({"next_review": error})
+            actions.record_review(
+                by=request.user,
+                membership=membership,
+                plan=plan,
+                base_version=base_version,
+                what_changed=values.get("what_changed", ""),
+                next_review=next_review,
+            )
+            return redirect("care:plan", person_id=person.pk)
+        except actions.StaleEdit as exc:
+            errors, status = {"what_changed": exc.messages[0]}, 409
+            plan.refresh_from_db()
+            base_version = plan.version
+        except ValidationError as exc:
+            errors, status = _errors(exc), 400
+    return render(
+        request,
+        "care/plan_review.jinja",
+        {
+            "person": person,
+            "plan": plan,
+            "reasons": Task.objects.filter(
+                person=person, kind=TaskKind.REVIEW, status__in=OPEN_TASK
+            ),
+            "values": values,
+            "errors": errors,
+            "base_version": base_version,
         },
         status=status,
     )

@@ -23,7 +23,7 @@ def test_caseload_is_built_from_the_cohort_and_prioritised(care):
     higher = world.person(given_name="Higher")
     world.profile(higher, ltc_count=5, cms=4.0, efi_band="severe", admissions=3)
     counts = actions.build_caseload(by=care.gp, membership=care.m[care.gp])
-    assert counts == {"added": 2, "refreshed": 0, "cohort": 2}
+    assert counts == {"added": 2, "refreshed": 0, "cohort": 2, "reviews": 0}
     entries = list(CaseloadEntry.objects.order_by("-priority"))
     assert [e.person for e in entries] == [higher, care.person]
     assert entries[1].priority == pytest.approx(2.0 + 1.5 + 1.0 + 1.0)
@@ -31,7 +31,7 @@ def test_caseload_is_built_from_the_cohort_and_prioritised(care):
         by=care.gp, membership=care.m[care.gp], entry=entries[1], stage=Stage.CONTACTED
     )
     again = actions.build_caseload(by=care.gp, membership=care.m[care.gp])
-    assert again == {"added": 0, "refreshed": 2, "cohort": 2}
+    assert again == {"added": 0, "refreshed": 2, "cohort": 2, "reviews": 0}
     assert CaseloadEntry.objects.get(person=care.person).stage == Stage.CONTACTED
 
 

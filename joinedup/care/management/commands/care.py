@@ -10,11 +10,13 @@ class Command(BaseCommand):
     help = (
         "Care coordination: 'joinedup care build-caseload' puts the current population run's "
         "cohort (adults with 3+ long-term conditions) on the caseload and refreshes priorities; "
+        "'joinedup care review-check' (daily) raises review tasks for plans whose review date "
+        "has come or whose person's carer changed; "
         "'joinedup care demo' adds the demo borough's care activity (plans, teams, tasks)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("verb", choices=["build-caseload", "demo"])
+        parser.add_argument("verb", choices=["build-caseload", "review-check", "demo"])
 
     def handle(self, *args, verb: str, **options):
         console = Console()
@@ -23,7 +25,15 @@ class Command(BaseCommand):
             counts = actions.build_caseload(by=None)
             console.print(
                 f"Caseload: {counts['cohort']:,} in the cohort, {counts['added']:,} added, "
-                f"{counts['refreshed']:,} refreshed in {perf_counter() - started:.1f} s"
+                f"{counts['refreshed']:,} refreshed, {counts['reviews']:,} reviews raised by "
+                f"changes in {perf_counter() - started:.1f} s"
+            )
+        elif verb == "review-check":
+            counts = actions.check_review_triggers()
+            console.print(
+                f"Reviews: {counts['due']:,} plans due, {counts['carer_changes']:,} carer "
+                f"changes, {counts['reviews']:,} review tasks raised in "
+                f"{perf_counter() - started:.1f} s"
             )
         else:
             from joinedup.synth.care import seed_care
