@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from joinedup.core.api import api
 from joinedup.core.urls import health
+from joinedup.fhir.api import api as fhir_api
 
 urlpatterns = [
     path("", include("joinedup.core.urls")),
@@ -12,5 +13,6 @@ urlpatterns = [
     path("care/", include("joinedup.care.urls")),
     path("health", health, name="health"),
     path("api/", api.urls),
+    path("fhir/", fhir_api.urls),
     path("admin/", admin.site.urls),
 ]

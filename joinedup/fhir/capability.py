@@ -1,0 +1,86 @@
+"""The CapabilityStatement: what this FHIR server does (kept beside the API it describes;
+a test checks that every resource and search parameter listed here answers)."""
+
+from django.utils import timezone
+
+# (type, interactions beyond read and search-type, search parameters, _include values)
+RESOURCES = (
+    (
+        "Patient",
+        (),
+        (("identifier", "token"), ("family", "string"), ("birthdate", "date"), ("_id", "token")),
+        (),
+    ),
+    (
+        "CarePlan",
+        (),
+        (("patient", "reference"), ("subject", "reference"), ("status", "token"), ("date", "date")),
+        ("CarePlan:care-team", "CarePlan:goal", "CarePlan:subject"),
+    ),
+    ("CareTeam", (), (("patient", "reference"), ("subject", "reference")), ()),
+    ("Goal", ("create", "update"), (("patient", "reference"), ("subject", "reference")), ()),
+    (
+        "Task",
+        ("create", "update"),
+        (
+            ("patient", "reference"),
+            ("status", "token"),
+            ("owner", "reference"),
+            ("code", "token"),
+            ("authored-on", "date"),
+        ),
+        (),
+    ),
+    ("Condition", (), (("patient", "reference"), ("subject", "reference")), ()),
+    ("Questionnaire", (), (("url", "uri"), ("version", "token")), ()),
+    (
+        "QuestionnaireResponse",
+        (),
+        (
+            ("patient", "reference"),
+            ("subject", "reference"),
+            ("status", "token"),
+            ("authored", "date"),
+        ),
+        (),
+    ),
+    ("Organization", (), (("identifier", "token"), ("name", "string")), ()),
+    ("PractitionerRole", (), (("organization", "reference"),), ()),
+    ("AuditEvent", (), (("patient", "reference"), ("date", "date")), ()),
+)
+
+
+def capability_statement(base: str) -> dict:
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": timezone.localdate().isoformat(),
+        "publisher": "joinedup",
+        "kind": "instance",
+        "software": {"name": "joinedup"},
+        "implementation": {"description": "joinedup FHIR R4 API", "url": base},
+        "fhirVersion": "4.0.1",
+        "format": ["application/fhir+json", "json"],
+        "rest": [
+            {
+                "mode": "server",
+                "security": {
+                    "description": (
+                        "Bearer tokens (joinedup token create) act as one member of staff in "
+                        "one organisation; records are reached only through a legitimate "
+                        "relationship, and every access is audited."
+                    )
+                },
+                "resource": [
+                    {
+                        "type": kind,
+                        "interaction": [{"code": c} for c in ("read", "search-type", *extra)],
+                        **({"versioning": "versioned"} if extra else {}),
+                        "searchParam": [{"name": n, "type": t} for n, t in params],
+                        **({"searchInclude": list(includes)} if includes else {}),
+                    }
+                    for kind, extra, params, includes in RESOURCES
+                ],
+            }
+        ],
+    }
