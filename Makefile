@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 export JOINEDUP_DATA_DIR ?= $(abspath $(DATA_DIR))
 
-.PHONY: install demo test lint bench chromium java clean
+.PHONY: install demo test lint bench chromium java pdf clean
 
 install: $(VENV)/.installed joinedup/static/nhsuk/.copied
 
@@ -37,7 +37,7 @@ joinedup/static/nhsuk/.copied: node_modules/.installed
 	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets joinedup/static/nhsuk/assets
 	touch $@
 
-demo: install
+demo: install pdf
 	mkdir -p $(DATA_DIR)
 	$(BIN)/joinedup collectstatic --no-input --verbosity 0
 	$(BIN)/joinedup migrate --no-input --verbosity 0
@@ -52,6 +52,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
 	  ( $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium )
 
+# WeasyPrint (plans as PDF) needs Pango and a font.
+pdf:
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || \
+	  ( $(SUDO) apt-get update -qq && \
+	    $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core )
+
 # The Spark engine (PySpark) needs Java 17 or newer.
 java:
 	@command -v java >/dev/null 2>&1 || \
@@ -62,7 +68,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/joinedup makemigrations --check --dry-run
 
-test: install chromium java lint
+test: install chromium java pdf lint
 	$(BIN)/joinedup collectstatic --no-input --verbosity 0
 	$(BIN)/pytest
 

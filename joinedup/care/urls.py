@@ -28,6 +28,7 @@ urlpatterns = [
     path("people/<int:person_id>/plan/", views.plan, name="plan"),
     path("people/<int:person_id>/plan/start", views.plan_start, name="plan-start"),
     path("people/<int:person_id>/plan/review", views.plan_review, name="plan-review"),
+    path("people/<int:person_id>/plan.pdf", views.plan_pdf, name="plan-pdf"),
     path("people/<int:person_id>/plan/versions", views.plan_versions, name="plan-versions"),
     path(
         "people/<int:person_id>/plan/section/<slug:section>",

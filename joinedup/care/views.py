@@ -907,3 +907,17 @@ def plan_review(request, person_id: int):
         },
         status=status,
     )
+
+
+@login_required
+def plan_pdf(request, person_id: int):
+    """The plan as a plain-English PDF to print or give to the person."""
+    from django.http import HttpResponse
+
+    from .documents import plan_pdf as render_pdf
+
+    _membership_, person, _ = _person(request, person_id, "plan pdf")
+    plan = _plan_for(person)
+    response = HttpResponse(render_pdf(plan, person), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="care-plan-{person.pk}.pdf"'
+    return response
