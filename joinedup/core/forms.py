@@ -20,12 +20,21 @@ class TokenForm(forms.Form):
     )
 
 
+def date_part(data, prefix: str, part: str) -> str:
+    """One box of an NHS.UK date input: the component names them ``prefix[day]``; forms
+    built by hand (and older links) say ``prefix-day``."""
+    value = data.get(f"{prefix}[{part}]")
+    if value is None:
+        value = data.get(f"{prefix}-{part}")
+    return str(value or "").strip()
+
+
 def parse_date_parts(data, prefix: str, label: str) -> tuple[date | None, str | None]:
     """Read an NHS.UK date input (``prefix-day``, ``-month``, ``-year``).
 
     Returns (date or None if all blank, error message or None).
     """
-    parts = [str(data.get(f"{prefix}-{p}") or "").strip() for p in ("day", "month", "year")]
+    parts = [date_part(data, prefix, p) for p in ("day", "month", "year")]
     if not any(parts):
         return None, None
     if not all(parts):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, Environment
 
+from .forms import date_part
 from .permissions import may_review_matches, may_search_people
 
 
@@ -98,6 +99,7 @@ def environment(**options) -> Environment:
             "age": age,
             "may_search_people": may_search_people,
             "may_review_matches": may_review_matches,
+            "date_part": date_part,
         }
     )
     env.filters.update(

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from joinedup.core.actions import record_audit
-from joinedup.core.forms import parse_date_parts
+from joinedup.core.forms import date_part, parse_date_parts
 from joinedup.core.models import AUDIT_ACTION_LABELS
 from joinedup.core.permissions import may_break_glass, may_search_people
 
@@ -30,7 +30,7 @@ def search(request):
     birth_date, date_error = parse_date_parts(request.GET, "dob", "Date of birth")
     errors = {}
     kind, results = None, []
-    searched = bool(text or request.GET.get("dob-year"))
+    searched = bool(text or date_part(request.GET, "dob", "year"))
     if date_error:
         errors["dob"] = date_error
     elif searched:
@@ -52,7 +52,7 @@ def search(request):
         "people/search.jinja",
         {
             "q": text,
-            "dob": {p: request.GET.get(f"dob-{p}", "") for p in ("day", "month", "year")},
+            "dob": {p: date_part(request.GET, "dob", p) for p in ("day", "month", "year")},
             "errors": errors,
             "searched": searched and not errors,
             "kind": kind,

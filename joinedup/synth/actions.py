@@ -95,10 +95,22 @@ def load_demo_borough(*, residents: int, seed: int, progress=None) -> SynthRun:
 def remove_demo_borough() -> None:
     """Delete everything the generator made (a demo database only)."""
     Person.objects.exclude(merged_into=None).update(merged_into=None)
-    from joinedup.care.models import CarePlan, CareTeamMember, CaseloadEntry, PlanVersion, Task
+    from joinedup.care.models import (
+        AgendaItem,
+        Assessment,
+        CarePlan,
+        CareTeamMember,
+        CaseloadEntry,
+        Meeting,
+        PlanVersion,
+        Task,
+    )
 
     for model in (
         AuditEvent,
+        AgendaItem,
+        Meeting,
+        Assessment,
         Task,
         CareTeamMember,
         PlanVersion,

@@ -195,4 +195,122 @@ def seed_care(*, seed: int = 1, people: int = 60) -> dict:
             source="demo",
         )
         counts["tasks"] += 3
+    counts.update(_assessments_and_sharing(entries, coordinator))
+    counts.update(_meetings(coordinator, social, volunteer, nurse))
+    counts["reviews"] = _reviews(entries)
     return counts
+
+
+def _assessments_and_sharing(entries, coordinator) -> dict:
+    """Completed assessments for people assessed or further on, one in progress for
+    people just contacted; a few sharing choices."""
+    from joinedup.people.actions import set_sharing_choices
+
+    by, done, started = coordinator.user, 0, 0
+    for n, entry in enumerate(entries):
+        entry.refresh_from_db()
+        if entry.stage == Stage.IDENTIFIED:
+            continue
+        item = actions.start_assessment(by=by, membership=coordinator, person=entry.person)
+        answers = {
+            "loneliness": {"loneliness.how_often": ["often", "some_of_the_time", "never"][n % 3]},
+            "mobility": {"mobility.falls": str(n % 4), "mobility.walking": "with_aid"},
+            "what_matters": {"what_matters.text": WHAT_MATTERS[n % len(WHAT_MATTERS)]},
+        }
+        for domain, data in answers.items():
+            item = actions.save_assessment_domain(
+                by=by,
+                membership=coordinator,
+                item=item,
+                base_version=item.version,
+                domain=domain,
+                data={**item.answers, **data},
+            )
+        if entry.stage == Stage.CONTACTED:
+            started += 1
+            continue
+        actions.complete_assessment(
+            by=by, membership=coordinator, item=item, base_version=item.version
+        )
+        done += 1
+        if n % 5 == 0:
+            set_sharing_choices(
+                by=by,
+                membership=coordinator,
+                person=entry.person,
+                sensitive_sharing_consent=True,
+                objects_to_sharing=False,
+            )
+    return {"assessments": done, "assessments_in_progress": started}
+
+
+def _meetings(coordinator, social, volunteer, nurse) -> dict:
+    """A neighbourhood MDT held a fortnight ago (discussed, decisions, minutes) and the
+    next one in five days, its agenda built from the people flagged now."""
+    from joinedup.care.models import CarePlan
+
+    by = coordinator.user
+    with_plans = CaseloadEntry.objects.filter(
+        person_id__in=CarePlan.objects.values("person_id"), neighbourhood__isnull=False
+    ).order_by("-priority")
+    first = with_plans.select_related("neighbourhood").first()
+    if first is None:
+        return {"meetings": 0}
+    for entry in with_plans.filter(neighbourhood_id=first.neighbourhood_id)[:4]:
+        actions.flag_for_mdt(by=by, membership=coordinator, entry=entry, flagged=True)
+    area = f"hood:{first.neighbourhood_id}"
+    now = timezone.now()
+    past = actions.schedule_meeting(
+        by=by,
+        membership=coordinator,
+        title=f"{first.neighbourhood.name} MDT",
+        area=area,
+        starts_at=now - timedelta(days=14),
+        location="Health centre, meeting room 2",
+        now=now - timedelta(days=21),
+    )
+    for who in (social, volunteer, nurse):
+        actions.add_attendee(by=by, membership=coordinator, meeting=past, user=who.user)
+    for n, item in enumerate(past.items.select_related("person")[:2]):
+        actions.record_discussion(
+            by=by,
+            membership=coordinator,
+            item=item,
+            summary="Two falls since the last meeting; daughter finding caring hard.",
+            decisions="Community nursing to check feet and footwear; carer's assessment.",
+            goal=GOALS[n % len(GOALS)],
+            task="Falls and footwear check at home",
+            task_owner=nurse.organisation,
+            task_due=timezone.localdate() + timedelta(days=7),
+        )
+    actions.record_minutes(
+        by=by,
+        membership=coordinator,
+        meeting=past,
+        base_version=past.version,
+        minutes="Apologies: practice pharmacist. Next meeting in a fortnight.",
+        held=True,
+    )
+    # The people not discussed stay flagged; the next meeting picks them up.
+    upcoming = actions.schedule_meeting(
+        by=by,
+        membership=coordinator,
+        title=f"{first.neighbourhood.name} MDT",
+        area=area,
+        starts_at=now + timedelta(days=5),
+        location="Health centre, meeting room 2",
+    )
+    for who in (social, nurse):
+        actions.add_attendee(by=by, membership=coordinator, meeting=upcoming, user=who.user)
+    return {"meetings": 2}
+
+
+def _reviews(entries) -> int:
+    """Some plans asked to be reviewed because something changed, as the population run
+    and the daily check would."""
+    reasons = {
+        e.person_id: ["Frailty changed from mild to moderate"]
+        for n, e in enumerate(entries)
+        if n % 7 == 3
+    }
+    return actions.raise_reviews(reasons, source="demo")

@@ -365,7 +365,15 @@ def test_pages_for_the_care_team(care, client):
 def test_demo_care_activity_and_replacing_the_borough(db, capsys):
     from django.core.management import call_command
 
-    from joinedup.care.models import CarePlan, Task
+    from joinedup.care.models import (
+        AgendaItem,
+        Assessment,
+        CarePlan,
+        Meeting,
+        MeetingStatus,
+        Task,
+        TaskKind,
+    )
 
     call_command("synth", "--residents", "3000", "--seed", "4")
     call_command("population", "run")
@@ -373,6 +381,13 @@ def test_demo_care_activity_and_replacing_the_borough(db, capsys):
     call_command("care", "demo")
     assert CarePlan.objects.count() > 5 and Task.objects.filter(status="completed").exists()
     assert Task.objects.filter(due__lt=timezone.localdate(), status="requested").exists()
+    assert Assessment.objects.filter(status="completed").count() > 5
+    assert Assessment.objects.filter(status="in-progress").exists()
+    assert Meeting.objects.filter(status=MeetingStatus.HELD).count() == 1
+    assert Meeting.objects.filter(starts_at__gt=timezone.now()).count() == 1
+    assert AgendaItem.objects.exclude(discussed_at=None).count() == 2
+    assert Task.objects.filter(kind=TaskKind.REVIEW).exists()
+    assert Task.objects.filter(source__startswith="MDT").count() == 2
     call_command("care", "demo")
     assert "left as it is" in capsys.readouterr().out
     call_command("synth", "--residents", "300", "--seed", "4", "--replace")

@@ -71,6 +71,9 @@ def test_imd_quintile_from_decile():
         ({"d-day": "31", "d-month": "2", "d-year": "1984"}, "real date"),
         ({"d-day": "x", "d-month": "2", "d-year": "1984"}, "real date"),
         ({"d-day": "1", "d-month": "2", "d-year": "84"}, "real date"),
+        # What the NHS.UK date input component sends.
+        ({"d[day]": "15", "d[month]": "3", "d[year]": "1984"}, None),
+        ({"d[day]": "15", "d[month]": "", "d[year]": "1984"}, "must include"),
     ],
 )
 def test_date_parts(data, error):

@@ -43,6 +43,8 @@ class Command(BaseCommand):
                 console.print("The demo already has care activity: left as it is.")
             else:
                 console.print(
-                    f"Demo care: {counts['plans']} plans, {counts['team']} care-team places, "
-                    f"{counts['tasks']} tasks and referrals in {perf_counter() - started:.1f} s"
+                    f"Demo care: {counts['plans']} plans, {counts['assessments']} assessments, "
+                    f"{counts['team']} care-team places, {counts['tasks']} tasks and referrals, "
+                    f"{counts['meetings']} MDT meetings, {counts['reviews']} reviews asked for "
+                    f"in {perf_counter() - started:.1f} s"
                 )
