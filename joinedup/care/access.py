@@ -2,45 +2,44 @@
 ``people.access``): being in the person's care team, an accepted referral, and — for care
 coordinators — the caseload of the area their organisation serves."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from joinedup.core.models import Membership, Role
 
 from .models import CareTeamMember, CaseloadEntry, Stage, Task, TaskKind, TaskStatus
 
 
-def care_team(membership: Membership) -> Q:
+def care_team(membership: Membership) -> QuerySet:
     """In the care team in person, or through their organisation or team being in it."""
     mine = Q(user_id=membership.user_id, organisation_id=membership.organisation_id) | Q(
         user__isnull=True, team__isnull=True, organisation_id=membership.organisation_id
     )
     if membership.team_id:
         mine |= Q(user__isnull=True, team_id=membership.team_id)
-    members = CareTeamMember.objects.filter(mine, left_at__isnull=True)
-    return Q(pk__in=members.values("person_id"))
+    return CareTeamMember.objects.filter(mine, left_at__isnull=True).values("person_id")
 
 
-def accepted_referral(membership: Membership) -> Q:
+def accepted_referral(membership: Membership) -> QuerySet:
     """A referral to the membership's organisation that it has accepted and not finished."""
-    referrals = Task.objects.filter(
+    return Task.objects.filter(
         kind=TaskKind.REFERRAL,
         owner_organisation_id=membership.organisation_id,
         status__in=[TaskStatus.ACCEPTED, TaskStatus.IN_PROGRESS],
-    )
-    return Q(pk__in=referrals.values("person_id"))
+    ).values("person_id")
 
 
-def caseload(membership: Membership) -> Q:
+def caseload(membership: Membership) -> QuerySet:
     """Care coordinators work the open caseload of the places their organisation serves."""
     if membership.role != Role.CARE_COORDINATOR:
-        return Q(pk__in=[])
-    entries = CaseloadEntry.objects.filter(
-        network__place__in=membership.organisation.places.values("pk")
-    ).exclude(stage=Stage.CLOSED)
-    return Q(pk__in=entries.values("person_id"))
+        return CaseloadEntry.objects.none().values("person_id")
+    return (
+        CaseloadEntry.objects.filter(network__place__in=membership.organisation.places.values("pk"))
+        .exclude(stage=Stage.CLOSED)
+        .values("person_id")
+    )
 
 
-def mdt_agenda(membership: Membership) -> Q:
+def mdt_agenda(membership: Membership) -> QuerySet:
     """Attendees of an MDT meeting (not cancelled, from 30 days ago on) may open the records
     of the people on its agenda."""
     from datetime import timedelta
@@ -55,4 +54,4 @@ def mdt_agenda(membership: Membership) -> Q:
         meeting__attendees__organisation_id=membership.organisation_id,
         meeting__starts_at__gte=timezone.now() - timedelta(days=MEETING_WINDOW_DAYS),
     ).exclude(meeting__status=MeetingStatus.CANCELLED)
-    return Q(pk__in=items.values("person_id"))
+    return items.values("person_id")

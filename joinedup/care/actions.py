@@ -905,10 +905,10 @@ def schedule_meeting(
 def refresh_agenda(*, by: User, membership: Membership, meeting: Meeting) -> int:
     """Add everyone flagged for MDT discussion on the caseload of the meeting's area (that
     the organiser may open) and not yet on the agenda. Returns how many were added."""
-    from joinedup.people.access import accessible_people
+    from joinedup.people.access import accessible_person_ids
 
     entries = CaseloadEntry.objects.filter(
-        flagged_for_mdt=True, person__in=accessible_people(membership).values("pk")
+        flagged_for_mdt=True, person_id__in=accessible_person_ids(membership)
     ).exclude(stage=Stage.CLOSED)
     if meeting.neighbourhood_id:
         entries = entries.filter(neighbourhood_id=meeting.neighbourhood_id)

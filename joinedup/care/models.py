@@ -209,6 +209,9 @@ class Task(models.Model):
             models.Index(fields=["owner_user", "status", "due"], name="task_owner_user"),
             models.Index(fields=["owner_organisation", "status", "due"], name="task_owner_org"),
             models.Index(fields=["person", "status"], name="task_person"),
+            models.Index(
+                fields=["requester_organisation", "-updated_at"], name="task_requester_recent"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from joinedup.core.models import Membership
-from joinedup.people.access import accessible_people
+from joinedup.people.access import accessible_person_ids
 
 from .models import CareTeamMember, CaseloadEntry, Task, TaskKind
 from .policies import OPEN_TASK
@@ -21,8 +21,8 @@ def caseload(
 ) -> QuerySet[CaseloadEntry]:
     """The caseload entries of people this membership may open, highest priority first."""
     entries = CaseloadEntry.objects.filter(
-        person__in=accessible_people(membership).values("pk")
-    ).select_related("person", "practice", "neighbourhood")
+        person_id__in=accessible_person_ids(membership)
+    ).select_related("practice", "neighbourhood")
     if neighbourhood:
         entries = entries.filter(neighbourhood_id=neighbourhood)
     if practice:
@@ -33,7 +33,9 @@ def caseload(
         entries = entries.exclude(stage="closed")
     if flagged:
         entries = entries.filter(flagged_for_mdt=True)
-    return entries.order_by("-priority", "person_id")
+    # People are fetched for the page shown only (joining them before sorting and
+    # slicing would read the whole register).
+    return entries.order_by("-priority", "person_id").prefetch_related("person")
 
 
 def reviews_due(membership: Membership, *, today: date, within_days: int = 14):
@@ -47,7 +49,7 @@ def reviews_due(membership: Membership, *, today: date, within_days: int = 14):
     return (
         CarePlan.objects.filter(
             Q(review_date__lte=today + timedelta(days=within_days)) | Q(person_id__in=asked),
-            person__in=accessible_people(membership).values("pk"),
+            person_id__in=accessible_person_ids(membership),
         )
         .select_related("person", "person__registered_practice")
         .order_by("review_date", "person_id")
@@ -57,8 +59,10 @@ def reviews_due(membership: Membership, *, today: date, within_days: int = 14):
 def inbox(membership: Membership, *, today: date) -> dict[str, QuerySet[Task]]:
     """Open tasks for me, for my team, and for my organisation unassigned; and what my
     organisation asked of others (with their outcomes)."""
-    open_tasks = Task.objects.filter(status__in=OPEN_TASK).select_related(
-        "person", "requester_organisation", "owner_organisation", "owner_user", "owner_team"
+    open_tasks = (
+        Task.objects.filter(status__in=OPEN_TASK)
+        .select_related("requester_organisation", "owner_organisation", "owner_user", "owner_team")
+        .prefetch_related("person")
     )
     mine = open_tasks.filter(owner_user_id=membership.user_id)
     team = (
@@ -73,7 +77,8 @@ def inbox(membership: Membership, *, today: date) -> dict[str, QuerySet[Task]]:
     )
     sent = (
         Task.objects.filter(requester_organisation_id=membership.organisation_id)
-        .select_related("person", "owner_organisation", "owner_user")
+        .select_related("owner_organisation", "owner_user")
+        .prefetch_related("person")
         .order_by("-updated_at")
     )
     order = ("due", "created_at")

@@ -453,7 +453,17 @@ def reviews(request):
 def inbox(request):
     membership = _membership(request)
     boxes = queries.inbox(membership, today=timezone.localdate())
-    return render(request, "care/inbox.jinja", {**boxes, "today": timezone.localdate()})
+    shown = {name: list(boxes[name][:100]) for name in ("mine", "team", "organisation")}
+    return render(
+        request,
+        "care/inbox.jinja",
+        {
+            **shown,
+            "counts": {name: boxes[name].count() for name in (*shown, "overdue")},
+            "sent": list(boxes["sent"][:50]),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required

@@ -203,7 +203,7 @@ def _searchset(request, matches: list[dict], includes: list[dict] = (), total=No
 
 
 def _visible_people(request):
-    return access.accessible_people(_membership(request)).values("pk")
+    return access.accessible_person_ids(_membership(request))
 
 
 def _shown(request, resource: dict, status: int = 200, version: int | None = None):

@@ -108,6 +108,12 @@ class Person(models.Model):
 
     class Meta:
         indexes = [
+            # The few who object to sharing, excluded from access found from data.
+            models.Index(
+                fields=["objects_to_sharing"],
+                condition=models.Q(objects_to_sharing=True),
+                name="person_objects_to_sharing",
+            ),
             models.Index(fields=["search_family_name", "birth_date"], name="person_surname_dob"),
             models.Index(
                 fields=["registered_practice", "search_family_name", "search_given_name"],

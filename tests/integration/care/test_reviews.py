@@ -151,3 +151,13 @@ def test_review_page(planned, client):
         },
     )
     assert stale.status_code == 409
+
+
+def test_the_inbox_shows_due_and_overdue_tasks(planned, client):
+    care = planned
+    actions.raise_reviews({care.person.pk: ["Asked for"]}, source="test")
+    Task.objects.update(due=timezone.localdate() - timedelta(days=1))
+    client.force_login(care.social)
+    page = client.get(reverse("care:inbox"))
+    assert page.status_code == 200
+    assert "Overdue" in page.content.decode() and "1 overdue" in page.content.decode()
