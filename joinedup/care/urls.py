@@ -14,6 +14,14 @@ urlpatterns = [
     path("tasks/<int:task_id>/", views.task, name="task"),
     path("people/<int:person_id>/", views.person_care, name="person"),
     path("people/<int:person_id>/update", views.person_care_update, name="person-update"),
+    path(
+        "people/<int:person_id>/team/add",
+        views.person_form,
+        {"form": "team-add"},
+        name="team-add",
+    ),
+    path("people/<int:person_id>/sharing", views.person_form, {"form": "sharing"}, name="sharing"),
+    path("people/<int:person_id>/tasks/new", views.person_form, {"form": "task"}, name="task-new"),
     path("people/<int:person_id>/assessments/", views.assessments, name="assessments"),
     path(
         "people/<int:person_id>/assessments/<int:assessment_id>/",

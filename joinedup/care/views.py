@@ -18,7 +18,6 @@ from joinedup.core.models import (
     Neighbourhood,
     Organisation,
     OrganisationType,
-    Team,
     User,
 )
 from joinedup.core.permissions import gives_direct_care
@@ -137,21 +136,42 @@ def _care_context(membership, person, errors=None, values=None):
         "plan": CarePlan.objects.filter(person=person).first(),
         "last_assessment": Assessment.objects.filter(person=person).first(),
         "tasks": queries.tasks_for(person),
-        "organisations": Organisation.objects.filter(
-            places__in=membership.organisation.places.all()
-        ).distinct(),
-        "staff": User.objects.filter(
-            memberships__active=True,
-            memberships__organisation__places__in=membership.organisation.places.all(),
-        )
-        .distinct()
-        .order_by("last_name"),
-        "teams": Team.objects.select_related("organisation").order_by("organisation__name"),
-        "kinds": [(k, label) for k, label in TaskKind.choices if k != TaskKind.REVIEW],
         "errors": errors or {},
         "values": values or {},
         "today": timezone.localdate(),
     }
+
+
+# The forms that have a page of their own (form name → template).
+FORM_PAGES = {
+    "team-add": "care/team_add.jinja",
+    "sharing": "care/sharing.jinja",
+    "task": "care/task_new.jinja",
+}
+
+
+def _form_context(membership, person, errors=None, values=None):
+    return {
+        "person": person,
+        "organisations": Organisation.objects.filter(
+            places__in=membership.organisation.places.all()
+        )
+        .distinct()
+        .order_by("name"),
+        "staff": _partnership_staff(membership),
+        "kinds": [(k, label) for k, label in TaskKind.choices if k != TaskKind.REVIEW],
+        "errors": errors or {},
+        "values": values or {},
+    }
+
+
+@login_required
+def person_form(request, person_id: int, form: str):
+    """One of the care page's longer forms, on a page of its own."""
+    membership, person, _ = _person(request, person_id, "care")
+    if form not in FORM_PAGES:
+        raise Http404("No such form")
+    return render(request, FORM_PAGES[form], _form_context(membership, person))
 
 
 @login_required
@@ -241,6 +261,9 @@ def person_care_update(request, person_id: int):
         else:
             raise ValidationError({"form": "Nothing to change"})
     except ValidationError as exc:
+        if form in FORM_PAGES:
+            context = _form_context(membership, person, _errors(exc), data)
+            return render(request, FORM_PAGES[form], context, status=400)
         context = _care_context(membership, person, _errors(exc), data)
         return render(request, "care/person.jinja", context, status=400)
     if access.access_basis(membership, person.pk) is None:
