@@ -139,3 +139,22 @@ def may_see_meeting(membership: Membership, meeting) -> bool:
         meeting.organiser_organisation_id == membership.organisation_id
         or meeting.attendees.filter(user_id=membership.user_id).exists()
     )
+
+
+def page_of(queryset, number, per_page: int = 50):
+    """A page of ``queryset`` and the total, in one query: the total rides along as a
+    window count (a separate COUNT would evaluate the access check a second time)."""
+    from django.core.paginator import Page, Paginator
+    from django.db.models import Count, Window
+
+    paginator = Paginator(queryset, per_page)
+    try:
+        wanted = max(1, int(number))
+    except (TypeError, ValueError):
+        wanted = 1
+    start = (wanted - 1) * per_page
+    rows = list(queryset.annotate(total=Window(Count("pk")))[start : start + per_page])
+    if rows:
+        paginator.__dict__["count"] = rows[0].total  # Paginator.count is a cached property
+        return Page(rows, wanted, paginator)
+    return paginator.get_page(wanted)  # past the end: the last page (or an empty first)

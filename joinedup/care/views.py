@@ -18,6 +18,7 @@ from joinedup.core.models import (
     Neighbourhood,
     Organisation,
     OrganisationType,
+    Team,
     User,
 )
 from joinedup.core.permissions import gives_direct_care
@@ -80,7 +81,7 @@ def caseload(request):
         "flagged": request.GET.get("flagged") == "yes",
     }
     entries = queries.caseload(membership, **filters)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = queries.page_of(entries, request.GET.get("page"))
     record_audit(
         by=request.user,
         organisation=membership.organisation,
@@ -159,6 +160,15 @@ def _form_context(membership, person, errors=None, values=None):
         .distinct()
         .order_by("name"),
         "staff": _partnership_staff(membership),
+        "teams": [
+            (t.pk, f"{t.name} ({t.organisation.name})")
+            for t in Team.objects.filter(
+                organisation__places__in=membership.organisation.places.all()
+            )
+            .select_related("organisation")
+            .distinct()
+            .order_by("organisation__name", "name")
+        ],
         "kinds": [(k, label) for k, label in TaskKind.choices if k != TaskKind.REVIEW],
         "errors": errors or {},
         "values": values or {},
@@ -255,6 +265,7 @@ def person_care_update(request, person_id: int):
                 detail=data.get("detail", ""),
                 owner_organisation=owner,
                 owner_user=User.objects.filter(pk=_int(data.get("owner_user"))).first(),
+                owner_team=Team.objects.filter(pk=_int(data.get("owner_team"))).first(),
                 due=due,
                 source="care page",
             )

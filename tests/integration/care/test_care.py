@@ -420,3 +420,39 @@ def test_reviews_due_lists_plans_whose_review_date_is_near(care, client):
     assert "Mary JONES" in page and "1 plan is due" in page
     client.force_login(care.volunteer)
     assert "Mary JONES" not in client.get(reverse("care:reviews")).content.decode()
+
+
+def test_a_task_for_a_team_reaches_the_team_inbox(care, client, membership_of):
+    from joinedup.care import queries
+    from joinedup.care.models import Task
+    from joinedup.core import actions as core_actions
+    from joinedup.core.models import Membership
+
+    team = core_actions.create_team(by=None, organisation=care.asc, name="Reablement")
+    nurse = care.world.user("social_worker", care.asc)
+    Membership.objects.filter(user=nurse).update(team=team)
+    client.force_login(care.gp)
+    form = client.get(reverse("care:task-new", args=[care.person.pk])).content.decode()
+    assert "Reablement (Council ASC)" in form
+    response = client.post(
+        reverse("care:person-update", args=[care.person.pk]),
+        {
+            "form": "task",
+            "kind": "task",
+            "description": "Reablement after discharge",
+            "owner_organisation": care.asc.pk,
+            "owner_team": team.pk,
+        },
+    )
+    assert response.status_code == 302
+    task = Task.objects.get()
+    assert task.owner_team == team
+    boxes = queries.inbox(membership_of(nurse), today=timezone.localdate())
+    assert list(boxes["team"]) == [task]
+    missing = client.post(
+        reverse("care:person-update", args=[care.person.pk]),
+        {"form": "task", "kind": "task", "description": "", "owner_organisation": care.asc.pk},
+    )
+    assert missing.status_code == 400
+    assert "Say what needs doing" in missing.content.decode()
+    assert "Ask another organisation to do something" in missing.content.decode()
