@@ -9,7 +9,8 @@ The database is ``DATABASE_URL`` if it names PostgreSQL, else
 ``postgres://postgres@127.0.0.1:5432/joinedup_bench`` (created if missing). The borough,
 population run, caseload and care data are made once and reused by later runs.
 ``BENCH_RESIDENTS`` (230,000), ``BENCH_TASKS`` (200,000), ``BENCH_USERS`` (20),
-``BENCH_SECONDS`` (60) and ``BENCH_WORKERS`` (gunicorn workers, 4) change the scale.
+``BENCH_SECONDS`` (60), ``BENCH_CASELOAD`` (15,000) and ``BENCH_WORKERS`` (gunicorn
+workers, 4) change the scale.
 
 The bench's care data (care teams, plans, tasks) is written in bulk, not through the
 care actions: 200,000 audited task creations would measure the set-up, not the pages.
@@ -32,6 +33,7 @@ from setup import RESIDENTS, peak_memory_mb  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TASKS = int(os.environ.get("BENCH_TASKS", "200000"))
+CASELOAD = int(os.environ.get("BENCH_CASELOAD", "15000"))
 USERS = int(os.environ.get("BENCH_USERS", "20"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
@@ -99,7 +101,7 @@ def care_data() -> None:
     )
     from joinedup.core.models import Membership, Organisation, OrganisationType
 
-    if Task.objects.count() >= TASKS:
+    if Task.objects.count() >= TASKS and CaseloadEntry.objects.count() >= CASELOAD:
         return
     started = time.perf_counter()
     rng = random.Random(5)
@@ -107,7 +109,6 @@ def care_data() -> None:
     coordinator = Membership.objects.select_related("user", "organisation").get(
         user__username="coordinator"
     )
-    entries = list(CaseloadEntry.objects.values_list("person_id", "practice_id"))
     owners = list(
         Organisation.objects.filter(
             type__in=[
@@ -119,10 +120,60 @@ def care_data() -> None:
         ).values_list("pk", flat=True)
     )
     with transaction.atomic():
+        _fill_caseload(now)
+        entries = list(CaseloadEntry.objects.values_list("person_id", "practice_id"))
         if not CareTeamMember.objects.exists():
             _teams_and_plans(entries, coordinator, now, today)
         _tasks(entries, coordinator, owners, rng, now, today)
     print(f"set-up: care data   {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _fill_caseload(now) -> None:
+    """The synthetic borough has fewer adults with 3+ conditions than the issue's 15,000:
+    widen the cohort, as a network may, to adults with two conditions, most complex
+    first, until the caseload reaches BENCH_CASELOAD."""
+    from joinedup.care import policies
+    from joinedup.care.models import CaseloadEntry
+    from joinedup.population.models import PersonProfile
+
+    missing = CASELOAD - CaseloadEntry.objects.count()
+    if missing <= 0:
+        return
+    extra = (
+        PersonProfile.objects.filter(run__current=True, ltc_count=2, age__gte=18)
+        .exclude(person_id__in=CaseloadEntry.objects.values("person_id"))
+        .select_related("neighbourhood")
+        .order_by("-cms", "person_id")[:missing]
+    )
+    CaseloadEntry.objects.bulk_create(
+        [
+            CaseloadEntry(
+                person_id=p.person_id,
+                practice_id=p.practice_id,
+                neighbourhood_id=p.neighbourhood_id,
+                network_id=p.neighbourhood.network_id if p.neighbourhood else None,
+                ltc_count=p.ltc_count,
+                cms=p.cms,
+                efi=p.efi,
+                efi_band=p.efi_band,
+                imd_quintile=p.imd_quintile,
+                admissions_12m=p.admissions_12m,
+                ae_attendances_12m=p.ae_attendances_12m,
+                priority=policies.priority(
+                    cms=p.cms,
+                    efi_band=p.efi_band,
+                    imd_quintile=p.imd_quintile,
+                    admissions_12m=p.admissions_12m,
+                    ae_attendances_12m=p.ae_attendances_12m,
+                ),
+                identified_at=now,
+                stage_changed_at=now,
+                refreshed_at=now,
+            )
+            for p in extra
+        ],
+        batch_size=5000,
+    )
 
 
 def _teams_and_plans(entries, coordinator, now, today) -> None:

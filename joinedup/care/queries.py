@@ -14,6 +14,7 @@ from .policies import OPEN_TASK
 def caseload(
     membership: Membership,
     *,
+    network: int | None = None,
     neighbourhood: int | None = None,
     practice: int | None = None,
     stage: str = "",
@@ -23,6 +24,8 @@ def caseload(
     entries = CaseloadEntry.objects.filter(
         person_id__in=accessible_person_ids(membership)
     ).select_related("practice", "neighbourhood")
+    if network:
+        entries = entries.filter(network_id=network)
     if neighbourhood:
         entries = entries.filter(neighbourhood_id=neighbourhood)
     if practice:

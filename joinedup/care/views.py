@@ -67,6 +67,15 @@ def _errors(exc: ValidationError) -> dict:
     return {"form": exc.messages[0]}
 
 
+def _date(data, name: str, label: str) -> date | None:
+    """An NHS.UK date input's date, or None when left blank; a ValidationError on the
+    field when it is not a real date."""
+    value, error = parse_date_parts(data, name, label)
+    if error:
+        raise ValidationError({name: error})
+    return value
+
+
 def _int(value) -> int | None:
     return int(value) if str(value or "").isdigit() else None
 
@@ -74,8 +83,11 @@ def _int(value) -> int | None:
 @login_required
 def caseload(request):
     membership = _membership(request)
+    area = request.GET.get("area", "")
+    kind, _, pk = area.partition(":")
     filters = {
-        "neighbourhood": _int(request.GET.get("neighbourhood")),
+        "network": _int(pk) if kind == "lcn" else None,
+        "neighbourhood": _int(pk) if kind == "hood" else None,
         "practice": _int(request.GET.get("practice")),
         "stage": request.GET.get("stage", "") if request.GET.get("stage") in Stage.values else "",
         "flagged": request.GET.get("flagged") == "yes",
@@ -95,11 +107,7 @@ def caseload(request):
             "page": page,
             "filters": filters,
             "today": timezone.localdate(),
-            "neighbourhood_items": _items(
-                "All",
-                Neighbourhood.objects.order_by("name").values_list("pk", "name"),
-                filters["neighbourhood"],
-            ),
+            "area_items": _items("All", _areas(membership), area),
             "practice_items": _items(
                 "All",
                 Organisation.objects.filter(type=OrganisationType.GP_PRACTICE).values_list(
@@ -109,7 +117,14 @@ def caseload(request):
             ),
             "stage_items": _items("All open", Stage.choices, filters["stage"]),
             "query": "&".join(
-                f"{k}={v if not isinstance(v, bool) else 'yes'}" for k, v in filters.items() if v
+                f"{k}={v if not isinstance(v, bool) else 'yes'}"
+                for k, v in {
+                    **filters,
+                    "network": None,
+                    "neighbourhood": None,
+                    "area": area,
+                }.items()
+                if v
             ),
         },
     )
@@ -253,9 +268,7 @@ def person_care_update(request, person_id: int):
             owner = Organisation.objects.filter(pk=_int(data.get("owner_organisation"))).first()
             if owner is None:
                 raise ValidationError({"owner_organisation": "Choose who should do it"})
-            due, error = parse_date_parts(data, "due", "Due date")
-            if error:
-                raise ValidationError({"due": error})
+            due = _date(data, "due", "Due date")
             actions.create_task(
                 by=request.user,
                 membership=membership,
@@ -717,9 +730,7 @@ def assessment_domain(request, person_id: int, assessment_id: int, domain: str):
 
 def _starts_at(data):
     """The meeting's date (NHS.UK date input) and time ("14:30") → an aware datetime."""
-    day, error = parse_date_parts(data, "starts_at", "Date")
-    if error:
-        raise ValidationError({"starts_at": error})
+    day = _date(data, "starts_at", "Date")
     if day is None:
         return None
     hours, _, minutes = (data.get("starts_at-time") or "").strip().partition(":")
@@ -866,9 +877,7 @@ def agenda_item(request, meeting_id: int, item_id: int):
     if request.method == "POST":
         values = request.POST
         try:
-            due, error = parse_date_parts(values, "task_due", "Due date")
-            if error:
-                raise ValidationError({"task_due": error})
+            due = _date(values, "task_due", "Due date")
             actions.record_discussion(
                 by=request.user,
                 membership=membership,
@@ -918,9 +927,7 @@ def plan_review(request, person_id: int):
         values = request.POST
         base_version = _int(values.get("base_version")) or 0
         try:
-            next_review, error = parse_date_parts(values, "next_review", "Next review date")
-            if error:
-                raise ValidationError({"next_review": error})
+            next_review = _date(values, "next_review", "Next review date")
             actions.record_review(
                 by=request.user,
                 membership=membership,

@@ -75,12 +75,6 @@ def number_item(number: int, chosen=None) -> dict:
     return choice_item((number, f"Version {number}"), chosen)
 
 
-def summary_row(pair: tuple[str, str]) -> dict:
-    """``(label, text)`` → a summary-list row."""
-    label, text = pair
-    return {"key": {"text": label}, "value": {"text": text}}
-
-
 def iso_date(text: str) -> date | None:
     """``"2027-03-01"`` → a date (for ``nhs_date``)."""
     return date.fromisoformat(text) if text else None
@@ -110,7 +104,6 @@ def environment(**options) -> Environment:
             "choice_item": choice_item,
             "model_item": model_item,
             "user_item": user_item,
-            "summary_row": summary_row,
             "multi_item": multi_item,
             "number_item": number_item,
             "iso_date": iso_date,

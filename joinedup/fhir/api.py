@@ -246,6 +246,14 @@ def _body(request, kind: str) -> dict:
     return body
 
 
+def _by_id(queryset, value: str, kind: str):
+    """One row of directory data (no person) by FHIR id, or 'not found'."""
+    found = queryset.filter(pk=_id(value, kind)).first()
+    if found is None:
+        raise FhirError(404, "not-found", f"{kind}/{value} is not known")
+    return found
+
+
 def _reference(value: dict | None, kind: str, field: str) -> int:
     raw = ((value or {}).get("reference") or "").removeprefix(f"{kind}/")
     if not raw.isdigit():
@@ -319,9 +327,7 @@ def search_patient(
 @api.get("/Organization/{organisation_id}", summary="Read an Organization", response=dict)
 def read_organization(request, organisation_id: str):
     _membership(request)
-    org = Organisation.objects.filter(pk=_id(organisation_id, "Organization")).first()
-    if org is None:
-        raise FhirError(404, "not-found", f"Organization/{organisation_id} is not known")
+    org = _by_id(Organisation.objects.all(), organisation_id, "Organization")
     return _shown(request, R.organization(org))
 
 
@@ -346,13 +352,9 @@ def search_organization(
 @api.get("/PractitionerRole/{role_id}", summary="Read a PractitionerRole", response=dict)
 def read_practitioner_role(request, role_id: str):
     _membership(request)
-    found = (
-        Membership.objects.filter(pk=_id(role_id, "PractitionerRole"))
-        .select_related("user", "organisation")
-        .first()
+    found = _by_id(
+        Membership.objects.select_related("user", "organisation"), role_id, "PractitionerRole"
     )
-    if found is None:
-        raise FhirError(404, "not-found", f"PractitionerRole/{role_id} is not known")
     return _shown(request, R.practitioner_role(found))
 
 
@@ -792,9 +794,7 @@ def search_condition(request, patient: str | None = None, subject: str | None = 
 @api.get("/Questionnaire/{questionnaire_id}", summary="Read a Questionnaire", response=dict)
 def read_questionnaire(request, questionnaire_id: str):
     _membership(request)
-    found = Questionnaire.objects.filter(pk=_id(questionnaire_id, "Questionnaire")).first()
-    if found is None:
-        raise FhirError(404, "not-found", f"Questionnaire/{questionnaire_id} is not known")
+    found = _by_id(Questionnaire.objects.all(), questionnaire_id, "Questionnaire")
     return _shown(request, R.questionnaire(found))
 
 

@@ -456,3 +456,16 @@ def test_a_task_for_a_team_reaches_the_team_inbox(care, client, membership_of):
     assert missing.status_code == 400
     assert "Say what needs doing" in missing.content.decode()
     assert "Ask another organisation to do something" in missing.content.decode()
+
+
+def test_the_caseload_filters_by_network_neighbourhood_and_practice(care, client):
+    actions.build_caseload(by=None)
+    entry = CaseloadEntry.objects.get()
+    client.force_login(care.coordinator)
+    url = reverse("care:caseload")
+    for area in (f"lcn:{entry.network_id}", f"hood:{entry.neighbourhood_id}"):
+        page = client.get(url, {"area": area}).content.decode()
+        assert "Mary JONES" in page and f'value="{area}" selected' in page
+    elsewhere = client.get(url, {"practice": care.world.practice_b.pk}).content.decode()
+    assert "Mary JONES" not in elsewhere
+    assert "Mary JONES" not in client.get(url, {"area": "lcn:999999"}).content.decode()
