@@ -14,6 +14,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached figures (e.g. caseload counts) are keyed by ids a fresh test database reuses.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _analytics_store_in_tmp(settings, tmp_path):
     # Each test gets its own analytics store, never the developer's var/.
     settings.DATA_DIR = tmp_path / "data"

@@ -72,6 +72,8 @@ class CaseloadEntry(models.Model):
             models.Index(fields=["neighbourhood", "stage", "-priority"], name="caseload_hood"),
             models.Index(fields=["practice", "stage", "-priority"], name="caseload_practice"),
             models.Index(fields=["stage", "-priority"], name="caseload_stage"),
+            # The whole open caseload in priority order, walked a page at a time.
+            models.Index(fields=["-priority", "person_id"], name="caseload_priority"),
         ]
 
     def __str__(self) -> str:

@@ -21,9 +21,32 @@ def caseload(
     flagged: bool = False,
 ) -> QuerySet[CaseloadEntry]:
     """The caseload entries of people this membership may open, highest priority first."""
-    entries = CaseloadEntry.objects.filter(
-        person_id__in=accessible_person_ids(membership)
-    ).select_related("practice", "neighbourhood")
+    entries = _caseload_entries(
+        network=network,
+        neighbourhood=neighbourhood,
+        practice=practice,
+        stage=stage,
+        flagged=flagged,
+    ).filter(person_id__in=accessible_person_ids(membership))
+    # People are fetched for the page shown only (joining them before sorting and
+    # slicing would read the whole register).
+    return (
+        entries.select_related("practice", "neighbourhood")
+        .order_by("-priority", "person_id")
+        .prefetch_related("person")
+    )
+
+
+def _caseload_entries(
+    *,
+    network: int | None = None,
+    neighbourhood: int | None = None,
+    practice: int | None = None,
+    stage: str = "",
+    flagged: bool = False,
+) -> QuerySet[CaseloadEntry]:
+    """Caseload entries by area, stage and MDT flag (no access check: callers add it)."""
+    entries = CaseloadEntry.objects.all()
     if network:
         entries = entries.filter(network_id=network)
     if neighbourhood:
@@ -36,9 +59,7 @@ def caseload(
         entries = entries.exclude(stage="closed")
     if flagged:
         entries = entries.filter(flagged_for_mdt=True)
-    # People are fetched for the page shown only (joining them before sorting and
-    # slicing would read the whole register).
-    return entries.order_by("-priority", "person_id").prefetch_related("person")
+    return entries
 
 
 def reviews_due(membership: Membership, *, today: date, within_days: int = 14):
@@ -144,20 +165,51 @@ def may_see_meeting(membership: Membership, meeting) -> bool:
     )
 
 
-def page_of(queryset, number, per_page: int = 50):
-    """A page of ``queryset`` and the total, in one query: the total rides along as a
-    window count (a separate COUNT would evaluate the access check a second time)."""
-    from django.core.paginator import Page, Paginator
-    from django.db.models import Count, Window
+def caseload_page(membership: Membership, number, *, per_page: int = 50, **filters):
+    """One page of the caseload this membership may work, highest priority first.
 
-    paginator = Paginator(queryset, per_page)
+    Rather than listing everyone the membership may open and joining (which costs the
+    same for page 1 as for page 300), entries are walked in priority order a chunk at a
+    time and each chunk is checked with ``people.access.accessible_among``. The total is
+    kept for a minute (the rows are always fresh)."""
+    from django.core.cache import cache
+    from django.core.paginator import Page, Paginator
+
+    from joinedup.people.access import accessible_among
+
+    candidates = _caseload_entries(**filters).order_by("-priority", "person_id")
+    paginator = Paginator(candidates, per_page)
+    key = "caseload-count:{}:{}".format(
+        membership.pk, "-".join(f"{k}={v}" for k, v in sorted(filters.items()))
+    )
+    total = cache.get(key)
+    if total is None:
+        total = candidates.filter(person_id__in=accessible_person_ids(membership)).count()
+        cache.set(key, total, COUNT_SECONDS)
+    paginator.__dict__["count"] = total  # Paginator.count is a cached property
     try:
-        wanted = max(1, int(number))
+        wanted = min(max(1, int(number)), paginator.num_pages)
     except (TypeError, ValueError):
         wanted = 1
-    start = (wanted - 1) * per_page
-    rows = list(queryset.annotate(total=Window(Count("pk")))[start : start + per_page])
-    if rows:
-        paginator.__dict__["count"] = rows[0].total  # Paginator.count is a cached property
-        return Page(rows, wanted, paginator)
-    return paginator.get_page(wanted)  # past the end: the last page (or an empty first)
+    skip, found, offset = (wanted - 1) * per_page, [], 0
+    size = skip + per_page  # the first look is as long as the page needs; then doubling
+    while len(found) < skip + per_page:
+        window = candidates[offset : offset + size]
+        chunk = list(window.values_list("pk", "person_id"))
+        if not chunk:
+            break
+        allowed = accessible_among(membership, window.values("person_id"))
+        found += [pk for pk, person in chunk if person in allowed]
+        offset, size = offset + size, min(size * 2, MAX_CHUNK)
+    ids = found[skip : skip + per_page]
+    rows = list(
+        CaseloadEntry.objects.filter(pk__in=ids)
+        .select_related("practice", "neighbourhood")
+        .prefetch_related("person")
+        .order_by("-priority", "person_id")
+    )
+    return Page(rows, wanted, paginator)
+
+
+COUNT_SECONDS = 60
+MAX_CHUNK = 2000

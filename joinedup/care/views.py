@@ -92,8 +92,7 @@ def caseload(request):
         "stage": request.GET.get("stage", "") if request.GET.get("stage") in Stage.values else "",
         "flagged": request.GET.get("flagged") == "yes",
     }
-    entries = queries.caseload(membership, **filters)
-    page = queries.page_of(entries, request.GET.get("page"))
+    page = queries.caseload_page(membership, request.GET.get("page"), **filters)
     record_audit(
         by=request.user,
         organisation=membership.organisation,

@@ -127,6 +127,22 @@ def get_person_for(membership: Membership | None, person_id: int) -> tuple[Perso
     return person, basis
 
 
+def accessible_among(membership: Membership | None, person_ids) -> set[int]:
+    """Which of these people the membership may open: the same rule as
+    ``accessible_person_ids``, asked only about the given ids — a list, or better a
+    subquery of ids (each relationship then reads its index for a few hundred ids
+    instead of listing everyone it allows)."""
+    if not gives_direct_care(membership):
+        return set()
+    parts = []
+    for relationship in _RELATIONSHIPS.values():
+        ids = relationship.person_ids(membership)
+        field = ids.query.values_select[0]
+        parts.append(ids.filter(**{f"{field}__in": person_ids}))
+    first, *rest = parts
+    return {next(iter(row.values())) for row in first.union(*rest, all=True)}
+
+
 def trace_people() -> QuerySet[Person]:
     """All residents, for demographic tracing by exact NHS number or surname and date of
     birth only (as a spine trace would). Callers show identifying details only, never the

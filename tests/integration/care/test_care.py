@@ -469,3 +469,28 @@ def test_the_caseload_filters_by_network_neighbourhood_and_practice(care, client
     elsewhere = client.get(url, {"practice": care.world.practice_b.pk}).content.decode()
     assert "Mary JONES" not in elsewhere
     assert "Mary JONES" not in client.get(url, {"area": "lcn:999999"}).content.decode()
+
+
+def test_caseload_pages_hold_only_people_the_viewer_may_open(care):
+    from joinedup.care import queries
+
+    world = care.world
+    for n in range(70):
+        practice = world.practice_a if n % 7 else world.practice_b  # every 7th elsewhere
+        person = world.person(practice=practice, given_name=f"P{n}")
+        world.profile(person, ltc_count=3, cms=10.0 - n / 10)
+    actions.build_caseload(by=None)
+    gp = care.m[care.gp]
+    mine = {
+        e.person_id
+        for e in CaseloadEntry.objects.filter(person__registered_practice=world.practice_a)
+    }
+    first = queries.caseload_page(gp, 1)
+    second = queries.caseload_page(gp, 2)
+    assert first.paginator.count == len(mine) == 61  # 60 of the 70, and Mary
+    shown = [e.person_id for e in first.object_list] + [e.person_id for e in second]
+    assert len(first.object_list) == 50 and set(shown) == mine
+    priorities = [e.priority for e in first.object_list]
+    assert priorities == sorted(priorities, reverse=True)
+    assert queries.caseload_page(gp, 99).number == 2  # past the end: the last page
+    assert queries.caseload_page(care.m[care.volunteer], 1).paginator.count == 0
