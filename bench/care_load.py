@@ -9,8 +9,9 @@ The database is ``DATABASE_URL`` if it names PostgreSQL, else
 ``postgres://postgres@127.0.0.1:5432/joinedup_bench`` (created if missing). The borough,
 population run, caseload and care data are made once and reused by later runs.
 ``BENCH_RESIDENTS`` (230,000), ``BENCH_TASKS`` (200,000), ``BENCH_USERS`` (20),
-``BENCH_SECONDS`` (60), ``BENCH_CASELOAD`` (15,000) and ``BENCH_WORKERS`` (gunicorn
-workers, 4) change the scale.
+``BENCH_SECONDS`` (60), ``BENCH_CASELOAD`` (15,000), ``BENCH_WORKERS`` (gunicorn
+workers, 4) and ``BENCH_THINK`` (a coordinator's seconds between pages, "1,3") change
+the scale.
 
 The bench's care data (care teams, plans, tasks) is written in bulk, not through the
 care actions: 200,000 audited task creations would measure the set-up, not the pages.
@@ -456,7 +457,8 @@ if __name__ == "__main__":
     print(f"tasks               {Task.objects.count():,}")
     print(
         f"users               {USERS} concurrent for {SECONDS} s (4 in 5 coordinators, "
-        f"1–3 s between pages; 1 in 5 FHIR clients), gunicorn {WORKERS} workers"
+        f"{os.environ.get('BENCH_THINK', '1,3').replace(',', '–')} s between pages; 1 in 5 "
+        f"FHIR clients), gunicorn {WORKERS} workers"
     )
     worst = 0.0
     for name in PAGES:

@@ -20,7 +20,7 @@ class Coordinator(HttpUser):
     """A care coordinator at work, briskly: one to three seconds between pages (a person
     reading a care page takes longer; this is the busy end)."""
 
-    wait_time = between(1, 3)
+    wait_time = between(*map(float, os.environ.get("BENCH_THINK", "1,3").split(",")))
     weight = 4
 
     def on_start(self):
@@ -29,7 +29,11 @@ class Coordinator(HttpUser):
 
     @task(3)
     def caseload(self):
-        page = random.randint(1, TARGETS["caseload_pages"])
+        # Mostly the top of the list (highest priority first), sometimes further down.
+        page = random.choices(
+            [1, random.randint(2, 5), random.randint(6, TARGETS["caseload_pages"])],
+            weights=[50, 35, 15],
+        )[0]
         self.client.get(f"/care/caseload/?page={page}", name="caseload")
 
     @task(3)
