@@ -131,10 +131,10 @@ def _id(value: str, kind: str) -> int:
 def _person(request, person_id: int, page: str = "fhir") -> tuple[Person, str]:
     """The person through the one access check (audited); 'not found' otherwise."""
     membership = _membership(request)
-    basis = access.access_basis(membership, person_id)
-    if basis is None:
-        raise FhirError(404, "not-found", f"Patient/{person_id} is not known to you")
-    person = Person.objects.select_related("registered_practice").get(pk=person_id)
+    try:
+        person, basis = access.get_person_for(membership, person_id)
+    except PermissionDenied as exc:
+        raise FhirError(404, "not-found", f"Patient/{person_id} is not known to you") from exc
     record_person_view(
         by=request.user, membership=membership, person=person, basis=basis, page=page
     )
@@ -296,9 +296,7 @@ def search_patient(
     id_: str | None = Query(None, alias="_id"),
     count: int | None = Query(None, alias="_count"),
 ):
-    people = Person.objects.filter(pk__in=_visible_people(request)).select_related(
-        "registered_practice"
-    )
+    people = access.accessible_people(_membership(request)).select_related("registered_practice")
     if identifier:
         system, _, value = identifier.rpartition("|")
         if system and system != R.NHS_NUMBER:
