@@ -46,6 +46,7 @@ demo: install pdf
 	$(BIN)/joinedup population run
 	$(BIN)/joinedup care build-caseload
 	$(BIN)/joinedup care demo
+	$(BIN)/joinedup portal demo
 	$(BIN)/joinedup serve --port $(PORT)
 
 chromium:

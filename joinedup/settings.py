@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "joinedup.core.middleware.CurrentOrganisationMiddleware",
+    "joinedup.portal.access.ResidentMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -198,6 +199,18 @@ JOINEDUP_REQUIRE_2FA_ROLES = [
     if r
 ]
 JOINEDUP_BREAK_GLASS_MINUTES = int(os.environ.get("JOINEDUP_BREAK_GLASS_MINUTES", "60"))
+
+# The resident portal: invitations last this many days; sign-in failures lock an account
+# for 15 minutes after this many; outgoing mail (invitations) goes to the console unless
+# an SMTP server is configured.
+PORTAL_SIGN_IN_URL = "/portal/sign-in"
+PORTAL_INVITATION_DAYS = int(os.environ.get("JOINEDUP_PORTAL_INVITATION_DAYS", "7"))
+PORTAL_FAILURE_LIMIT = int(os.environ.get("JOINEDUP_PORTAL_FAILURE_LIMIT", "5"))
+EMAIL_BACKEND = os.environ.get(
+    "JOINEDUP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("JOINEDUP_EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("JOINEDUP_EMAIL_FROM", "joinedup@localhost")
 
 # Canonical URLs of the partnership's own FHIR definitions (Questionnaire, extensions).
 FHIR_CANONICAL_BASE = os.environ.get(

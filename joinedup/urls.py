@@ -11,6 +11,7 @@ urlpatterns = [
     path("population/", include("joinedup.population.urls")),
     path("identity/", include("joinedup.identity.urls")),
     path("care/", include("joinedup.care.urls")),
+    path("portal/", include("joinedup.portal.urls")),
     path("health", health, name="health"),
     path("api/", api.urls),
     path("fhir/", fhir_api.urls),

@@ -105,9 +105,12 @@ def remove_demo_borough() -> None:
         PlanVersion,
         Task,
     )
+    from joinedup.portal.models import Invitation, ResidentAccount
 
     for model in (
         AuditEvent,
+        Invitation,
+        ResidentAccount,
         AgendaItem,
         Meeting,
         Assessment,

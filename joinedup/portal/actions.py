@@ -1,0 +1,184 @@
+"""Every write of the portal: invitations, accounts, sign-in attempts, and the audit of
+what residents look at."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from joinedup.core.actions import record_audit
+from joinedup.core.models import Membership, User
+from joinedup.people.models import Person
+
+from .models import Invitation, ResidentAccount
+
+LOCK_MINUTES = 15
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invite_resident(
+    *, by: User, membership: Membership, person: Person, email: str, link_base: str
+) -> Invitation:
+    """Send the person a single-use link to make their portal account (the caller has
+    already opened the person's record through ``people.access``). Earlier unused
+    invitations of the person stop working."""
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": "Enter an email address like name@example.com"}) from exc
+    taken = ResidentAccount.objects.filter(email=email).exclude(person=person).exists()
+    if taken:
+        raise ValidationError({"email": "That email address belongs to another account"})
+    if ResidentAccount.objects.filter(person=person).exists():
+        raise ValidationError({"email": "This person already has a portal account"})
+    now = timezone.now()
+    Invitation.objects.filter(person=person, used_at=None, revoked_at=None).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        person=person,
+        email=email,
+        token_hash=_digest(token),
+        invited_by=by,
+        organisation=membership.organisation,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.PORTAL_INVITATION_DAYS),
+    )
+    send_mail(
+        "Your joinedup care and support plan",
+        "You have been invited to see and shape your care and support plan online.\n\n"
+        f"Follow this link within {settings.PORTAL_INVITATION_DAYS} days to set a password "
+        f"(it works once):\n{link_base}{token}\n\n"
+        f"If you were not expecting this, you can ignore it. — {membership.organisation.name}",
+        None,
+        [email],
+    )
+    record_audit(
+        by=by,
+        organisation=membership.organisation,
+        action="portal.invite",
+        person_id=person.pk,
+        object_type="invitation",
+        object_id=invitation.pk,
+    )
+    invitation.token = token  # for the caller to show once (never stored)
+    return invitation
+
+
+def open_invitation(token: str) -> Invitation:
+    """The invitation behind a link, if it can still be used; else a ValidationError
+    that does not say which check failed for a guessed token."""
+    invitation = Invitation.objects.filter(token_hash=_digest(token or "")).first()
+    if invitation is None:
+        raise ValidationError("This link does not work. Ask your care coordinator for a new one.")
+    if invitation.used_at or invitation.revoked_at:
+        raise ValidationError("This link has been used. Sign in, or ask for a new link.")
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError("This link has expired. Ask your care coordinator for a new one.")
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, password: str, password_again: str) -> ResidentAccount:
+    """Make the resident's account from their invitation (once)."""
+    invitation = open_invitation(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.used_at:
+        raise ValidationError("This link has been used. Sign in, or ask for a new link.")
+    if password != password_again:
+        raise ValidationError({"password_again": "The two passwords are not the same"})
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise ValidationError({"password": " ".join(exc.messages)}) from exc
+    now = timezone.now()
+    account = ResidentAccount.objects.create(
+        person=invitation.person,
+        email=invitation.email,
+        password=make_password(password),
+        created_at=now,
+    )
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    record_audit(
+        by=None,
+        organisation=None,
+        action="portal.account.create",
+        person_id=invitation.person_id,
+        object_type="resident_account",
+        object_id=account.pk,
+    )
+    return account
+
+
+def _lock_key(email: str) -> str:
+    return f"portal-sign-in-failures:{_digest(email.lower())}"
+
+
+def check_sign_in(*, email: str, password: str) -> ResidentAccount:
+    """The account for these details, or a ValidationError that does not say which was
+    wrong; after PORTAL_FAILURE_LIMIT failures the account is locked for 15 minutes."""
+    email = (email or "").strip().lower()
+    failures = cache.get(_lock_key(email), 0)
+    if failures >= settings.PORTAL_FAILURE_LIMIT:
+        raise PermissionDenied(
+            f"Too many attempts. Try again in {LOCK_MINUTES} minutes, or ask your care "
+            "coordinator for help."
+        )
+    account = ResidentAccount.objects.filter(email=email, active=True).first()
+    # The hash is checked even for an unknown address, so timing does not tell.
+    if not check_password(password or "", account.password if account else "") or not account:
+        cache.set(_lock_key(email), failures + 1, LOCK_MINUTES * 60)
+        raise ValidationError("The email address or password is not right")
+    cache.delete(_lock_key(email))
+    account.last_sign_in_at = timezone.now()
+    account.save(update_fields=["last_sign_in_at"])
+    record_audit(
+        by=None,
+        organisation=None,
+        action="portal.sign_in",
+        person_id=account.person_id,
+        object_type="resident_account",
+        object_id=account.pk,
+    )
+    return account
+
+
+def record_resident_view(*, account: ResidentAccount, page: str) -> None:
+    """Residents' own looks at their record are audited too."""
+    record_audit(
+        by=None,
+        organisation=None,
+        action=f"portal.view.{page}",
+        person_id=account.person_id,
+        object_type="resident_account",
+        object_id=account.pk,
+    )
+
+
+@transaction.atomic
+def create_demo_account(*, person: Person, email: str, password: str) -> ResidentAccount:
+    """A ready account for the demo borough (no invitation)."""
+    ResidentAccount.objects.filter(email=email).exclude(person=person).delete()
+    account, _ = ResidentAccount.objects.update_or_create(
+        person=person,
+        defaults={
+            "email": email,
+            "password": make_password(password),
+            "created_at": timezone.now(),
+        },
+    )
+    return account

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import staff_views, views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in", views.sign_in, name="sign-in"),
+    path("sign-out", views.sign_out, name="sign-out"),
+    path("join/<str:token>", views.join, name="join"),
+    path("plan/", views.plan, name="plan"),
+    path("plan/easy-read", views.plan_easy_read, name="plan-easy-read"),
+    path("plan.pdf", views.plan_download, name="plan-pdf"),
+    # Staff: invite a resident (through the staff access rule).
+    path("invite/<int:person_id>", staff_views.invite, name="invite"),
+]

@@ -1,0 +1,124 @@
+"""Portal pages: signing in (separately from staff), setting up an account from an
+invitation, and the resident's own plan. Every page reaches only the resident's own
+record (``portal.access``)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from joinedup.care.documents import plan_document_context, plan_pdf
+from joinedup.care.models import CarePlan
+
+from . import access, actions
+
+
+def _errors(exc: ValidationError, field: str = "form") -> dict:
+    if hasattr(exc, "error_dict"):
+        return {k: v[0].messages[0] for k, v in exc.error_dict.items()}
+    return {field: exc.messages[0]}
+
+
+def sign_in(request):
+    errors, email = {}, ""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method == "POST":
+        email = request.POST.get("email", "")
+        try:
+            account = actions.check_sign_in(email=email, password=request.POST.get("password", ""))
+        except PermissionDenied as exc:
+            errors = {"email": str(exc)}
+        except ValidationError as exc:
+            errors = _errors(exc, "email")
+        else:
+            access.start_session(request, account)
+            safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+            return redirect(next_url if safe and next_url.startswith("/portal/") else "portal:home")
+    return render(
+        request,
+        "portal/sign_in.jinja",
+        {"errors": errors, "email": email, "next": next_url},
+        status=400 if errors else 200,
+    )
+
+
+@require_POST
+def sign_out(request):
+    access.end_session(request)
+    return redirect("portal:sign-in")
+
+
+def join(request, token: str):
+    """Set up an account from an invitation link (single use, expiring)."""
+    errors, problem, invitation = {}, "", None
+    try:
+        invitation = actions.open_invitation(token)
+    except ValidationError as exc:
+        problem = exc.messages[0]
+    if invitation is not None and request.method == "POST":
+        try:
+            account = actions.accept_invitation(
+                token=token,
+                password=request.POST.get("password", ""),
+                password_again=request.POST.get("password_again", ""),
+            )
+        except ValidationError as exc:
+            errors = _errors(exc, "password")
+        else:
+            access.start_session(request, account)
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/join.jinja",
+        {"invitation": invitation, "problem": problem, "errors": errors},
+        status=404 if problem else (400 if errors else 200),
+    )
+
+
+@access.resident_required
+def home(request):
+    person = access.own_person(request)
+    actions.record_resident_view(account=request.resident, page="home")
+    return render(
+        request,
+        "portal/home.jinja",
+        {"person": person, "plan": CarePlan.objects.filter(person=person).first()},
+    )
+
+
+def _plan_context(request, page: str) -> dict:
+    person = access.own_person(request)
+    plan = CarePlan.objects.filter(person=person).first()
+    if plan is None:
+        return {}
+    actions.record_resident_view(account=request.resident, page=page)
+    return plan_document_context(plan, person)
+
+
+@access.resident_required
+def plan(request):
+    context = _plan_context(request, "plan")
+    if not context:
+        return redirect("portal:home")
+    return render(request, "portal/plan.jinja", context)
+
+
+@access.resident_required
+def plan_easy_read(request):
+    context = _plan_context(request, "plan easy read")
+    if not context:
+        return redirect("portal:home")
+    return render(request, "portal/plan_easy_read.jinja", context)
+
+
+@access.resident_required
+def plan_download(request):
+    context = _plan_context(request, "plan pdf")
+    if not context:
+        return redirect("portal:home")
+    response = HttpResponse(
+        plan_pdf(context["plan"], context["person"]), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-care-plan.pdf"'
+    return response

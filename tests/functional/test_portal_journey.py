@@ -1,0 +1,72 @@
+"""A resident invited by their coordinator sets up an account and reads their plan, on a
+desktop and on a 320 px wide phone; every page passes axe-core and is screenshotted."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from joinedup.care import actions
+from joinedup.core.models import OrganisationType, Role
+from tests.factories import PASSWORD, World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+RESIDENT_PASSWORD = "blue kettle sunny garden"
+
+
+def test_invited_resident_reads_their_plan(pages, transactional_db):
+    world = World()
+    federation = world.organisation("Test GP Federation", OrganisationType.GP_FEDERATION, "ZF903")
+    coordinator = world.user(Role.CARE_COORDINATOR, federation, username="coord.portal")
+    person = world.person(given_name="Mary", family_name="Jones")
+    world.profile(person, ltc_count=4)
+    actions.build_caseload(by=None)
+    membership = coordinator.memberships.get()
+    plan = actions.start_plan(by=coordinator, membership=membership, person=person)
+    actions.save_goal(
+        by=coordinator,
+        membership=membership,
+        plan=plan,
+        base_version=plan.version,
+        data={"text": "Walk to the shops again", "progress": "started"},
+    )
+
+    page = pages.sign_in("coord.portal", PASSWORD)
+    pages.goto(f"/care/people/{person.pk}/")
+    page.get_by_role("link", name="Invite Mary to see their plan online").click()
+    page.get_by_label("Their email address").fill("mary@example.org")
+    pages.check("invite")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_text("Invitation sent to mary@example.org")).to_be_visible()
+    link = re.search(r"(/portal/join/\S+)", mail.outbox[-1].body).group(1)
+
+    page.get_by_role("button", name="Sign out").click()
+    for width, name in ((1280, "desktop"), (320, "mobile")):
+        page.set_viewport_size({"width": width, "height": 900})
+        if name == "desktop":
+            pages.goto(link)
+            pages.check("join")
+            page.get_by_label("Choose a password").fill(RESIDENT_PASSWORD)
+            page.get_by_label("Type it again").fill(RESIDENT_PASSWORD)
+            page.get_by_role("button", name="Set up my account").click()
+        else:
+            pages.goto("/portal/sign-in")
+            pages.check("sign_in_mobile")
+            page.get_by_label("Email address").fill("mary@example.org")
+            page.get_by_label("Password").fill(RESIDENT_PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Hello Mary")).to_be_visible()
+        pages.check(f"home_{name}")
+        pages.goto("/portal/plan/")
+        expect(page.get_by_text("“Walk to the shops again”")).to_be_visible()
+        pages.check(f"plan_{name}")
+        pages.goto("/portal/plan/easy-read")
+        expect(page.get_by_text("I want: Walk to the shops again.")).to_be_visible()
+        pages.check(f"easy_read_{name}")
+        pages.goto("/portal/")
+        page.get_by_role("button", name="Sign out").click()
+        expect(
+            page.get_by_role("heading", name="Sign in to see your care and support plan")
+        ).to_be_visible()

@@ -1,0 +1,137 @@
+"""The resident portal: invitations, separate sign-in, a resident's own plan only."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from joinedup.care import actions as care_actions
+from joinedup.core.models import AuditEvent, Role
+from joinedup.portal import actions
+from joinedup.portal.models import Invitation, ResidentAccount
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def residents(world, membership_of):
+    gp = world.user(Role.GP, world.practice_a)
+    m = membership_of(gp)
+    mary = world.person(given_name="Mary", family_name="Jones", email="mary@example.org")
+    other = world.person(given_name="Other", family_name="Person")
+    for person in (mary, other):
+        plan = care_actions.start_plan(by=gp, membership=m, person=person)
+        care_actions.save_goal(
+            by=gp,
+            membership=m,
+            plan=plan,
+            base_version=1,
+            data={"text": f"{person.given_name}'s own goal"},
+        )
+
+    class R:
+        pass
+
+    r = R()
+    r.world, r.gp, r.m, r.mary, r.other = world, gp, m, mary, other
+    return r
+
+
+def _link_token(outbox) -> str:
+    return re.search(r"/portal/join/(\S+)", outbox[-1].body).group(1)
+
+
+def test_an_invitation_makes_an_account_once(residents, client):
+    client.force_login(residents.gp)
+    invite_url = reverse("portal:invite", args=[residents.mary.pk])
+    bad = client.post(invite_url, {"email": "not an address"})
+    assert bad.status_code == 400 and "Enter an email address" in bad.content.decode()
+    assert client.post(invite_url, {"email": "Mary@Example.org"}).status_code == 200
+    token = _link_token(mail.outbox)
+    assert Invitation.objects.get().token_hash != token  # only a hash is kept
+    join = reverse("portal:join", args=[token])
+    page = client.get(join)
+    assert page.status_code == 200 and "mary@example.org" in page.content.decode()
+    # The staff session ends when the resident's begins.
+    mismatch = client.post(join, {"password": PASSWORD, "password_again": "different"})
+    assert mismatch.status_code == 400 and "not the same" in mismatch.content.decode()
+    weak = client.post(join, {"password": "123", "password_again": "123"})
+    assert weak.status_code == 400
+    done = client.post(join, {"password": PASSWORD, "password_again": PASSWORD})
+    assert done.url == reverse("portal:home")
+    assert ResidentAccount.objects.get().person == residents.mary
+    assert client.get(reverse("care:caseload")).status_code == 302  # no staff session left
+    again = client.get(join)
+    assert again.status_code == 404 and "has been used" in again.content.decode()
+    assert client.get(reverse("portal:join", args=["guess" * 8])).status_code == 404
+
+
+def test_expired_and_replaced_invitations_do_not_work(residents, client):
+    def invite():
+        return actions.invite_resident(
+            by=residents.gp,
+            membership=residents.m,
+            person=residents.mary,
+            email="mary@example.org",
+            link_base="http://testserver/portal/join/",
+        )
+
+    first = invite()
+    second = invite()  # a new invitation stops the old link
+    assert client.get(reverse("portal:join", args=[first.token])).status_code == 404
+    Invitation.objects.filter(pk=second.pk).update(expires_at=timezone.now() - timedelta(1))
+    expired = client.get(reverse("portal:join", args=[second.token]))
+    assert expired.status_code == 404 and "expired" in expired.content.decode()
+
+
+def test_a_resident_sees_only_their_own_plan(residents, client):
+    account = actions.create_demo_account(
+        person=residents.mary, email="mary@example.org", password=PASSWORD
+    )
+    actions.create_demo_account(person=residents.other, email="o@example.org", password=PASSWORD)
+    assert client.get(reverse("portal:plan")).status_code == 302  # signed out
+    response = client.post(
+        reverse("portal:sign-in"), {"email": "mary@example.org", "password": PASSWORD}
+    )
+    assert response.url == reverse("portal:home")
+    for name in ("portal:plan", "portal:plan-easy-read"):
+        page = client.get(reverse(name)).content.decode()
+        assert "Mary&#39;s own goal" in page or "Mary's own goal" in page
+        assert "Other" not in page
+    pdf = client.get(reverse("portal:plan-pdf"))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert AuditEvent.objects.filter(
+        action="portal.view.plan", person_id=residents.mary.pk, object_id=str(account.pk)
+    ).exists()
+    # A resident session opens no staff page, and another resident's record is unknown.
+    assert client.get(reverse("care:plan", args=[residents.other.pk])).status_code == 302
+    assert client.get(reverse("people:summary", args=[residents.other.pk])).status_code == 302
+    client.post(reverse("portal:sign-out"))
+    assert client.get(reverse("portal:plan")).status_code == 302
+
+
+def test_sign_in_is_throttled_and_staff_sign_in_ends_the_resident_session(
+    residents, client, settings
+):
+    settings.PORTAL_FAILURE_LIMIT = 3
+    actions.create_demo_account(person=residents.mary, email="mary@example.org", password=PASSWORD)
+    url = reverse("portal:sign-in")
+    for _ in range(3):
+        wrong = client.post(url, {"email": "mary@example.org", "password": "nope"})
+        assert "not right" in wrong.content.decode()
+    locked = client.post(url, {"email": "mary@example.org", "password": PASSWORD})
+    assert locked.status_code == 400 and "Too many attempts" in locked.content.decode()
+    settings.PORTAL_FAILURE_LIMIT = 10
+    assert client.post(url, {"email": "mary@example.org", "password": PASSWORD}).status_code == 302
+    assert client.get(reverse("portal:plan")).status_code == 200
+    client.force_login(residents.gp)  # a staff sign-in in the same browser
+    assert client.get(reverse("portal:plan")).status_code == 302
+    # An open redirect is not followed after sign-in.
+    client.logout()
+    away = client.post(
+        url, {"email": "mary@example.org", "password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert away.url == reverse("portal:home")
