@@ -375,6 +375,7 @@ def _new_version(
     base_version: int,
     content: dict,
     summary: str,
+    by_person: bool = False,
 ) -> CarePlan:
     plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.version != base_version:
@@ -397,6 +398,7 @@ def _new_version(
         summary=summary[:300],
         author=by,
         organisation=membership.organisation if membership else None,
+        by_person=by_person,
         created_at=now,
     )
     _audit(
@@ -1275,3 +1277,98 @@ def record_review(
         stage=Stage.PLAN_AGREED, stage_changed_at=now
     )
     return plan
+
+
+# ---------------------------------------------------------------------------------------
+# The person's own changes (from the resident portal)
+
+PERSON_SECTIONS = ("about_me", "preferences")
+
+
+@transaction.atomic
+def person_changes_plan(
+    *,
+    person: Person,
+    plan: CarePlan,
+    base_version: int,
+    change: str,
+    data,
+    item_id: str = "",
+    today: date | None = None,
+) -> CarePlan:
+    """The person changes their own plan: a section they own ("about_me",
+    "preferences") or the progress of one of their goals (``change="goal"``). A new
+    version marked as theirs; their care team is told, to look at the change."""
+    if plan.person_id != person.pk:
+        raise PermissionDenied("Not your plan")
+    content = current_content(plan)
+    if change in PERSON_SECTIONS:
+        values = plans.clean_section(change, data, today=today or timezone.localdate())
+        content[change] = {**(content.get(change) or {}), **values}
+        what = plans.SECTION_BY_KEY[change].title
+    elif change == "goal":
+        goals = list(content.get("goals") or [])
+        index = next((i for i, g in enumerate(goals) if g.get("id") == item_id), None)
+        if index is None:
+            raise ValidationError("That goal is not in your plan")
+        cleaned = plans.clean_goal({**goals[index], **dict(data.items())})
+        goals[index] = {**goals[index], "progress": cleaned["progress"], "note": cleaned["note"]}
+        content["goals"] = goals
+        what = f"progress on “{goals[index]['text']}”"
+    else:
+        raise ValidationError("That part of the plan is for your care team to change")
+    plan = _new_version(
+        by=None,
+        membership=None,
+        plan=plan,
+        base_version=base_version,
+        content=content,
+        summary=f"{person.given_name} changed {what[0].lower()}{what[1:]}",
+        by_person=True,
+    )
+    tell_care_team(
+        person=person,
+        description=f"{person.full_name} changed their plan: {what}",
+        detail="Look at what changed in the plan's versions.",
+        source="person changed plan",
+    )
+    return plan
+
+
+@transaction.atomic
+def tell_care_team(*, person: Person, description: str, detail: str, source: str):
+    """A message from the person to their key worker's inbox (or the lead's, or their
+    practice's): a request for a change, a question, a change to look at."""
+    description = (description or "").strip()
+    detail = (detail or "").strip()
+    if not description:
+        raise ValidationError({"message": "Write your message"})
+    if len(detail) > plans.MAX_TEXT or len(description) > 500:
+        raise ValidationError({"message": f"Keep it to {plans.MAX_TEXT:,} characters"})
+    owner = _review_owner(person.pk)
+    if owner is None:
+        raise ValidationError({"message": "You have no care team to send this to yet"})
+    organisation, user = owner
+    now = timezone.now()
+    task = Task.objects.create(
+        person=person,
+        kind=TaskKind.MESSAGE,
+        description=description[:500],
+        detail=detail,
+        requester=None,
+        requester_organisation=organisation,
+        owner_organisation=organisation,
+        owner_user=user,
+        created_at=now,
+        updated_at=now,
+        source=source[:100],
+    )
+    record_audit(
+        by=None,
+        organisation=None,
+        action="care.message.from_person",
+        person_id=person.pk,
+        object_type="task",
+        object_id=task.pk,
+    )
+    return task

@@ -142,6 +142,8 @@ class PlanVersion(models.Model):
     organisation = models.ForeignKey(
         Organisation, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Changed by the person themself (through the resident portal), not by staff.
+    by_person = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -167,6 +169,7 @@ class TaskKind(models.TextChoices):
     TASK = "task", "Task"
     REFERRAL = "referral", "Referral"
     REVIEW = "review", "Review"
+    MESSAGE = "message", "Message from the person"
 
 
 class Task(models.Model):

@@ -12,6 +12,9 @@ urlpatterns = [
     path("plan/", views.plan, name="plan"),
     path("plan/easy-read", views.plan_easy_read, name="plan-easy-read"),
     path("plan.pdf", views.plan_download, name="plan-pdf"),
+    path("plan/change/<slug:section>", views.change_section, name="plan-change"),
+    path("plan/goals/<slug:goal_id>", views.goal_progress, name="goal"),
+    path("message", views.message, name="message"),
     # Staff: invite a resident (through the staff access rule).
     path("invite/<int:person_id>", staff_views.invite, name="invite"),
 ]

@@ -3,11 +3,13 @@ invitation, and the resident's own plan. Every page reaches only the resident's 
 record (``portal.access``)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from joinedup.care import actions as care_actions
+from joinedup.care import plans as care_plans
 from joinedup.care.documents import plan_document_context, plan_pdf
 from joinedup.care.models import CarePlan
 
@@ -122,3 +124,126 @@ def plan_download(request):
     )
     response["Content-Disposition"] = 'attachment; filename="my-care-plan.pdf"'
     return response
+
+
+def _own_plan(request):
+    plan = CarePlan.objects.filter(person=access.own_person(request)).first()
+    if plan is None:
+        raise Http404("No plan yet")
+    return plan
+
+
+@access.resident_required
+def change_section(request, section: str):
+    """The resident changes "About me" or how, when and where they are seen."""
+    if section not in care_actions.PERSON_SECTIONS:
+        raise Http404("Not a part you can change")
+    person = access.own_person(request)
+    plan = _own_plan(request)
+    spec = care_plans.SECTION_BY_KEY[section]
+    stored = care_actions.current_content(plan).get(section) or {}
+    values = {f"{section}-{k}": v for k, v in stored.items()}
+    errors, status, base_version = {}, 200, plan.version
+    if request.method == "POST":
+        base_version = _int(request.POST.get("base_version"))
+        try:
+            care_actions.person_changes_plan(
+                person=person,
+                plan=plan,
+                base_version=base_version,
+                change=section,
+                data=request.POST,
+            )
+            return redirect("portal:plan")
+        except care_actions.StaleEdit as exc:
+            errors, status = {"form": exc.messages[0]}, 409
+        except ValidationError as exc:
+            errors, status = _errors(exc), 400
+            values = {
+                k: v if len(v) > 1 or k.endswith("-where") else v[0]
+                for k, v in request.POST.lists()
+            }
+    return render(
+        request,
+        "portal/plan_section.jinja",
+        {"section": spec, "values": values, "errors": errors, "base_version": base_version},
+        status=status,
+    )
+
+
+@access.resident_required
+def goal_progress(request, goal_id: str):
+    """The resident records how one of their goals is going, in their own words."""
+    person = access.own_person(request)
+    plan = _own_plan(request)
+    goal = next(
+        (
+            g
+            for g in care_actions.current_content(plan).get("goals") or []
+            if g.get("id") == goal_id
+        ),
+        None,
+    )
+    if goal is None:
+        raise Http404("Not found")
+    errors, status, values = {}, 200, dict(goal)
+    if request.method == "POST":
+        values = {**goal, **request.POST.dict()}
+        try:
+            care_actions.person_changes_plan(
+                person=person,
+                plan=plan,
+                base_version=_int(request.POST.get("base_version")),
+                change="goal",
+                data=request.POST,
+                item_id=goal_id,
+            )
+            return redirect("portal:plan")
+        except ValidationError as exc:
+            errors, status = (
+                _errors(exc, "progress"),
+                409 if isinstance(exc, care_actions.StaleEdit) else 400,
+            )
+    return render(
+        request,
+        "portal/goal.jinja",
+        {
+            "goal": goal,
+            "values": values,
+            "errors": errors,
+            "base_version": plan.version,
+            "goal_progress": care_plans.GOAL_PROGRESS,
+        },
+        status=status,
+    )
+
+
+@access.resident_required
+def message(request):
+    """Ask for a change or send a message: it lands in the key worker's inbox."""
+    person = access.own_person(request)
+    errors, status, text, sent = {}, 200, "", False
+    if request.method == "POST":
+        text = request.POST.get("message", "")
+        try:
+            if not text.strip():
+                raise ValidationError({"message": "Write your message"})
+            care_actions.tell_care_team(
+                person=person,
+                description=f"Message from {person.full_name}: {text.strip()[:80]}",
+                detail=text,
+                source="portal message",
+            )
+            sent, text = True, ""
+        except ValidationError as exc:
+            errors, status = _errors(exc, "message"), 400
+    return render(
+        request,
+        "portal/message.jinja",
+        {"errors": errors, "text": text, "sent": sent},
+        status=status,
+    )
+
+
+def _int(value) -> int:
+    return int(value) if str(value or "").isdigit() else 0

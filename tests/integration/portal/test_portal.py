@@ -135,3 +135,64 @@ def test_sign_in_is_throttled_and_staff_sign_in_ends_the_resident_session(
         url, {"email": "mary@example.org", "password": PASSWORD, "next": "https://evil.example/"}
     )
     assert away.url == reverse("portal:home")
+
+
+def test_residents_shape_their_plan_and_the_care_team_is_told(residents, client):
+    from joinedup.care.models import CarePlan, PlanVersion, Task, TaskKind
+
+    care_actions.add_team_member(
+        by=residents.gp,
+        membership=residents.m,
+        person=residents.mary,
+        organisation=residents.world.practice_a,
+        user=residents.gp,
+        role="GP",
+        is_key_worker=True,
+    )
+    actions.create_demo_account(person=residents.mary, email="mary@example.org", password=PASSWORD)
+    client.post(reverse("portal:sign-in"), {"email": "mary@example.org", "password": PASSWORD})
+    url = reverse("portal:plan-change", args=["about_me"])
+    hostile = "My garden <script>alert(1)</script>"
+    saved = client.post(
+        url, {"base_version": "2", "about_me-what_matters": hostile, "about_me-please_call_me": "M"}
+    )
+    assert saved.url == reverse("portal:plan")
+    plan = CarePlan.objects.get(person=residents.mary)
+    latest = PlanVersion.objects.filter(plan=plan).first()
+    assert latest.by_person and latest.author is None
+    assert latest.content["about_me"]["what_matters"] == hostile
+    page = client.get(reverse("portal:plan")).content.decode()
+    assert "&lt;script&gt;" in page and hostile not in page
+    stale = client.post(url, {"base_version": "2", "about_me-what_matters": "old"})
+    assert stale.status_code == 409
+    assert client.get(reverse("portal:plan-change", args=["contingency"])).status_code == 404
+
+    goal_id = latest.content["goals"][0]["id"]
+    progress = client.post(
+        reverse("portal:goal", args=[goal_id]),
+        {"base_version": str(plan.version), "progress": "some_progress", "note": "Twice!"},
+    )
+    assert progress.status_code == 302
+    goal = CarePlan.objects.get(person=residents.mary).versions.first().content["goals"][0]
+    assert goal["progress"] == "some_progress" and goal["note"] == "Twice!"
+    other_goal = actions_other_goal(residents)
+    assert client.get(reverse("portal:goal", args=[other_goal])).status_code == 404
+
+    assert client.post(reverse("portal:message"), {"message": ""}).status_code == 400
+    sent = client.post(reverse("portal:message"), {"message": "Can we meet at home?"})
+    assert "Sent" in sent.content.decode()
+    told = Task.objects.filter(person=residents.mary, kind=TaskKind.MESSAGE)
+    assert told.count() == 3  # two plan changes and one message
+    assert set(told.values_list("owner_user", flat=True)) == {residents.gp.pk}
+    client.force_login(residents.gp)
+    inbox = client.get(reverse("care:inbox")).content.decode()
+    assert "Message from Mary JONES: Can we meet at home?" in inbox
+    versions = client.get(reverse("care:plan-versions", args=[residents.mary.pk])).content
+    assert "Mary JONES (the person, online)" in versions.decode()
+
+
+def actions_other_goal(residents) -> str:
+    from joinedup.care.models import CarePlan
+
+    plan = CarePlan.objects.get(person=residents.other)
+    return care_actions.current_content(plan)["goals"][0]["id"]
