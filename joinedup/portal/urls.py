@@ -15,6 +15,8 @@ urlpatterns = [
     path("plan/change/<slug:section>", views.change_section, name="plan-change"),
     path("plan/goals/<slug:goal_id>", views.goal_progress, name="goal"),
     path("message", views.message, name="message"),
+    path("my-data", views.my_data, name="my-data"),
+    path("find-support", views.find_support, name="find-support"),
     # Staff: invite a resident (through the staff access rule).
     path("invite/<int:person_id>", staff_views.invite, name="invite"),
 ]

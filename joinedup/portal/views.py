@@ -247,3 +247,36 @@ def message(request):
 
 def _int(value) -> int:
     return int(value) if str(value or "").isdigit() else 0
+
+
+@access.resident_required
+def my_data(request):
+    """Who has looked at my record, my sharing choices, and how to complain or correct."""
+    from joinedup.core.models import AUDIT_ACTION_LABELS
+    from joinedup.people.actions import set_sharing_choices
+    from joinedup.people.queries import record_viewers
+
+    person = access.own_person(request)
+    saved = False
+    if request.method == "POST":
+        person = set_sharing_choices(
+            by=None,
+            membership=None,
+            person=person,
+            sensitive_sharing_consent=request.POST.get("sensitive_sharing_consent") == "yes",
+            objects_to_sharing=request.POST.get("objects_to_sharing") == "yes",
+        )
+        saved = True
+    actions.record_resident_view(account=request.resident, page="my data")
+    looks = record_viewers(person.pk).filter(user__isnull=False)[:200]
+    return render(
+        request,
+        "portal/my_data.jinja",
+        {"person": person, "looks": looks, "labels": AUDIT_ACTION_LABELS, "saved": saved},
+    )
+
+
+@access.resident_required
+def find_support(request):
+    """The way into the service directory (which is still being built)."""
+    return render(request, "portal/find_support.jinja", {})

@@ -196,3 +196,23 @@ def actions_other_goal(residents) -> str:
 
     plan = CarePlan.objects.get(person=residents.other)
     return care_actions.current_content(plan)["goals"][0]["id"]
+
+
+def test_my_data_shows_who_looked_and_records_sharing_choices(residents, client):
+    actions.create_demo_account(person=residents.mary, email="mary@example.org", password=PASSWORD)
+    client.force_login(residents.gp)
+    client.get(reverse("people:summary", args=[residents.mary.pk]))
+    client.post(reverse("portal:sign-in"), {"email": "mary@example.org", "password": PASSWORD})
+    page = client.get(reverse("portal:my-data")).content.decode()
+    assert residents.gp.get_full_name() in page and "Looked at the record" in page
+    client.post(
+        reverse("portal:my-data"),
+        {"sensitive_sharing_consent": "yes", "objects_to_sharing": "no"},
+    )
+    residents.mary.refresh_from_db()
+    assert residents.mary.sensitive_sharing_consent and not residents.mary.objects_to_sharing
+    assert AuditEvent.objects.filter(
+        action="person.sharing_choices", person_id=residents.mary.pk, user=None
+    ).exists()
+    support = client.get(reverse("portal:find-support")).content.decode()
+    assert "still building the directory" in support
