@@ -87,6 +87,30 @@ def own_person(request, person_id: int | None = None):
     """The signed-in resident's own record. Any other id is 'not found', whether or not
     it exists (no probing)."""
     person = request.resident.person
-    if person_id is not None and person_id != person.pk:
+    if person is None or (person_id is not None and person_id != person.pk):
         raise Http404("Not found")
     return person
+
+
+def live_grants(account: ResidentAccount):
+    """The proxy grants this account holds that still work (accepted, not revoked, not
+    past their end date)."""
+    from django.utils import timezone
+
+    from .models import ProxyGrant
+
+    return ProxyGrant.objects.filter(
+        account=account,
+        revoked_at=None,
+        accepted_at__isnull=False,
+        until__gte=timezone.localdate(),
+    ).select_related("person")
+
+
+def granted(request, person_id: int):
+    """The grant that lets the signed-in account see this person's plan; 'not found'
+    otherwise (whether or not the person exists)."""
+    grant = live_grants(request.resident).filter(person_id=person_id).first()
+    if grant is None:
+        raise Http404("Not found")
+    return grant

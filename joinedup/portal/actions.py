@@ -182,3 +182,143 @@ def create_demo_account(*, person: Person, email: str, password: str) -> Residen
         },
     )
     return account
+
+
+# ---------------------------------------------------------------------------------------
+# Carers' proxy access
+
+
+@transaction.atomic
+def grant_proxy(
+    *,
+    account: ResidentAccount,
+    name: str,
+    email: str,
+    sections: list[str],
+    until,
+    link_base: str,
+    today=None,
+):
+    """The resident lets a named carer see chosen parts of their plan until a date; the
+    carer gets a single-use link to accept (with an account of their own)."""
+    from .models import PROXY_SECTIONS, ProxyGrant
+
+    today = today or timezone.localdate()
+    errors = {}
+    name, email = (name or "").strip(), (email or "").strip().lower()
+    if not name or len(name) > 200:
+        errors["name"] = "Enter their name (up to 200 characters)"
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = "Enter an email address like name@example.com"
+    allowed = dict(PROXY_SECTIONS)
+    if not sections or any(s not in allowed for s in sections):
+        errors["sections"] = "Choose what they can see"
+    if until is None:
+        errors["until"] = "Enter the date their access ends"
+    elif until <= today:
+        errors["until"] = "The end date must be in the future"
+    elif until > today + timedelta(days=366 * 3):
+        errors["until"] = "Give access for at most three years (you can renew it)"
+    if account.email == email:
+        errors["email"] = "That is your own email address"
+    if errors:
+        raise ValidationError(errors)
+    token = secrets.token_urlsafe(32)
+    grant = ProxyGrant.objects.create(
+        person=account.person,
+        name=name,
+        email=email,
+        sections=list(dict.fromkeys(sections)),
+        until=until,
+        token_hash=_digest(token),
+        created_at=timezone.now(),
+    )
+    send_mail(
+        f"{account.person.given_name} has shared their care plan with you",
+        f"{account.person.full_name} has let you see parts of their care and support plan "
+        f"until {until:%-d %B %Y}.\n\nFollow this link to accept (it works once):\n"
+        f"{link_base}{token}\n",
+        None,
+        [email],
+    )
+    record_audit(
+        by=None,
+        organisation=None,
+        action="portal.proxy.grant",
+        person_id=account.person_id,
+        object_type="proxy_grant",
+        object_id=grant.pk,
+        detail={"sections": grant.sections, "until": until.isoformat()},
+    )
+    grant.token = token
+    return grant
+
+
+def open_proxy_link(token: str):
+    from .models import ProxyGrant
+
+    grant = ProxyGrant.objects.filter(token_hash=_digest(token or "")).first()
+    if grant is None or grant.revoked_at or grant.until < timezone.localdate():
+        raise ValidationError("This link does not work. Ask the person for a new one.")
+    if grant.accepted_at:
+        raise ValidationError("This link has been used. Sign in to see what is shared.")
+    return grant
+
+
+@transaction.atomic
+def accept_proxy(
+    *, token: str, account: ResidentAccount | None, password: str = "", password_again: str = ""
+) -> ResidentAccount:
+    """The carer accepts: signed in already (any account), or by setting a password for a
+    new carer's account under the invited email address."""
+    grant = open_proxy_link(token)
+    if account is None:
+        if ResidentAccount.objects.filter(email=grant.email).exists():
+            raise ValidationError("You already have an account: sign in, then open the link again")
+        if password != password_again:
+            raise ValidationError({"password_again": "The two passwords are not the same"})
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise ValidationError({"password": " ".join(exc.messages)}) from exc
+        account = ResidentAccount.objects.create(
+            person=None,
+            display_name=grant.name,
+            email=grant.email,
+            password=make_password(password),
+            created_at=timezone.now(),
+        )
+    if account.person_id == grant.person_id:
+        raise ValidationError("This is your own record")
+    grant.account, grant.accepted_at = account, timezone.now()
+    grant.save(update_fields=["account", "accepted_at"])
+    record_audit(
+        by=None,
+        organisation=None,
+        action="portal.proxy.accept",
+        person_id=grant.person_id,
+        object_type="proxy_grant",
+        object_id=grant.pk,
+    )
+    return account
+
+
+@transaction.atomic
+def revoke_proxy(*, account: ResidentAccount, grant_id: int) -> None:
+    """The resident takes a carer's access away: it stops at once."""
+    from .models import ProxyGrant
+
+    updated = ProxyGrant.objects.filter(
+        pk=grant_id, person_id=account.person_id, revoked_at=None
+    ).update(revoked_at=timezone.now())
+    if updated:
+        record_audit(
+            by=None,
+            organisation=None,
+            action="portal.proxy.revoke",
+            person_id=account.person_id,
+            object_type="proxy_grant",
+            object_id=grant_id,
+        )

@@ -17,6 +17,9 @@ urlpatterns = [
     path("message", views.message, name="message"),
     path("my-data", views.my_data, name="my-data"),
     path("find-support", views.find_support, name="find-support"),
+    path("carers", views.carers, name="carers"),
+    path("proxy/<str:token>", views.accept_proxy, name="proxy-accept"),
+    path("for/<int:person_id>/", views.proxy_plan, name="proxy-plan"),
     # Staff: invite a resident (through the staff access rule).
     path("invite/<int:person_id>", staff_views.invite, name="invite"),
 ]

@@ -80,12 +80,20 @@ def join(request, token: str):
 
 @access.resident_required
 def home(request):
-    person = access.own_person(request)
-    actions.record_resident_view(account=request.resident, page="home")
+    """My own plan (if I am a resident) and, clearly apart, the people who shared theirs
+    with me (if I care for someone)."""
+    person = request.resident.person
+    if person is not None:
+        actions.record_resident_view(account=request.resident, page="home")
     return render(
         request,
         "portal/home.jinja",
-        {"person": person, "plan": CarePlan.objects.filter(person=person).first()},
+        {
+            "person": person,
+            "name": person.given_name if person else request.resident.display_name,
+            "plan": CarePlan.objects.filter(person=person).first() if person else None,
+            "helping": access.live_grants(request.resident),
+        },
     )
 
 
@@ -280,3 +288,101 @@ def my_data(request):
 def find_support(request):
     """The way into the service directory (which is still being built)."""
     return render(request, "portal/find_support.jinja", {})
+
+
+# ---------------------------------------------------------------------------------------
+# Carers
+
+
+@access.resident_required
+def carers(request):
+    """Give a named carer or family member access to parts of my plan; take it away."""
+    from joinedup.core.forms import parse_date_parts
+
+    from .models import PROXY_SECTIONS, ProxyGrant
+
+    person = access.own_person(request)
+    errors, values, sent = {}, {}, None
+    if request.method == "POST" and request.POST.get("form") == "revoke":
+        actions.revoke_proxy(account=request.resident, grant_id=_int(request.POST.get("grant")))
+        return redirect("portal:carers")
+    if request.method == "POST":
+        values = request.POST
+        until, error = parse_date_parts(values, "until", "End date")
+        try:
+            if error:
+                raise ValidationError({"until": error})
+            sent = actions.grant_proxy(
+                account=request.resident,
+                name=values.get("name", ""),
+                email=values.get("email", ""),
+                sections=values.getlist("sections"),
+                until=until,
+                link_base=request.build_absolute_uri("/portal/proxy/"),
+            )
+            values = {}
+        except ValidationError as exc:
+            errors = _errors(exc)
+    grants = ProxyGrant.objects.filter(person=person, revoked_at=None).order_by("-created_at")
+    return render(
+        request,
+        "portal/carers.jinja",
+        {
+            "grants": grants,
+            "section_labels": dict(PROXY_SECTIONS),
+            "section_choices": PROXY_SECTIONS,
+            "values": values,
+            "errors": errors,
+            "sent": sent,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def accept_proxy(request, token: str):
+    """A carer accepts the access a resident gave them."""
+    errors, problem, grant = {}, "", None
+    try:
+        grant = actions.open_proxy_link(token)
+    except ValidationError as exc:
+        problem = exc.messages[0]
+    if grant is not None and request.method == "POST":
+        try:
+            account = actions.accept_proxy(
+                token=token,
+                account=request.resident,
+                password=request.POST.get("password", ""),
+                password_again=request.POST.get("password_again", ""),
+            )
+        except ValidationError as exc:
+            errors = _errors(exc, "password")
+        else:
+            if request.resident is None:
+                access.start_session(request, account)
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/proxy_accept.jinja",
+        {"grant": grant, "problem": problem, "errors": errors},
+        status=404 if problem else (400 if errors else 200),
+    )
+
+
+@access.resident_required
+def proxy_plan(request, person_id: int):
+    """What a resident shared with me, and nothing else."""
+    grant = access.granted(request, person_id)
+    plan = CarePlan.objects.filter(person_id=person_id).first()
+    context = plan_document_context(plan, grant.person) if plan else {"person": grant.person}
+    actions.record_resident_view(account=request.resident, page="proxy plan")
+    from joinedup.core.actions import record_audit
+
+    record_audit(
+        by=None,
+        organisation=None,
+        action="portal.proxy.view",
+        person_id=person_id,
+        object_type="proxy_grant",
+        object_id=grant.pk,
+    )
+    return render(request, "portal/proxy_plan.jinja", {**context, "grant": grant})

@@ -2,9 +2,11 @@
 desktop and on a 320 px wide phone; every page passes axe-core and is screenshotted."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from joinedup.care import actions
@@ -78,6 +80,17 @@ def test_invited_resident_reads_their_plan(pages, transactional_db):
             pages.check("my_data")
             page.get_by_role("link", name="Find support near me").click()
             pages.check("find_support")
+            page.get_by_role("link", name="My carers").click()
+            page.get_by_label("Their name").fill("Sam Jones")
+            page.get_by_label("Their email address").fill("sam@example.org")
+            page.get_by_label("My goals and how they are going").check()
+            until = timezone.localdate() + timedelta(days=60)
+            page.get_by_label("Day").fill(str(until.day))
+            page.get_by_label("Month").fill(str(until.month))
+            page.get_by_label("Year").fill(str(until.year))
+            page.get_by_role("button", name="Share").click()
+            expect(page.get_by_text("We have emailed Sam Jones a link to accept.")).to_be_visible()
+            pages.check("carers")
         pages.goto("/portal/plan/easy-read")
         expect(page.get_by_text("I want: Walk to the shops again.")).to_be_visible()
         pages.check(f"easy_read_{name}")

@@ -41,7 +41,7 @@ def residents(world, membership_of):
 
 
 def _link_token(outbox) -> str:
-    return re.search(r"/portal/join/(\S+)", outbox[-1].body).group(1)
+    return re.search(r"/portal/(?:join|proxy)/(\S+)", outbox[-1].body).group(1)
 
 
 def test_an_invitation_makes_an_account_once(residents, client):
@@ -216,3 +216,64 @@ def test_my_data_shows_who_looked_and_records_sharing_choices(residents, client)
     ).exists()
     support = client.get(reverse("portal:find-support")).content.decode()
     assert "still building the directory" in support
+
+
+def test_carers_see_exactly_what_was_shared_until_it_is_taken_away(residents, client):
+    from django.test import Client
+
+    from joinedup.portal.models import ProxyGrant
+
+    mary = actions.create_demo_account(
+        person=residents.mary, email="mary@example.org", password=PASSWORD
+    )
+    # The other resident also cares for Mary: they see both, apart.
+    actions.create_demo_account(person=residents.other, email="o@example.org", password=PASSWORD)
+    client.post(reverse("portal:sign-in"), {"email": "mary@example.org", "password": PASSWORD})
+    url = reverse("portal:carers")
+    bad = client.post(
+        url,
+        {"name": "", "email": "x", "until-day": "1", "until-month": "1", "until-year": "2020"},
+    )
+    assert bad.status_code == 400
+    assert {"name", "email", "sections", "until"} <= set(
+        re.findall(r'href="#([a-z_]+)"', bad.content.decode())
+    )
+    until = timezone.localdate() + timedelta(days=30)
+    dates = {"until-day": until.day, "until-month": until.month, "until-year": until.year}
+    client.post(
+        url, {"name": "Sam Jones", "email": "sam@example.org", "sections": ["goals"], **dates}
+    )
+    sam_token = _link_token(mail.outbox)
+    client.post(
+        url, {"name": "Other", "email": "o@example.org", "sections": ["care_team"], **dates}
+    )
+    other_token = _link_token(mail.outbox)
+
+    sam = Client()
+    accept = reverse("portal:proxy-accept", args=[sam_token])
+    assert sam.post(accept, {"password": PASSWORD, "password_again": PASSWORD}).status_code == 302
+    home = sam.get(reverse("portal:home")).content.decode()
+    assert "Mary JONES" in home
+    shared = sam.get(reverse("portal:proxy-plan", args=[residents.mary.pk])).content.decode()
+    assert "Mary&#39;s own goal" in shared and "Care team" not in shared
+    assert sam.get(reverse("portal:proxy-plan", args=[residents.other.pk])).status_code == 404
+    assert sam.get(reverse("portal:plan")).status_code == 404  # no plan of their own
+    assert sam.get(reverse("portal:proxy-accept", args=[sam_token])).status_code == 404  # used
+
+    other = Client()
+    other.post(reverse("portal:sign-in"), {"email": "o@example.org", "password": PASSWORD})
+    other.post(reverse("portal:proxy-accept", args=[other_token]))
+    page = other.get(reverse("portal:home")).content.decode()
+    assert "Your own plan" in page and "People who have shared their plan with you" in page
+    assert (
+        "Care team"
+        in other.get(reverse("portal:proxy-plan", args=[residents.mary.pk])).content.decode()
+    )
+
+    grant = ProxyGrant.objects.get(name="Sam Jones")
+    client.post(url, {"form": "revoke", "grant": grant.pk})
+    assert sam.get(reverse("portal:proxy-plan", args=[residents.mary.pk])).status_code == 404
+    ProxyGrant.objects.filter(name="Other").update(until=timezone.localdate() - timedelta(1))
+    assert other.get(reverse("portal:proxy-plan", args=[residents.mary.pk])).status_code == 404
+    assert mary.pk  # Mary's own access is untouched
+    assert client.get(reverse("portal:plan")).status_code == 200
