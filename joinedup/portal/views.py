@@ -34,9 +34,15 @@ def sign_in(request):
         except ValidationError as exc:
             errors = _errors(exc, "email")
         else:
-            access.start_session(request, account)
             safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
-            return redirect(next_url if safe and next_url.startswith("/portal/") else "portal:home")
+            target = next_url if safe and next_url.startswith("/portal/") else "/portal/"
+            if account.totp_key:
+                # Half signed in: the code comes next (nothing else opens meanwhile).
+                request.session.cycle_key()
+                request.session[PENDING] = {"account": account.pk, "next": target}
+                return redirect("portal:sign-in-code")
+            access.start_session(request, account)
+            return redirect(target)
     return render(
         request,
         "portal/sign_in.jinja",
@@ -386,3 +392,62 @@ def proxy_plan(request, person_id: int):
         object_id=grant.pk,
     )
     return render(request, "portal/proxy_plan.jinja", {**context, "grant": grant})
+
+
+PENDING = "joinedup_resident_pending"
+
+
+def sign_in_code(request):
+    """The second step for residents who turned on two-factor sign-in."""
+    from .models import ResidentAccount
+
+    pending = request.session.get(PENDING)
+    account = (
+        ResidentAccount.objects.filter(pk=pending["account"], active=True).first()
+        if pending
+        else None
+    )
+    if account is None:
+        return redirect("portal:sign-in")
+    errors = {}
+    if request.method == "POST":
+        if actions.totp_matches(account.totp_key, request.POST.get("code", "")):
+            target = pending["next"]
+            access.start_session(request, account)
+            return redirect(target)
+        errors = {"code": "That code is not right: enter the 6 digits your app shows now"}
+    return render(
+        request, "portal/sign_in_code.jinja", {"errors": errors}, status=400 if errors else 200
+    )
+
+
+@access.resident_required
+def two_factor(request):
+    """Turn on two-factor sign-in with an authenticator app."""
+    import segno
+
+    account = request.resident
+    if account.totp_key:
+        return render(request, "portal/two_factor.jinja", {"on": True})
+    key = request.session.get("joinedup_resident_new_totp") or actions.new_totp_key()
+    request.session["joinedup_resident_new_totp"] = key
+    errors = {}
+    if request.method == "POST":
+        try:
+            actions.turn_on_two_factor(account=account, key_hex=key, code=request.POST.get("code"))
+        except ValidationError as exc:
+            errors = _errors(exc, "code")
+        else:
+            request.session.pop("joinedup_resident_new_totp", None)
+            return render(request, "portal/two_factor.jinja", {"on": True, "just_now": True})
+    link = actions.totp_url(account, key)
+    return render(
+        request,
+        "portal/two_factor.jinja",
+        {
+            "qr_svg": segno.make(link).svg_inline(scale=4),
+            "secret": link.split("secret=")[1].split("&")[0],
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )

@@ -277,3 +277,54 @@ def test_carers_see_exactly_what_was_shared_until_it_is_taken_away(residents, cl
     assert other.get(reverse("portal:proxy-plan", args=[residents.mary.pk])).status_code == 404
     assert mary.pk  # Mary's own access is untouched
     assert client.get(reverse("portal:plan")).status_code == 200
+
+
+def test_two_factor_sign_in_for_residents(residents, client):
+    from django_otp.oath import TOTP
+
+    actions.create_demo_account(person=residents.mary, email="mary@example.org", password=PASSWORD)
+    sign_in = {"email": "mary@example.org", "password": PASSWORD}
+    client.post(reverse("portal:sign-in"), sign_in)
+    assert "Scan this" in client.get(reverse("portal:two-factor")).content.decode()
+    key = client.session["joinedup_resident_new_totp"]
+    wrong = client.post(reverse("portal:two-factor"), {"code": "000000"})
+    assert wrong.status_code == 400
+    code = f"{TOTP(bytes.fromhex(key)).token():06d}"
+    assert "now on" in client.post(reverse("portal:two-factor"), {"code": code}).content.decode()
+    client.post(reverse("portal:sign-out"))
+
+    half = client.post(reverse("portal:sign-in"), sign_in)
+    assert half.url == reverse("portal:sign-in-code")
+    assert client.get(reverse("portal:plan")).status_code == 302  # not in yet
+    assert client.post(reverse("portal:sign-in-code"), {"code": "123456"}).status_code == 400
+    code = f"{TOTP(bytes.fromhex(key)).token():06d}"
+    assert client.post(reverse("portal:sign-in-code"), {"code": code}).status_code == 302
+    assert client.get(reverse("portal:plan")).status_code == 200
+
+
+def test_every_portal_address_with_someone_elses_id_is_not_found(residents, client):
+    """Every portal URL that takes an id, tried as one resident with the other's."""
+    from django.urls import get_resolver
+
+    from joinedup.care.models import CarePlan
+
+    actions.create_demo_account(person=residents.mary, email="mary@example.org", password=PASSWORD)
+    client.post(reverse("portal:sign-in"), {"email": "mary@example.org", "password": PASSWORD})
+    others_goal = actions_other_goal(residents)
+    samples = {"person_id": residents.other.pk, "goal_id": others_goal}
+    resolver = get_resolver().url_patterns
+    portal = next(p for p in resolver if getattr(p, "namespace", "") == "portal")
+    tried = 0
+    for pattern in portal.url_patterns:
+        names = list(pattern.pattern.converters)
+        if not names or not set(names) <= set(samples):
+            continue
+        url = reverse(f"portal:{pattern.name}", kwargs={n: samples[n] for n in names})
+        response = client.get(url)
+        if pattern.name == "invite":  # a staff page: a resident is sent to staff sign-in
+            assert response.url.startswith("/sign-in"), url
+        else:
+            assert response.status_code == 404, url
+        tried += 1
+    assert tried >= 2
+    assert CarePlan.objects.filter(person=residents.other).exists()
