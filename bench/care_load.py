@@ -1,9 +1,11 @@
 """Care coordination at borough scale, as production serves it: PostgreSQL, gunicorn, and
 20 concurrent users from Locust on loopback (coordinators on the caseload, care pages,
-plans and inbox; FHIR clients reading care plans with their team and goals).
+plans and inbox; FHIR clients reading care plans with their team and goals); then 20
+residents in the portal.
 
-Target (issue 5): caseload, person, plan and inbox pages p95 ≤ 150 ms with 20 users at
-230,000 residents, ~15,000 on the caseload and 200,000 tasks; FHIR reads per second.
+Targets: caseload, person, plan and inbox pages p95 ≤ 150 ms with 20 users at 230,000
+residents, ~15,000 on the caseload and 200,000 tasks; FHIR reads per second (issue 5);
+each portal page p95 ≤ 150 ms with 20 concurrent residents (issue 6).
 
 The database is ``DATABASE_URL`` if it names PostgreSQL, else
 ``postgres://postgres@127.0.0.1:5432/joinedup_bench`` (created if missing). The borough,
@@ -306,12 +308,27 @@ def targets(folder: Path) -> Path:
         client = Client()
         client.force_login(coordinator.user)
         sessions.append(client.cookies["sessionid"].value)
+    # Residents with a plan, signed in to the portal (their own sessions).
+    from joinedup.portal.actions import create_demo_account
+
+    resident_sessions = []
+    for n, plan in enumerate(CarePlan.objects.select_related("person").order_by("pk")[:USERS]):
+        create_demo_account(
+            person=plan.person, email=f"bench{n}@joinedup.invalid", password="bench-password-1"
+        )
+        client = Client()
+        client.post(
+            "/portal/sign-in",
+            {"email": f"bench{n}@joinedup.invalid", "password": "bench-password-1"},
+        )
+        resident_sessions.append(client.cookies["sessionid"].value)
     path = folder / "targets.json"
     path.write_text(
         json.dumps(
             {
                 "username": "coordinator",
                 "sessions": sessions,
+                "resident_sessions": resident_sessions,
                 "people": people,
                 "plans": planned,
                 "caseload_pages": 50,
@@ -364,10 +381,13 @@ def warm_up(targets_path: Path) -> None:
         f"/care/people/{targets['plans'][0]}/plan/",
         "/care/inbox/",
     ]
+    resident = f"sessionid={targets['resident_sessions'][0]}"
+    portal = ["/portal/", "/portal/plan/", "/portal/plan/easy-read", "/portal/my-data"]
+    portal.append("/portal/carers")
     for _ in range(3 * WORKERS):
-        for path in paths:
+        for path, who in [(p, cookie) for p in paths] + [(p, resident) for p in portal]:
             request = urllib.request.Request(
-                f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": cookie}
+                f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": who}
             )
             urllib.request.urlopen(request, timeout=30).read()  # noqa: S310
         token = os.environ["BENCH_CARE_TOKEN"]
@@ -388,9 +408,9 @@ def server_memory_mb(server: subprocess.Popen) -> float:
     return sum(int(x) for x in out.split()) / 1024
 
 
-def load(folder: Path, *, users: int, seconds: int, only: str = "", flat_out=False) -> dict:
-    """Run Locust headless; its statistics by request name."""
-    prefix = folder / f"locust{only}"
+def load(folder: Path, *, users: int, seconds: int, only: tuple = (), flat_out=False) -> dict:
+    """Run Locust headless with these user classes; its statistics by request name."""
+    prefix = folder / f"locust{'-'.join(only)}"
     env = os.environ.copy()
     if flat_out:
         env["BENCH_FHIR_FLAT_OUT"] = "1"
@@ -415,7 +435,7 @@ def load(folder: Path, *, users: int, seconds: int, only: str = "", flat_out=Fal
             "--only-summary",
             "--loglevel",
             "WARNING",
-            *([only] if only else []),
+            *only,
         ],
         check=False,
         env=env,
@@ -443,10 +463,12 @@ if __name__ == "__main__":
         server = serve(data)
         try:
             warm_up(Path(os.environ["BENCH_CARE_TARGETS"]))
-            stats = load(folder, users=USERS, seconds=SECONDS)
+            stats = load(folder, users=USERS, seconds=SECONDS, only=("Coordinator", "FhirClient"))
             memory = server_memory_mb(server)
             # FHIR alone, flat out: how many reads a second the server gives a partner.
-            flat = load(folder, users=4, seconds=20, only="FhirClient", flat_out=True)
+            flat = load(folder, users=4, seconds=20, only=("FhirClient",), flat_out=True)
+            # Residents in the portal (issue 6): 20 of them, each signed in as themself.
+            portal = load(folder, users=USERS, seconds=SECONDS, only=("Resident",))
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
@@ -484,6 +506,18 @@ if __name__ == "__main__":
         f"FHIR flat out       {float(flat_total['Requests/s']):.1f} reads/s with 4 clients and no "
         f"pause, p95 {float(flat_total['95%']):.0f} ms, {int(flat_total['Failure Count'])} failed"
     )
+    print(f"portal              {USERS} residents concurrent for {SECONDS} s, 1–3 s between pages")
+    worst_portal = 0.0
+    for name, row in portal.items():
+        if not name.startswith("portal"):
+            continue
+        worst_portal = max(worst_portal, float(row["95%"]))
+        print(
+            f"{name:<19} median {float(row['50%']):5.0f} ms   p95 {float(row['95%']):5.0f} ms   "
+            f"p99 {float(row['99%']):5.0f} ms   {int(row['Failure Count'])} failed of "
+            f"{int(row['Request Count']):,}"
+        )
+    print(f"worst portal p95    {worst_portal:.0f} ms   (target ≤ 150 ms)")
     total = stats["Aggregated"]
     print(
         f"all requests        {int(total['Request Count']):,}, {int(total['Failure Count'])} failed"

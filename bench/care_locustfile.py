@@ -13,6 +13,7 @@ from locust import HttpUser, between, task
 
 TARGETS = json.loads(open(os.environ["BENCH_CARE_TARGETS"]).read())
 SESSIONS = list(TARGETS["sessions"])
+RESIDENT_SESSIONS = list(TARGETS.get("resident_sessions", []))
 TOKEN = os.environ["BENCH_CARE_TOKEN"]
 
 
@@ -79,3 +80,32 @@ class FhirClient(HttpUser):
     def task_search(self):
         person = random.choice(TARGETS["people"])
         self.client.get(f"/fhir/Task?patient={person}", name="fhir Task search")
+
+
+class Resident(HttpUser):
+    """A resident in the portal, reading their plan and their data: a few seconds apart."""
+
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        self.client.cookies.set("sessionid", RESIDENT_SESSIONS.pop(), domain="127.0.0.1")
+
+    @task(3)
+    def home(self):
+        self.client.get("/portal/", name="portal home")
+
+    @task(4)
+    def plan(self):
+        self.client.get("/portal/plan/", name="portal plan")
+
+    @task(2)
+    def easy_read(self):
+        self.client.get("/portal/plan/easy-read", name="portal easy read")
+
+    @task(1)
+    def my_data(self):
+        self.client.get("/portal/my-data", name="portal my data")
+
+    @task(1)
+    def carers(self):
+        self.client.get("/portal/carers", name="portal carers")
