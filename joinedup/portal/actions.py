@@ -366,3 +366,32 @@ def turn_on_two_factor(*, account: ResidentAccount, key_hex: str, code: str) -> 
         object_type="resident_account",
         object_id=account.pk,
     )
+
+
+@transaction.atomic
+def create_demo_carer(*, email: str, name: str, password: str, cares_for: Person):
+    """A carer's account for the demo, with accepted access to every part of the plan of
+    ``cares_for`` for a year."""
+    from .models import PROXY_SECTIONS, ProxyGrant
+
+    ResidentAccount.objects.filter(email=email).delete()
+    now = timezone.now()
+    account = ResidentAccount.objects.create(
+        person=None,
+        display_name=name,
+        email=email,
+        password=make_password(password),
+        created_at=now,
+    )
+    ProxyGrant.objects.create(
+        person=cares_for,
+        name=name,
+        email=email,
+        sections=[key for key, _ in PROXY_SECTIONS],
+        until=timezone.localdate() + timedelta(days=365),
+        token_hash=_digest(secrets.token_urlsafe(32)),
+        account=account,
+        created_at=now,
+        accepted_at=now,
+    )
+    return account

@@ -58,6 +58,10 @@ class Pages:
         page.get_by_role("button", name="Sign in").click()
         return page
 
+    def screenshot_path(self, name: str):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS / f"{self.test_name}__{name}.png"
+
     def check(self, name: str) -> None:
         """Run axe-core on the page as it is now and save a screenshot."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

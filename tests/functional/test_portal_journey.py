@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RESIDENT_PASSWORD = "blue kettle sunny garden"
 
 
-def test_invited_resident_reads_their_plan(pages, transactional_db):
+def test_invited_resident_reads_their_plan(pages, chromium, transactional_db):
     world = World()
     federation = world.organisation("Test GP Federation", OrganisationType.GP_FEDERATION, "ZF903")
     coordinator = world.user(Role.CARE_COORDINATOR, federation, username="coord.portal")
@@ -91,6 +91,11 @@ def test_invited_resident_reads_their_plan(pages, transactional_db):
             page.get_by_role("button", name="Share").click()
             expect(page.get_by_text("We have emailed Sam Jones a link to accept.")).to_be_visible()
             pages.check("carers")
+            pages.goto("/portal/plan/")
+            page.get_by_role("link", name="Say how “Walk to the shops again” is going").click()
+            pages.check("goal")
+            pages.goto("/portal/two-factor")
+            pages.check("two_factor")
         pages.goto("/portal/plan/easy-read")
         expect(page.get_by_text("I want: Walk to the shops again.")).to_be_visible()
         pages.check(f"easy_read_{name}")
@@ -99,3 +104,37 @@ def test_invited_resident_reads_their_plan(pages, transactional_db):
         expect(
             page.get_by_role("heading", name="Sign in to see your care and support plan")
         ).to_be_visible()
+
+    # Without JavaScript, at 200% zoom (a 1280 px screen shows 640 CSS px): still works.
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}, device_scale_factor=2
+    )
+    try:
+        plain = context.new_page()
+        plain.set_viewport_size({"width": 640, "height": 900})
+        plain.goto(pages.base_url + "/portal/sign-in")
+        plain.get_by_label("Email address").fill("mary@example.org")
+        plain.get_by_label("Password").fill(RESIDENT_PASSWORD)
+        plain.get_by_role("button", name="Sign in").click()
+        expect(plain.get_by_role("heading", name="Hello Mary")).to_be_visible()
+        plain.goto(pages.base_url + "/portal/plan/")
+        expect(plain.get_by_text("“Walk to the shops again” – started")).to_be_visible()
+        plain.screenshot(path=str(pages.screenshot_path("plan_no_js_zoom_200")), full_page=True)
+    finally:
+        context.close()
+
+    # Sam, the carer Mary shared her goals with, accepts and sees exactly that.
+    carer_link = re.search(r"(/portal/proxy/\S+)", mail.outbox[-1].body).group(1)
+    pages.goto(carer_link)
+    pages.check("proxy_accept")
+    page.get_by_label("Choose a password").fill("sam's own long password")
+    page.get_by_label("Type it again").fill("sam's own long password")
+    page.get_by_role("button", name="Accept").click()
+    expect(
+        page.get_by_role("heading", name="People who have shared their plan with you")
+    ).to_be_visible()
+    pages.check("carer_home")
+    page.get_by_role("link", name="Mary JONES").click()
+    expect(page.get_by_text("“Walk to the shops again” – started")).to_be_visible()
+    expect(page.get_by_role("heading", name="If things get worse")).to_have_count(0)
+    pages.check("proxy_plan")

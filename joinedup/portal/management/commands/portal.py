@@ -10,7 +10,7 @@ from joinedup.synth.borough import DEMO_PASSWORD
 class Command(BaseCommand):
     help = (
         "Resident portal: 'joinedup portal demo' gives three demo residents with a care plan "
-        "a portal account and prints their sign-ins."
+        "a portal account, and a carer proxy access to the first, and prints their sign-ins."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +21,19 @@ class Command(BaseCommand):
         table = Table(title=f"Resident logins at /portal/ (password for all: {DEMO_PASSWORD})")
         table.add_column("Email")
         table.add_column("Resident")
+        accounts = []
         for n, plan in enumerate(plans, start=1):
             email = f"resident{n}@joinedup.invalid"
-            actions.create_demo_account(person=plan.person, email=email, password=DEMO_PASSWORD)
+            accounts.append(
+                actions.create_demo_account(person=plan.person, email=email, password=DEMO_PASSWORD)
+            )
             table.add_row(email, plan.person.full_name)
+        if accounts:
+            carer = actions.create_demo_carer(
+                email="carer@joinedup.invalid",
+                name="Sam Carter",
+                password=DEMO_PASSWORD,
+                cares_for=accounts[0].person,
+            )
+            table.add_row(carer.email, f"Sam Carter, carer of {accounts[0].person.full_name}")
         Console().print(table)
