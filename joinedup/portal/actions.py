@@ -24,6 +24,19 @@ from .models import Invitation, ResidentAccount
 LOCK_MINUTES = 15
 
 
+def _audit(action: str, *, person_id, object_type: str, object_id, **detail) -> None:
+    """Audit something a resident (or a carer) did: no staff user or organisation."""
+    record_audit(
+        by=None,
+        organisation=None,
+        action=action,
+        person_id=person_id,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -113,10 +126,8 @@ def accept_invitation(*, token: str, password: str, password_again: str) -> Resi
     )
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
-    record_audit(
-        by=None,
-        organisation=None,
-        action="portal.account.create",
+    _audit(
+        "portal.account.create",
         person_id=invitation.person_id,
         object_type="resident_account",
         object_id=account.pk,
@@ -139,17 +150,16 @@ def check_sign_in(*, email: str, password: str) -> ResidentAccount:
             "coordinator for help."
         )
     account = ResidentAccount.objects.filter(email=email, active=True).first()
-    # The hash is checked even for an unknown address, so timing does not tell.
-    if not check_password(password or "", account.password if account else "") or not account:
+    if account is None:
+        make_password(password)  # the same work as a real check: timing does not tell
+    if account is None or not check_password(password or "", account.password):
         cache.set(_lock_key(email), failures + 1, LOCK_MINUTES * 60)
         raise ValidationError("The email address or password is not right")
     cache.delete(_lock_key(email))
     account.last_sign_in_at = timezone.now()
     account.save(update_fields=["last_sign_in_at"])
-    record_audit(
-        by=None,
-        organisation=None,
-        action="portal.sign_in",
+    _audit(
+        "portal.sign_in",
         person_id=account.person_id,
         object_type="resident_account",
         object_id=account.pk,
@@ -159,10 +169,8 @@ def check_sign_in(*, email: str, password: str) -> ResidentAccount:
 
 def record_resident_view(*, account: ResidentAccount, page: str) -> None:
     """Residents' own looks at their record are audited too."""
-    record_audit(
-        by=None,
-        organisation=None,
-        action=f"portal.view.{page}",
+    _audit(
+        f"portal.view.{page}",
         person_id=account.person_id,
         object_type="resident_account",
         object_id=account.pk,
@@ -243,14 +251,13 @@ def grant_proxy(
         None,
         [email],
     )
-    record_audit(
-        by=None,
-        organisation=None,
-        action="portal.proxy.grant",
+    _audit(
+        "portal.proxy.grant",
         person_id=account.person_id,
         object_type="proxy_grant",
         object_id=grant.pk,
-        detail={"sections": grant.sections, "until": until.isoformat()},
+        sections=grant.sections,
+        until=until.isoformat(),
     )
     grant.token = token
     return grant
@@ -294,10 +301,8 @@ def accept_proxy(
         raise ValidationError("This is your own record")
     grant.account, grant.accepted_at = account, timezone.now()
     grant.save(update_fields=["account", "accepted_at"])
-    record_audit(
-        by=None,
-        organisation=None,
-        action="portal.proxy.accept",
+    _audit(
+        "portal.proxy.accept",
         person_id=grant.person_id,
         object_type="proxy_grant",
         object_id=grant.pk,
@@ -314,10 +319,8 @@ def revoke_proxy(*, account: ResidentAccount, grant_id: int) -> None:
         pk=grant_id, person_id=account.person_id, revoked_at=None
     ).update(revoked_at=timezone.now())
     if updated:
-        record_audit(
-            by=None,
-            organisation=None,
-            action="portal.proxy.revoke",
+        _audit(
+            "portal.proxy.revoke",
             person_id=account.person_id,
             object_type="proxy_grant",
             object_id=grant_id,
@@ -358,10 +361,8 @@ def turn_on_two_factor(*, account: ResidentAccount, key_hex: str, code: str) -> 
         )
     account.totp_key = key_hex
     account.save(update_fields=["totp_key"])
-    record_audit(
-        by=None,
-        organisation=None,
-        action="portal.two_factor.on",
+    _audit(
+        "portal.two_factor.on",
         person_id=account.person_id,
         object_type="resident_account",
         object_id=account.pk,
