@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from joinedup.core.api import api
 from joinedup.core.urls import health
+from joinedup.directory.api import api as oruk_api
 from joinedup.fhir.api import api as fhir_api
 
 urlpatterns = [
@@ -15,5 +16,6 @@ urlpatterns = [
     path("health", health, name="health"),
     path("api/", api.urls),
     path("fhir/", fhir_api.urls),
+    path("directory/oruk/", oruk_api.urls),
     path("admin/", admin.site.urls),
 ]
