@@ -19,7 +19,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 
-from joinedup.core.forms import parse_date_parts
+from joinedup.core.forms import date_field
 
 MAX_TEXT = 2000  # characters in any one answer
 
@@ -237,10 +237,8 @@ def clean_action(data: dict, *, today: date) -> dict:
 
 
 def _date(data, name: str, label: str) -> str:
-    """An NHS.UK date input (``name-day``, ``-month``, ``-year``) → ISO text, or ''."""
-    value, error = parse_date_parts(data, name, label)
-    if error:
-        raise ValidationError({name: error})
+    """An NHS.UK date input → ISO text, or ''."""
+    value = date_field(data, name, label)
     return value.isoformat() if value else ""
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from joinedup.core.actions import record_audit
-from joinedup.core.forms import parse_date_parts
+from joinedup.core.forms import date_field, error_messages
 from joinedup.core.models import (
     LocalCareNetwork,
     Neighbourhood,
@@ -59,21 +59,6 @@ def _person(request, person_id: int, page: str):
         by=request.user, membership=membership, person=person, basis=basis, page=page
     )
     return membership, person, basis
-
-
-def _errors(exc: ValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        return {k: v[0].messages[0] for k, v in exc.error_dict.items()}
-    return {"form": exc.messages[0]}
-
-
-def _date(data, name: str, label: str) -> date | None:
-    """An NHS.UK date input's date, or None when left blank; a ValidationError on the
-    field when it is not a real date."""
-    value, error = parse_date_parts(data, name, label)
-    if error:
-        raise ValidationError({name: error})
-    return value
 
 
 def _int(value) -> int | None:
@@ -267,7 +252,7 @@ def person_care_update(request, person_id: int):
             owner = Organisation.objects.filter(pk=_int(data.get("owner_organisation"))).first()
             if owner is None:
                 raise ValidationError({"owner_organisation": "Choose who should do it"})
-            due = _date(data, "due", "Due date")
+            due = date_field(data, "due", "Due date")
             actions.create_task(
                 by=request.user,
                 membership=membership,
@@ -285,9 +270,9 @@ def person_care_update(request, person_id: int):
             raise ValidationError({"form": "Nothing to change"})
     except ValidationError as exc:
         if form in FORM_PAGES:
-            context = _form_context(membership, person, _errors(exc), data)
+            context = _form_context(membership, person, error_messages(exc), data)
             return render(request, FORM_PAGES[form], context, status=400)
-        context = _care_context(membership, person, _errors(exc), data)
+        context = _care_context(membership, person, error_messages(exc), data)
         return render(request, "care/person.jinja", context, status=400)
     if access.access_basis(membership, person.pk) is None:
         return redirect("care:caseload")  # e.g. the person objected to sharing
@@ -366,7 +351,7 @@ def plan_section(request, person_id: int, section: str):
             base_version = plan.version
             values = _section_values(section, actions.current_content(plan).get(section) or {})
         except ValidationError as exc:
-            errors, status = _errors(exc), 400
+            errors, status = error_messages(exc), 400
             values = {k: request.POST.getlist(k) for k in request.POST}
             values = {
                 k: v if len(v) > 1 or k.endswith("-where") else v[0] for k, v in values.items()
@@ -434,7 +419,7 @@ def plan_item(request, person_id: int, kind: str, item_id: str = ""):
             plan.refresh_from_db()
             base_version = plan.version
         except ValidationError as exc:
-            errors, status = _errors(exc), 400
+            errors, status = error_messages(exc), 400
             values = {k: request.POST.get(k, "") for k in request.POST}
     return render(
         request,
@@ -537,7 +522,7 @@ def task(request, task_id: int):
             )
             return redirect("care:task", task_id=task.pk)
         except ValidationError as exc:
-            errors, status = _errors(exc), 400
+            errors, status = error_messages(exc), 400
             task.refresh_from_db()
     record_audit(
         by=request.user,
@@ -705,7 +690,7 @@ def assessment_domain(request, person_id: int, assessment_id: int, domain: str):
             item = _assessment_for(person, assessment_id)
             values, base_version = dict(item.answers), item.version
         except ValidationError as exc:
-            errors, status = _errors(exc), 400
+            errors, status = error_messages(exc), 400
             values = {**values, **posted}
     return render(
         request,
@@ -729,7 +714,7 @@ def assessment_domain(request, person_id: int, assessment_id: int, domain: str):
 
 def _starts_at(data):
     """The meeting's date (NHS.UK date input) and time ("14:30") → an aware datetime."""
-    day = _date(data, "starts_at", "Date")
+    day = date_field(data, "starts_at", "Date")
     if day is None:
         return None
     hours, _, minutes = (data.get("starts_at-time") or "").strip().partition(":")
@@ -764,7 +749,7 @@ def meetings(request):
             )
             return redirect("care:meeting", meeting_id=meeting.pk)
         except ValidationError as exc:
-            errors, status = _errors(exc), 400
+            errors, status = error_messages(exc), 400
     now = timezone.now()
     mine = queries.meetings_for(membership)
     return render(
@@ -826,7 +811,7 @@ def meeting(request, meeting_id: int):
             errors, status = {"minutes": exc.messages[0]}, 409
             meeting.refresh_from_db()
         except ValidationError as exc:
-            errors, status = _errors(exc), 400
+            errors, status = error_messages(exc), 400
     record_audit(
         by=request.user,
         organisation=membership.organisation,
@@ -876,7 +861,7 @@ def agenda_item(request, meeting_id: int, item_id: int):
     if request.method == "POST":
         values = request.POST
         try:
-            due = _date(values, "task_due", "Due date")
+            due = date_field(values, "task_due", "Due date")
             actions.record_discussion(
                 by=request.user,
                 membership=membership,
@@ -891,7 +876,7 @@ def agenda_item(request, meeting_id: int, item_id: int):
             )
             return redirect("care:meeting", meeting_id=meeting.pk)
         except ValidationError as exc:
-            errors, status = _errors(exc), 400
+            errors, status = error_messages(exc), 400
     return render(
         request,
         "care/agenda_item.jinja",
@@ -926,7 +911,7 @@ def plan_review(request, person_id: int):
         values = request.POST
         base_version = _int(values.get("base_version")) or 0
         try:
-            next_review = _date(values, "next_review", "Next review date")
+            next_review = date_field(values, "next_review", "Next review date")
             actions.record_review(
                 by=request.user,
                 membership=membership,
@@ -941,7 +926,7 @@ def plan_review(request, person_id: int):
             plan.refresh_from_db()
             base_version = plan.version
         except ValidationError as exc:
-            errors, status = _errors(exc), 400
+            errors, status = error_messages(exc), 400
     return render(
         request,
         "care/plan_review.jinja",

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class SignInForm(forms.Form):
@@ -45,3 +46,20 @@ def parse_date_parts(data, prefix: str, label: str) -> tuple[date | None, str | 
         return date(int(parts[2]), int(parts[1]), int(parts[0])), None
     except ValueError:
         return None, f"{label} must be a real date, for example 15 3 1984"
+
+
+def date_field(data, prefix: str, label: str) -> date | None:
+    """An NHS.UK date input's date, None when left blank, or a ValidationError on the
+    field (``prefix``) saying what is wrong."""
+    value, error = parse_date_parts(data, prefix, label)
+    if error:
+        raise ValidationError({prefix: error})
+    return value
+
+
+def error_messages(exc: ValidationError, field: str = "form") -> dict[str, str]:
+    """A ValidationError as {field: first message}, for an error summary; an error on
+    no field is put on ``field``."""
+    if hasattr(exc, "error_dict"):
+        return {k: v[0].messages[0] for k, v in exc.error_dict.items()}
+    return {field: exc.messages[0]}

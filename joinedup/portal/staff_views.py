@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 
+from joinedup.core.forms import error_messages
 from joinedup.core.permissions import gives_direct_care
 from joinedup.people import access as people_access
 from joinedup.people.actions import record_person_view
@@ -35,7 +36,7 @@ def invite(request, person_id: int):
                 link_base=request.build_absolute_uri(reverse("portal:join", args=["x"]))[:-1],
             )
         except ValidationError as exc:
-            errors = {k: v[0].messages[0] for k, v in exc.error_dict.items()}
+            errors = error_messages(exc)
     return render(
         request,
         "portal/invite.jinja",

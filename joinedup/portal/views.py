@@ -12,14 +12,9 @@ from joinedup.care import actions as care_actions
 from joinedup.care import plans as care_plans
 from joinedup.care.documents import plan_document_context, plan_pdf
 from joinedup.care.models import CarePlan
+from joinedup.core.forms import date_field, error_messages
 
 from . import access, actions
-
-
-def _errors(exc: ValidationError, field: str = "form") -> dict:
-    if hasattr(exc, "error_dict"):
-        return {k: v[0].messages[0] for k, v in exc.error_dict.items()}
-    return {field: exc.messages[0]}
 
 
 def sign_in(request):
@@ -32,7 +27,7 @@ def sign_in(request):
         except PermissionDenied as exc:
             errors = {"email": str(exc)}
         except ValidationError as exc:
-            errors = _errors(exc, "email")
+            errors = error_messages(exc, "email")
         else:
             safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
             target = next_url if safe and next_url.startswith("/portal/") else "/portal/"
@@ -72,7 +67,7 @@ def join(request, token: str):
                 password_again=request.POST.get("password_again", ""),
             )
         except ValidationError as exc:
-            errors = _errors(exc, "password")
+            errors = error_messages(exc, "password")
         else:
             access.start_session(request, account)
             return redirect("portal:home")
@@ -103,41 +98,43 @@ def home(request):
     )
 
 
-def _plan_context(request, page: str) -> dict:
+def _own_plan_page(request, page: str, respond):
+    """The resident's own plan, audited, given to ``respond``; home if they have none."""
     person = access.own_person(request)
     plan = CarePlan.objects.filter(person=person).first()
     if plan is None:
-        return {}
+        return redirect("portal:home")
     actions.record_resident_view(account=request.resident, page=page)
-    return plan_document_context(plan, person)
+    return respond(plan_document_context(plan, person))
 
 
 @access.resident_required
 def plan(request):
-    context = _plan_context(request, "plan")
-    if not context:
-        return redirect("portal:home")
-    return render(request, "portal/plan.jinja", context)
+    return _own_plan_page(
+        request, "plan", lambda context: render(request, "portal/plan.jinja", context)
+    )
 
 
 @access.resident_required
 def plan_easy_read(request):
-    context = _plan_context(request, "plan easy read")
-    if not context:
-        return redirect("portal:home")
-    return render(request, "portal/plan_easy_read.jinja", context)
+    return _own_plan_page(
+        request,
+        "plan easy read",
+        lambda context: render(request, "portal/plan_easy_read.jinja", context),
+    )
 
 
-@access.resident_required
-def plan_download(request):
-    context = _plan_context(request, "plan pdf")
-    if not context:
-        return redirect("portal:home")
+def _pdf(context) -> HttpResponse:
     response = HttpResponse(
         plan_pdf(context["plan"], context["person"]), content_type="application/pdf"
     )
     response["Content-Disposition"] = 'attachment; filename="my-care-plan.pdf"'
     return response
+
+
+@access.resident_required
+def plan_download(request):
+    return _own_plan_page(request, "plan pdf", _pdf)
 
 
 def _own_plan(request):
@@ -172,7 +169,7 @@ def change_section(request, section: str):
         except care_actions.StaleEdit as exc:
             errors, status = {"form": exc.messages[0]}, 409
         except ValidationError as exc:
-            errors, status = _errors(exc), 400
+            errors, status = error_messages(exc), 400
             values = {
                 k: v if len(v) > 1 or k.endswith("-where") else v[0]
                 for k, v in request.POST.lists()
@@ -215,7 +212,7 @@ def goal_progress(request, goal_id: str):
             return redirect("portal:plan")
         except ValidationError as exc:
             errors, status = (
-                _errors(exc, "progress"),
+                error_messages(exc, "progress"),
                 409 if isinstance(exc, care_actions.StaleEdit) else 400,
             )
     return render(
@@ -250,7 +247,7 @@ def message(request):
             )
             sent, text = True, ""
         except ValidationError as exc:
-            errors, status = _errors(exc, "message"), 400
+            errors, status = error_messages(exc, "message"), 400
     return render(
         request,
         "portal/message.jinja",
@@ -303,8 +300,6 @@ def find_support(request):
 @access.resident_required
 def carers(request):
     """Give a named carer or family member access to parts of my plan; take it away."""
-    from joinedup.core.forms import parse_date_parts
-
     from .models import PROXY_SECTIONS, ProxyGrant
 
     person = access.own_person(request)
@@ -314,21 +309,18 @@ def carers(request):
         return redirect("portal:carers")
     if request.method == "POST":
         values = request.POST
-        until, error = parse_date_parts(values, "until", "End date")
         try:
-            if error:
-                raise ValidationError({"until": error})
             sent = actions.grant_proxy(
                 account=request.resident,
                 name=values.get("name", ""),
                 email=values.get("email", ""),
                 sections=values.getlist("sections"),
-                until=until,
+                until=date_field(values, "until", "End date"),
                 link_base=request.build_absolute_uri("/portal/proxy/"),
             )
             values = {}
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_messages(exc)
     grants = ProxyGrant.objects.filter(person=person, revoked_at=None).order_by("-created_at")
     return render(
         request,
@@ -361,7 +353,7 @@ def accept_proxy(request, token: str):
                 password_again=request.POST.get("password_again", ""),
             )
         except ValidationError as exc:
-            errors = _errors(exc, "password")
+            errors = error_messages(exc, "password")
         else:
             if request.resident is None:
                 access.start_session(request, account)
@@ -436,7 +428,7 @@ def two_factor(request):
         try:
             actions.turn_on_two_factor(account=account, key_hex=key, code=request.POST.get("code"))
         except ValidationError as exc:
-            errors = _errors(exc, "code")
+            errors = error_messages(exc, "code")
         else:
             request.session.pop("joinedup_resident_new_totp", None)
             return render(request, "portal/two_factor.jinja", {"on": True, "just_now": True})
