@@ -16,6 +16,6 @@ urlpatterns = [
     path("health", health, name="health"),
     path("api/", api.urls),
     path("fhir/", fhir_api.urls),
-    path("directory/oruk/", oruk_api.urls),
+    path("oruk/", oruk_api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -36,8 +36,12 @@ class World:
         self.lsoa_b = Lsoa.objects.create(
             code="E01990002", name="B 001", imd_decile=10, neighbourhood=self.hood_b
         )
-        Postcode.objects.create(postcode="JU1 1AA", lsoa=self.lsoa_a)
-        Postcode.objects.create(postcode="JU2 2BB", lsoa=self.lsoa_b)
+        Postcode.objects.create(
+            postcode="JU1 1AA", lsoa=self.lsoa_a, latitude=51.55, longitude=-0.06
+        )
+        Postcode.objects.create(
+            postcode="JU2 2BB", lsoa=self.lsoa_b, latitude=51.57, longitude=-0.06
+        )
         self.place = place
         self.practice_a = core_actions.create_organisation(
             by=None,

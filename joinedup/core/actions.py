@@ -226,11 +226,31 @@ class PostcodeLoadReport:
 # newest first: whichever is present is used.
 _POSTCODE_COLUMNS = ("pcds", "pcd", "pcd7", "pcd8", "postcode")
 _LSOA_COLUMNS = ("lsoa21cd", "lsoa21", "lsoa11cd", "lsoa11", "lsoa", "lsoa_code")
+_LATITUDE_COLUMNS = ("lat", "latitude")
+_LONGITUDE_COLUMNS = ("long", "lon", "longitude")
+# ONSPD gives 99.999999 / 0.000000 to postcodes with no grid reference.
+_NO_COORDINATES = 99.999999
+
+
+def _coordinate(value: str, low: float, high: float, where: str) -> float | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValidationError(f"{where}: '{text[:20]}' is not a number") from None
+    if number == _NO_COORDINATES:
+        return None
+    if not low <= number <= high:
+        raise ValidationError(f"{where}: {number} is outside {low} to {high}")
+    return number
 
 
 @transaction.atomic
 def load_postcode_lookup(*, by: User | None, path: Path | str) -> PostcodeLoadReport:
-    """Load postcode → LSOA rows from an ONS Postcode Directory-style CSV.
+    """Load postcode → LSOA rows from an ONS Postcode Directory-style CSV, with each
+    postcode's latitude and longitude when the file has them (``lat``, ``long``).
 
     All or nothing: the first bad row (unknown LSOA, malformed postcode, missing
     column, wrong encoding) raises ``ValidationError`` naming file, row and field,
@@ -253,10 +273,17 @@ def load_postcode_lookup(*, by: User | None, path: Path | str) -> PostcodeLoadRe
             f"{path.name}: needs a postcode column ({', '.join(_POSTCODE_COLUMNS)}) and an LSOA "
             f"column ({', '.join(_LSOA_COLUMNS)}); found {', '.join(header) or 'no header'}"
         )
+    lat_col = next((header[c] for c in _LATITUDE_COLUMNS if c in header), None)
+    lon_col = next((header[c] for c in _LONGITUDE_COLUMNS if c in header), None)
     lsoas = dict(Lsoa.objects.values_list("code", "id"))
-    existing = dict(Postcode.objects.values_list("postcode", "lsoa_id"))
-    to_create: dict[str, int] = {}
-    to_update: dict[str, int] = {}
+    existing = {
+        p: (lsoa_id, lat, lon)
+        for p, lsoa_id, lat, lon in Postcode.objects.values_list(
+            "postcode", "lsoa_id", "latitude", "longitude"
+        )
+    }
+    to_create: dict[str, tuple] = {}
+    to_update: dict[str, tuple] = {}
     rows = skipped = 0
     for rows, row in enumerate(reader, start=1):
         line = rows + 1
@@ -275,18 +302,29 @@ def load_postcode_lookup(*, by: User | None, path: Path | str) -> PostcodeLoadRe
             raise ValidationError(
                 f"{path.name} row {line}, field {pc_col}: {exc.messages[0]}"
             ) from exc
-        lsoa_id = lsoas[lsoa_code]
+        lat = lon = None
+        if lat_col and lon_col:
+            lat = _coordinate(row.get(lat_col), 49.0, 61.0, f"{path.name} row {line}, {lat_col}")
+            lon = _coordinate(row.get(lon_col), -9.0, 2.0, f"{path.name} row {line}, {lon_col}")
+            if lat is None or lon is None:
+                lat = lon = None
+        values = (lsoas[lsoa_code], lat, lon)
         if postcode in existing:
-            if existing[postcode] != lsoa_id:
-                to_update[postcode] = lsoa_id
+            if existing[postcode] != values:
+                to_update[postcode] = values
         else:
-            to_create[postcode] = lsoa_id
+            to_create[postcode] = values
     Postcode.objects.bulk_create(
-        [Postcode(postcode=p, lsoa_id=lsoa_id) for p, lsoa_id in to_create.items()],
+        [
+            Postcode(postcode=p, lsoa_id=lsoa_id, latitude=lat, longitude=lon)
+            for p, (lsoa_id, lat, lon) in to_create.items()
+        ],
         batch_size=5000,
     )
-    for postcode, lsoa_id in to_update.items():
-        Postcode.objects.filter(postcode=postcode).update(lsoa_id=lsoa_id)
+    for postcode, (lsoa_id, lat, lon) in to_update.items():
+        Postcode.objects.filter(postcode=postcode).update(
+            lsoa_id=lsoa_id, latitude=lat, longitude=lon
+        )
     record_audit(
         by=by,
         organisation=None,

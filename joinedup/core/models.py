@@ -81,10 +81,13 @@ class Lsoa(models.Model):
 
 
 class Postcode(models.Model):
-    """Postcode → LSOA, loaded from an ONS Postcode Directory-style CSV."""
+    """Postcode → LSOA and its centre (latitude, longitude), loaded from an ONS Postcode
+    Directory-style CSV: the offline postcode lookup (no external geocoder)."""
 
     postcode = models.CharField(max_length=8, unique=True, help_text="Normalised, e.g. 'NW1 2DB'")
     lsoa = models.ForeignKey(Lsoa, on_delete=models.PROTECT, related_name="postcodes")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.postcode

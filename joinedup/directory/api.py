@@ -1,17 +1,33 @@
-"""The Open Referral UK API (HSDS 3.0) under /directory/oruk: GET only, no key, open to
-any origin. This slice serves the root, services (list with filters, and one service in
-full) and organisations; taxonomies, service-at-location and the UK extensions (postcode,
-proximity, age, day and time) come with the directory's next slices (issue 7)."""
+"""The Open Referral UK API (HSDS 3.0 with the UK profile's extensions) under /oruk/: GET
+only, no key, open to any origin. Services (paged, filtered by search, taxonomy, organisation,
+modification time, age, day and time, postcode catchment and proximity in metres; minimal or
+fully nested), one service fully nested, organisations, taxonomies, taxonomy terms and
+services at locations."""
 
 import math
-from datetime import datetime
+from datetime import datetime, time
 
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError
 
-from .models import DirectoryOrganisation, Service, ServiceStatus
+from . import places
+from . import search as directory_search
+from .feeds import DAY_CODES, WEEKDAYS
+from .models import (
+    DirectoryOrganisation,
+    Location,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceStatus,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from .search import describe
 
 MAX_PER_PAGE = 100
 
@@ -41,15 +57,126 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _clean(out: dict) -> dict:
+    return {k: v for k, v in out.items() if v not in (None, "")}
+
+
 def organisation_out(org: DirectoryOrganisation) -> dict:
+    return _clean(
+        {
+            "id": org.oruk_id,
+            "name": org.name,
+            "description": org.description or org.name,
+            "email": org.email,
+            "website": org.website,
+        }
+    )
+
+
+def taxonomy_out(taxonomy: Taxonomy | None) -> dict | None:
+    if taxonomy is None:
+        return None
+    return _clean(
+        {
+            "id": taxonomy.oruk_id,
+            "name": taxonomy.name,
+            "description": taxonomy.description or taxonomy.name,
+            "uri": taxonomy.uri,
+            "version": taxonomy.version,
+        }
+    )
+
+
+def term_out(term: TaxonomyTerm) -> dict:
+    return _clean(
+        {
+            "id": term.oruk_id,
+            "code": term.code,
+            "name": term.name,
+            "term": term.name,  # the UK profile's name for it
+            "description": term.description or term.name,
+            "parent_id": term.parent.oruk_id if term.parent else None,
+            "taxonomy": term.vocabulary or (term.taxonomy.name if term.taxonomy else None),
+            "taxonomy_id": term.taxonomy.oruk_id if term.taxonomy else None,
+            "taxonomy_detail": taxonomy_out(term.taxonomy),
+            "term_uri": term.term_uri,
+        }
+    )
+
+
+def schedule_out(schedule: Schedule) -> dict:
+    return _clean(
+        {
+            "id": schedule.oruk_id,
+            "service_id": schedule.service.oruk_id,
+            "service_at_location_id": (
+                schedule.service_at_location.oruk_id if schedule.service_at_location else None
+            ),
+            "valid_from": _iso(schedule.valid_from),
+            "valid_to": _iso(schedule.valid_to),
+            "dtstart": _iso(schedule.dtstart),
+            "freq": schedule.freq,
+            "interval": schedule.interval,
+            "byday": schedule.byday,
+            "bymonthday": schedule.bymonthday,
+            "description": schedule.description or describe(schedule),
+            "opens_at": schedule.opens_at.strftime("%H:%M:%S") if schedule.opens_at else None,
+            "closes_at": schedule.closes_at.strftime("%H:%M:%S") if schedule.closes_at else None,
+            "attending_type": schedule.attending_type,
+            "notes": schedule.notes,
+        }
+    )
+
+
+def location_out(location: Location) -> dict:
+    addresses = []
+    if location.address_1 and location.postcode:
+        addresses.append(
+            _clean(
+                {
+                    "id": f"{location.oruk_id}:address"[-100:],
+                    "location_id": location.oruk_id,
+                    "address_1": location.address_1,
+                    "address_2": location.address_2,
+                    "city": location.city or "-",
+                    "region": location.region,
+                    "state_province": location.region or location.city or "-",
+                    "postal_code": location.postcode,
+                    "country": location.country,
+                    "address_type": "physical",
+                }
+            )
+        )
+    return _clean(
+        {
+            "id": location.oruk_id,
+            "location_type": location.location_type,
+            "organization_id": location.organisation.oruk_id if location.organisation else None,
+            "name": location.name,
+            "description": location.description,
+            "latitude": location.latitude,
+            "longitude": location.longitude,
+            "addresses": addresses,
+            "accessibility": [
+                _clean({**a, "location_id": location.oruk_id, "accessibility": a["description"]})
+                for a in location.accessibility
+            ],
+        }
+    )
+
+
+def service_at_location_out(sal: ServiceAtLocation, *, with_service: bool) -> dict:
     out = {
-        "id": org.oruk_id,
-        "name": org.name,
-        "description": org.description or org.name,
-        "email": org.email or None,
-        "website": org.website or None,
+        "id": sal.oruk_id,
+        "service_id": sal.service.oruk_id,
+        "location_id": sal.location.oruk_id,
+        "description": sal.description,
+        "location": location_out(sal.location),
+        "schedules": [schedule_out(s) for s in sal.schedule_set.all()],
     }
-    return {k: v for k, v in out.items() if v is not None}
+    if with_service:
+        out["service"] = service_out(sal.service, full=False)
+    return _clean(out)
 
 
 def service_out(service: Service, *, full: bool) -> dict:
@@ -57,11 +184,19 @@ def service_out(service: Service, *, full: bool) -> dict:
         "id": service.oruk_id,
         "organization_id": service.organisation.oruk_id,
         "name": service.name,
-        "description": service.description or None,
-        "url": service.url or None,
-        "email": service.email or None,
+        "alternate_name": service.alternate_name,
+        "description": service.description,
+        "url": service.url,
+        "email": service.email,
         "status": service.status,
-        "fees_description": service.fees_description or None,
+        "interpretation_services": service.interpretation_services,
+        "application_process": service.application_process,
+        "fees_description": service.fees_description,
+        "fees": service.fees_description,
+        "wait_time": service.wait_time,
+        "eligibility_description": service.eligibility_description,
+        "minimum_age": service.minimum_age,
+        "maximum_age": service.maximum_age,
         "assured_date": _iso(service.assured_date),
         "last_modified": _iso(service.last_modified),
         "organization": organisation_out(service.organisation),
@@ -69,20 +204,119 @@ def service_out(service: Service, *, full: bool) -> dict:
     if full:
         out.update(
             {
-                "phones": [],
-                "schedules": [],
-                "service_areas": [],
-                "service_at_locations": [],
-                "languages": [],
+                "phones": [
+                    _clean(
+                        {
+                            "id": p.oruk_id,
+                            "service_id": service.oruk_id,
+                            "number": p.number,
+                            "extension": p.extension,
+                            "type": p.type,
+                            "description": p.description,
+                        }
+                    )
+                    for p in service.phones.all()
+                ],
+                "schedules": [
+                    schedule_out(s) for s in service.schedules.all() if not s.service_at_location_id
+                ],
+                "service_areas": [
+                    _clean(
+                        {
+                            "id": a.oruk_id,
+                            "service_id": service.oruk_id,
+                            "name": a.name,
+                            "service_area": a.name,
+                            "description": a.description,
+                            "extent": a.extent,
+                            "extent_type": a.extent_type,
+                            "uri": a.uri,
+                        }
+                    )
+                    for a in service.areas.all()
+                ],
+                "service_at_locations": [
+                    service_at_location_out(sal, with_service=False)
+                    for sal in service.at_locations.all()
+                ],
+                "languages": [
+                    _clean(
+                        {
+                            "id": x.oruk_id,
+                            "service_id": service.oruk_id,
+                            "name": x.name,
+                            "code": x.code,
+                            "note": x.note,
+                        }
+                    )
+                    for x in service.languages.all()
+                ],
                 "funding": [],
-                "cost_options": [],
+                "cost_options": [
+                    _clean(
+                        {
+                            "id": c.oruk_id,
+                            "service_id": service.oruk_id,
+                            "valid_from": _iso(c.valid_from),
+                            "valid_to": _iso(c.valid_to),
+                            "option": c.option,
+                            "currency": c.currency,
+                            "amount": float(c.amount) if c.amount is not None else None,
+                            "amount_description": c.amount_description,
+                        }
+                    )
+                    for c in service.cost_options.all()
+                ],
                 "required_documents": [],
-                "contacts": [],
-                "attributes": [],
+                "contacts": [
+                    _clean(
+                        {
+                            "id": c.oruk_id,
+                            "service_id": service.oruk_id,
+                            "name": c.name,
+                            "title": c.title,
+                            "department": c.department,
+                            "email": c.email,
+                            "phones": (
+                                [{"id": f"{c.oruk_id}:phone"[-100:], "number": c.phone}]
+                                if c.phone
+                                else []
+                            ),
+                        }
+                    )
+                    for c in service.contacts.all()
+                ],
+                "attributes": [
+                    {
+                        "id": f"{service.oruk_id}:{t.oruk_id}"[-100:],
+                        "link_id": service.oruk_id,
+                        "link_type": "service",
+                        "link_entity": "service",
+                        "taxonomy_term_id": t.oruk_id,
+                        "taxonomy_term": term_out(t),
+                    }
+                    for t in service.terms.all()
+                ],
                 "metadata": [],
             }
         )
-    return {k: v for k, v in out.items() if v is not None}
+    return _clean(out) | {k: v for k, v in out.items() if isinstance(v, list)}
+
+
+FULL = (
+    "phones",
+    "schedules__service_at_location",
+    "areas",
+    "at_locations__location__organisation",
+    "at_locations__schedule_set__service_at_location",
+    "at_locations__schedule_set__service",
+    "schedules__service",
+    "languages",
+    "cost_options",
+    "contacts",
+    "terms__taxonomy",
+    "terms__parent",
+)
 
 
 def _page(queryset, page: int, per_page: int, render) -> dict:
@@ -113,33 +347,135 @@ def root(request):
     }
 
 
+def _day(value: str | None) -> str:
+    if not value:
+        return ""
+    text = value.strip().lower()
+    code = WEEKDAYS.get(text) or (text.upper() if text.upper() in DAY_CODES else "")
+    if not code:
+        raise HttpError(400, f"day must be a day of the week (Monday or MO), not '{value[:20]}'")
+    return code
+
+
+def _filtered(
+    *,
+    search: str | None,
+    taxonomy_term_id: str | None,
+    taxonomy_id: str | None,
+    organization_id: str | None,
+    modified_after: datetime | None,
+    status: str | None,
+    minimum_age: int | None,
+    maximum_age: int | None,
+    day: str | None,
+    start_time: time | None,
+    end_time: time | None,
+    postcode: str | None,
+    proximity: float | None,
+):
+    """Services matching the HSDS 3.0 and UK profile filters, and their distances."""
+    found = Service.objects.all()
+    if status:
+        found = found.filter(status=status)
+    if search and search.strip():
+        found = found.filter(search_text__contains=" ".join(search.lower().split()))
+    if taxonomy_term_id:
+        found = found.filter(terms__oruk_id=taxonomy_term_id)
+    if taxonomy_id:
+        found = found.filter(terms__taxonomy__oruk_id=taxonomy_id)
+    if organization_id:
+        found = found.filter(organisation__oruk_id=organization_id)
+    if modified_after:
+        found = found.filter(last_modified__gte=modified_after)
+    # The UK profile: "a minimum age of at least", "a maximum age at or below" the value.
+    if minimum_age is not None:
+        found = found.filter(minimum_age__gte=minimum_age)
+    if maximum_age is not None:
+        found = found.filter(maximum_age__lte=maximum_age)
+    code = _day(day)
+    if code or start_time or end_time:
+        when = Q(service_id=OuterRef("pk"))
+        if code:
+            when &= Q(byday__contains=code)
+        if start_time:
+            when &= Q(opens_at__gte=start_time)
+        if end_time:
+            when &= Q(closes_at__lte=end_time)
+        found = found.filter(Exists(Schedule.objects.filter(when)))
+    distances: dict = {}
+    if postcode:
+        try:
+            point = places.locate(postcode)
+        except ValidationError as exc:
+            raise HttpError(400, exc.messages[0]) from exc
+        found = found.filter(directory_search._covers(point, ""))
+        if proximity is not None:
+            if proximity <= 0:
+                raise HttpError(400, "proximity is a distance in metres, more than 0")
+            distances = directory_search._nearby(found, point, proximity / 1000)
+            found = found.filter(pk__in=list(distances))
+    elif proximity is not None:
+        raise HttpError(400, "proximity needs a postcode")
+    return found.distinct(), distances
+
+
 @api.get("/services", summary="Services, a page at a time")
 def services(
     request,
     search: str | None = None,
     page: int = 1,
     per_page: int = 50,
+    taxonomy_term_id: str | None = None,
+    taxonomy_id: str | None = None,
     organization_id: str | None = None,
     modified_after: datetime | None = None,
+    minimal: bool = False,
+    full: bool = False,
     status: str = Query(ServiceStatus.ACTIVE),
+    minimum_age: int | None = None,
+    maximum_age: int | None = None,
+    day: str | None = None,
+    start_time: time | None = None,
+    end_time: time | None = None,
+    postcode: str | None = None,
+    proximity: float | None = None,
 ):
-    found = Service.objects.select_related("organisation").order_by("name", "pk")
-    if status:
-        found = found.filter(status=status)
-    if search:
-        found = found.filter(name__icontains=search.strip()) | found.filter(
-            description__icontains=search.strip()
+    found, _ = _filtered(
+        search=search,
+        taxonomy_term_id=taxonomy_term_id,
+        taxonomy_id=taxonomy_id,
+        organization_id=organization_id,
+        modified_after=modified_after,
+        status=status,
+        minimum_age=minimum_age,
+        maximum_age=maximum_age,
+        day=day,
+        start_time=start_time,
+        end_time=end_time,
+        postcode=postcode,
+        proximity=proximity,
+    )
+    found = found.select_related("organisation").order_by("name", "pk")
+    if minimal:
+        return _page(
+            found.only("oruk_id", "last_modified"),
+            page,
+            per_page,
+            lambda s: _clean({"id": s.oruk_id, "last_modified": _iso(s.last_modified)}),
         )
-    if organization_id:
-        found = found.filter(organisation__oruk_id=organization_id)
-    if modified_after:
-        found = found.filter(last_modified__gt=modified_after)
-    return _page(found, page, per_page, lambda s: service_out(s, full=False))
+    if full:
+        found = found.prefetch_related(*FULL)
+    return _page(found, page, per_page, lambda s: service_out(s, full=full))
 
 
 @api.get("/services/{service_id}", summary="One service, fully nested")
 def service(request, service_id: str):
-    found = Service.objects.select_related("organisation").filter(oruk_id=service_id).first()
+    found = (
+        Service.objects.select_related("organisation")
+        .prefetch_related(*FULL)
+        .filter(oruk_id=service_id)
+        .first()
+    )
     if found is None:
         raise HttpError(404, "No service with that id")
     return service_out(found, full=True)
@@ -150,3 +486,76 @@ def organizations(request, page: int = 1, per_page: int = 50):
     return _page(
         DirectoryOrganisation.objects.order_by("name", "pk"), page, per_page, organisation_out
     )
+
+
+@api.get("/organizations/{organization_id}", summary="One organisation")
+def organization(request, organization_id: str):
+    found = DirectoryOrganisation.objects.filter(oruk_id=organization_id).first()
+    if found is None:
+        raise HttpError(404, "No organisation with that id")
+    return organisation_out(found)
+
+
+@api.get("/taxonomies", summary="Taxonomies, a page at a time")
+def taxonomies(request, page: int = 1, per_page: int = 50):
+    return _page(Taxonomy.objects.order_by("name", "pk"), page, per_page, taxonomy_out)
+
+
+@api.get("/taxonomy_terms", summary="Taxonomy terms, a page at a time")
+def taxonomy_terms(request, page: int = 1, per_page: int = 50, taxonomy_id: str | None = None):
+    found = TaxonomyTerm.objects.select_related("taxonomy", "parent").order_by("name", "pk")
+    if taxonomy_id:
+        found = found.filter(taxonomy__oruk_id=taxonomy_id)
+    return _page(found, page, per_page, term_out)
+
+
+@api.get("/service_at_locations", summary="Services at their locations, a page at a time")
+def service_at_locations(
+    request,
+    search: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    taxonomy_term_id: str | None = None,
+    taxonomy_id: str | None = None,
+    minimum_age: int | None = None,
+    maximum_age: int | None = None,
+    day: str | None = None,
+    start_time: time | None = None,
+    end_time: time | None = None,
+    postcode: str | None = None,
+    proximity: float | None = None,
+):
+    found, _ = _filtered(
+        search=search,
+        taxonomy_term_id=taxonomy_term_id,
+        taxonomy_id=taxonomy_id,
+        organization_id=None,
+        modified_after=None,
+        status=ServiceStatus.ACTIVE,
+        minimum_age=minimum_age,
+        maximum_age=maximum_age,
+        day=day,
+        start_time=start_time,
+        end_time=end_time,
+        postcode=postcode,
+        proximity=proximity,
+    )
+    rows = (
+        ServiceAtLocation.objects.filter(service__in=found.values("pk"))
+        .select_related("service__organisation", "location__organisation")
+        .prefetch_related("schedule_set__service", "schedule_set__service_at_location")
+        .order_by("service__name", "pk")
+    )
+    return _page(rows, page, per_page, lambda r: service_at_location_out(r, with_service=True))
+
+
+@api.get("/service_at_locations/{sal_id}", summary="One service at one location")
+def service_at_location(request, sal_id: str):
+    found = (
+        ServiceAtLocation.objects.select_related("service__organisation", "location")
+        .filter(oruk_id=sal_id)
+        .first()
+    )
+    if found is None:
+        raise HttpError(404, "No service at location with that id")
+    return service_at_location_out(found, with_service=True)

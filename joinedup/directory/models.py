@@ -1,7 +1,11 @@
-"""The service directory in Open Referral UK (HSDS 3.0) terms. First slice: the
-organisations that run services and the services themselves, with when each was last
-assured, from imported feeds. Locations, schedules, taxonomies, eligibility and the API
-come next (issue 7)."""
+"""The service directory in Open Referral UK (HSDS 3.0, UK profile) terms: organisations,
+services with their eligibility, costs, languages, areas and opening times, the places
+they are delivered (locations with addresses, coordinates and accessibility), and the
+taxonomies that classify them, including joinedup's needs taxonomy (``needs.py``), which
+lines up with the holistic assessment's domains.
+
+Every row keeps the id it has in its feed (``oruk_id``) so that imports are idempotent and
+the API answers with the ids other directories know."""
 
 from django.db import models
 
@@ -63,6 +67,23 @@ class Service(models.Model):
         max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
     )
     fees_description = models.TextField(blank=True)
+    alternate_name = models.CharField(max_length=300, blank=True)
+    application_process = models.TextField(blank=True)
+    interpretation_services = models.TextField(blank=True)
+    wait_time = models.CharField(max_length=300, blank=True)
+    eligibility_description = models.TextField(blank=True)
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_free = models.BooleanField(
+        default=False, help_text="No cost option with an amount, and no fees described"
+    )
+    for_carers = models.BooleanField(default=False, help_text="Only for unpaid carers")
+    terms = models.ManyToManyField("TaxonomyTerm", blank=True, related_name="services")
+    # Lower-case name, organisation, alternate name, description and terms: what keyword
+    # search reads (see search.py).
+    search_text = models.TextField(blank=True)
+    # A digest of the record as last imported: an unchanged record is not rewritten.
+    feed_hash = models.CharField(max_length=64, blank=True)
     assured_date = models.DateField(null=True, blank=True)
     last_modified = models.DateTimeField(null=True, blank=True)
     last_import = models.ForeignKey(FeedImport, null=True, on_delete=models.SET_NULL)
@@ -72,3 +93,183 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Taxonomy(models.Model):
+    """An HSDS taxonomy: a vocabulary of terms that classify services (a feed's own, or
+    joinedup's needs taxonomy)."""
+
+    oruk_id = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    uri = models.URLField(max_length=500, blank=True)
+    version = models.CharField(max_length=50, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxonomyTerm(models.Model):
+    """An HSDS taxonomy term. ``need`` is set on the terms of the needs taxonomy."""
+
+    oruk_id = models.CharField(max_length=100, unique=True)
+    taxonomy = models.ForeignKey(
+        Taxonomy, null=True, blank=True, on_delete=models.CASCADE, related_name="terms"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    code = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    vocabulary = models.CharField(max_length=300, blank=True, help_text="HSDS 'taxonomy'")
+    term_uri = models.URLField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    """An HSDS location: where services are delivered (or a virtual one), with its
+    address, coordinates and accessibility."""
+
+    class Type(models.TextChoices):
+        PHYSICAL = "physical", "Physical"
+        POSTAL = "postal", "Postal"
+        VIRTUAL = "virtual", "Virtual"
+
+    oruk_id = models.CharField(max_length=100, unique=True)
+    organisation = models.ForeignKey(
+        DirectoryOrganisation, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    location_type = models.CharField(max_length=10, choices=Type.choices, default=Type.PHYSICAL)
+    name = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    address_1 = models.CharField(max_length=300, blank=True)
+    address_2 = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    country = models.CharField(max_length=2, default="GB")
+    # [{"id", "description", "details", "url"}], as HSDS accessibility rows.
+    accessibility = models.JSONField(default=list, blank=True)
+    step_free = models.BooleanField(default=False, help_text="Wheelchair or step-free access")
+    last_import = models.ForeignKey(FeedImport, null=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        indexes = [models.Index(fields=["latitude", "longitude"], name="location_coords")]
+
+    def __str__(self) -> str:
+        return self.name or self.address_1 or self.oruk_id
+
+
+class Part(models.Model):
+    """A row of a service's detail, known by its id in the feed."""
+
+    oruk_id = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.oruk_id}"
+
+
+class ServiceAtLocation(Part):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="services_at")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "location"], name="one_service_location")
+        ]
+
+
+class Schedule(Part):
+    """When a service is open, as an iCalendar recurrence (HSDS schedule): e.g. weekly on
+    MO,TU from 09:00 to 17:00, or monthly on the first Tuesday (byday "1TU")."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE
+    )
+    freq = models.CharField(max_length=10, blank=True)  # WEEKLY or MONTHLY
+    interval = models.PositiveSmallIntegerField(null=True, blank=True)
+    byday = models.CharField(max_length=50, blank=True)
+    bymonthday = models.CharField(max_length=50, blank=True)
+    dtstart = models.DateField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    attending_type = models.CharField(max_length=50, blank=True)
+    notes = models.TextField(blank=True)
+
+
+class ServiceArea(Part):
+    """Where a service is available. ``kind`` and ``code`` tie it to the partnership's own
+    places when they can (borough, LCN, neighbourhood, practice list, postcode district)."""
+
+    class Kind(models.TextChoices):
+        BOROUGH = "borough", "Whole borough"
+        NETWORK = "network", "Local care network"
+        NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
+        PRACTICE = "practice", "GP practice list"
+        DISTRICT = "district", "Postcode district"
+        OTHER = "other", "Described in words"
+
+    oruk_id = models.CharField(max_length=100, unique=True)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="areas")
+    name = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    extent = models.TextField(blank=True)
+    extent_type = models.CharField(max_length=20, blank=True)
+    uri = models.URLField(max_length=500, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    code = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "code"], name="service_area_place")]
+
+
+class Phone(Part):
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    number = models.CharField(max_length=50)
+    extension = models.CharField(max_length=20, blank=True)
+    type = models.CharField(max_length=20, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+
+
+class Contact(Part):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    department = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+
+
+class CostOption(Part):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
+    option = models.CharField(max_length=300, blank=True)
+    amount = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="GBP")
+    amount_description = models.CharField(max_length=300, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+
+class Language(Part):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="languages")
+    name = models.CharField(max_length=100)
+    code = models.CharField(max_length=10, blank=True)  # ISO 639
+    note = models.CharField(max_length=300, blank=True)

@@ -33,6 +33,7 @@ from . import names
 
 DEMO_PASSWORD = "joinedup-demo-2026"
 N_LSOAS = 130
+CENTRE = (51.55, -0.06)  # the fictional borough sits where an inner London borough would
 N_PRACTICES = 35
 N_PHARMACIES = 40
 N_VOLUNTARY = 40
@@ -160,10 +161,14 @@ def build_borough(
     )
     postcodes_by_lsoa: dict[int, list[str]] = {}
     postcode_rows = []
+    # Where each postcode is: LSOAs on a 13 × 10 grid of 500 m squares round the
+    # borough's centre (neighbourhoods in bands), postcodes scattered inside their LSOA.
+    # A separate generator, so adding coordinates left the rest of the borough unchanged.
+    place_rng = np.random.default_rng(seed + 7)
     # About 35 residents to a postcode, as in England (at least 12 to each LSOA).
     per_lsoa = max(12, residents // (N_LSOAS * 35))
     in_hood = dict.fromkeys(neighbourhoods, 0)
-    for lsoa in lsoas:
+    for lsoa_index, lsoa in enumerate(lsoas):
         hood = neighbourhoods.index(lsoa.neighbourhood) + 1
         codes = []
         for _ in range(per_lsoa):
@@ -174,7 +179,17 @@ def build_borough(
             district = hood if k < 3610 else hood * 10 + k // 3610 - 1
             codes.append(f"JU{district} {(k // 361) % 10}{letters}")
         postcodes_by_lsoa[lsoa.pk] = codes
-        postcode_rows += [Postcode(postcode=c, lsoa=lsoa) for c in codes]
+        row, column = divmod(lsoa_index, 13)
+        jitter = place_rng.random((len(codes), 2))
+        postcode_rows += [
+            Postcode(
+                postcode=c,
+                lsoa=lsoa,
+                latitude=round(CENTRE[0] + (row - 5 + jitter[j, 0]) * 0.0045, 6),
+                longitude=round(CENTRE[1] + (column - 6.5 + jitter[j, 1]) * 0.0072, 6),
+            )
+            for j, c in enumerate(codes)
+        ]
     Postcode.objects.bulk_create(postcode_rows)
     say("places", 1, 1)
 

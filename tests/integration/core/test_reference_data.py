@@ -33,9 +33,23 @@ def test_a_postcode_can_move_lsoa(world, tmp_path):
     assert Postcode.objects.get(postcode="JU1 1AA").lsoa == world.lsoa_b
 
 
+def test_postcode_coordinates_are_loaded_when_the_file_has_them(world, tmp_path):
+    path = write(
+        tmp_path,
+        "pcds,lsoa21cd,lat,long\nJU1 3AB,E01990001,51.5412,-0.1023\nJU2 4CD,E01990002,99.999999,0\n",
+    )
+    actions.load_postcode_lookup(by=None, path=path)
+    found = Postcode.objects.get(postcode="JU1 3AB")
+    assert (found.latitude, found.longitude) == (51.5412, -0.1023)
+    # ONSPD's "no grid reference" is kept as unknown, not as a place in the sea.
+    assert Postcode.objects.get(postcode="JU2 4CD").latitude is None
+
+
 @pytest.mark.parametrize(
     ("text", "encoding", "message"),
     [
+        ("pcds,lsoa21cd,lat,long\nJU1 3AB,E01990001,north,0\n", "utf-8", "row 2, lat"),
+        ("pcds,lsoa21cd,lat,long\nJU1 3AB,E01990001,40.1,0\n", "utf-8", "outside"),
         ("postcode,ward\nJU1 3AB,x\n", "utf-8", "needs a postcode column"),
         (
             "pcds,lsoa21cd\nJU1 3AB,E01990001\nnot-a-postcode,E01990001\n",

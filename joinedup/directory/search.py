@@ -1,0 +1,393 @@
+"""Finding services for a person: by need, keyword (typo-tolerant), postcode and distance,
+catchment, eligibility (age, carers), opening times, cost and step-free access, all applied
+together; every result says why it matched.
+
+The structured filters are SQL (``Exists`` subqueries, so each stays one query however
+many rows match); distance is a bounding box on the location index refined by haversine;
+a keyword that is in no listing is corrected to the nearest words that are (Levenshtein,
+rapidfuzz) from a vocabulary kept in memory per process and rebuilt when the directory
+changes.
+
+Example::
+
+    found = search(Criteria(text="lunch club", needs=["loneliness"], postcode="JU1 0AA",
+                            within_km=2, open_at=datetime.now()))
+    for result in found.results:
+        print(result.service.name, result.distance_km, result.reasons)
+"""
+
+import bisect
+import re
+import time as clock
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from dateutil import rrule
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from . import needs, places
+from .feeds import DAY_CODES
+from .models import Schedule, Service, ServiceArea, ServiceAtLocation, ServiceStatus
+
+MAX_RESULTS = 50
+MAX_TOKENS = 8
+VOCABULARY_SECONDS = 300
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+
+
+@dataclass
+class Criteria:
+    text: str = ""
+    needs: list[str] = field(default_factory=list)
+    postcode: str = ""
+    within_km: float | None = None
+    open_at: datetime | None = None  # open at this moment
+    day: str = ""  # or open at some time on this day ("MO".."SU")
+    age: int | None = None
+    carer: bool = False
+    free: bool = False
+    step_free: bool = False
+    practice: str = ""  # the person's practice ODS code, for practice-list catchments
+
+
+@dataclass
+class Result:
+    service: Service
+    distance_km: float | None
+    reasons: list[str]
+
+
+@dataclass
+class Found:
+    results: list[Result]
+    total: int
+    point: places.Point | None
+    corrections: dict[str, list[str]]
+    seconds: float
+
+
+# --- Keyword vocabulary ---------------------------------------------------------------------
+
+_vocabulary: dict = {"version": None, "words": [], "set": frozenset(), "built": 0.0}
+
+
+def _version():
+    return Service.objects.aggregate(n=Max("pk"), m=Max("last_modified"), i=Max("last_import"))
+
+
+def vocabulary() -> tuple[list[str], frozenset]:
+    """Every word in active listings (rebuilt when the directory changes)."""
+    now = clock.monotonic()
+    if now - _vocabulary["built"] > 5 or _vocabulary["version"] is None:
+        version = (_version(), Service.objects.count())
+        if version != _vocabulary["version"] or now - _vocabulary["built"] > VOCABULARY_SECONDS:
+            words: set[str] = set()
+            for text in Service.objects.filter(status=ServiceStatus.ACTIVE).values_list(
+                "search_text", flat=True
+            ):
+                words.update(_WORD.findall(text))
+            _vocabulary.update(version=version, words=sorted(words), set=frozenset(words))
+        _vocabulary["built"] = now
+    return _vocabulary["words"], _vocabulary["set"]
+
+
+def expand(token: str) -> list[str]:
+    """The token and, when no listing has it, the listed words nearest to it."""
+    words, known = vocabulary()
+    if token in known or len(token) < 4 or _prefix_known(words, token):
+        return [token]
+    cutoff = 1 if len(token) < 7 else 2
+    near = process.extract(token, words, scorer=Levenshtein.distance, score_cutoff=cutoff, limit=4)
+    return [token] + [w for w, _, _ in near]
+
+
+def _prefix_known(words: list[str], token: str) -> bool:
+    i = bisect.bisect_left(words, token)
+    return i < len(words) and words[i].startswith(token)
+
+
+# --- Opening times --------------------------------------------------------------------------
+
+
+def is_open(schedule: Schedule, moment: datetime) -> bool:
+    """Whether a schedule has the service open at a moment (local time)."""
+    day = moment.date()
+    if not _valid_on(schedule, day) or not _on_day(schedule, day):
+        return False
+    now = moment.time()
+    opens, closes = schedule.opens_at or time(0), schedule.closes_at or time(23, 59, 59)
+    return opens <= now < closes
+
+
+def open_on(schedule: Schedule, day: date) -> bool:
+    return _valid_on(schedule, day) and _on_day(schedule, day)
+
+
+def _valid_on(schedule: Schedule, day: date) -> bool:
+    return (schedule.valid_from is None or schedule.valid_from <= day) and (
+        schedule.valid_to is None or day <= schedule.valid_to
+    )
+
+
+def _on_day(schedule: Schedule, day: date) -> bool:
+    if not schedule.byday and not schedule.bymonthday:
+        return False
+    code = DAY_CODES[day.weekday()]
+    if schedule.freq != "MONTHLY" and (schedule.interval or 1) == 1 and not schedule.bymonthday:
+        return code in schedule.byday.split(",")
+    # Anything else (monthly, "first Tuesday", every other week) by the iCalendar rule.
+    rule = rrule.rrulestr(_rule_text(schedule), dtstart=_start(schedule, day))
+    moment = datetime.combine(day, time(0))
+    return rule.after(moment, inc=True) == moment
+
+
+def _start(schedule: Schedule, day: date) -> datetime:
+    start = schedule.dtstart or schedule.valid_from or date(day.year - 1, 1, 1)
+    return datetime.combine(min(start, day), time(0))
+
+
+def _rule_text(schedule: Schedule) -> str:
+    parts = [f"FREQ={schedule.freq or 'WEEKLY'}", f"INTERVAL={schedule.interval or 1}"]
+    if schedule.byday:
+        parts.append(f"BYDAY={schedule.byday}")
+    if schedule.bymonthday:
+        parts.append(f"BYMONTHDAY={schedule.bymonthday}")
+    return "RRULE:" + ";".join(parts)
+
+
+def describe(schedule: Schedule) -> str:
+    """ "Mondays and Tuesdays, 09:00 to 17:00", "first Tuesday of the month, 10:00 to 12:00"."""
+    names = dict(
+        zip(
+            DAY_CODES,
+            ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+            strict=True,
+        )
+    )
+    ordinals = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"}
+    days = []
+    for item in filter(None, schedule.byday.split(",")):
+        code, nth = item[-2:], item[:-2]
+        days.append(
+            f"{ordinals.get(nth, nth)} {names[code]} of the month" if nth else f"{names[code]}s"
+        )
+    when = ", ".join(days) or (
+        f"day {schedule.bymonthday} of the month" if schedule.bymonthday else ""
+    )
+    if schedule.interval and schedule.interval > 1 and schedule.freq == "WEEKLY":
+        when = f"every {schedule.interval} weeks on {when}"
+    hours = ""
+    if schedule.opens_at and schedule.closes_at:
+        hours = f"{schedule.opens_at:%H:%M} to {schedule.closes_at:%H:%M}"
+    return ", ".join(p for p in (when, hours) if p) or schedule.description
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+def search(criteria: Criteria, *, limit: int = MAX_RESULTS, offset: int = 0) -> Found:
+    started = clock.perf_counter()
+    point = places.locate(criteria.postcode) if criteria.postcode.strip() else None
+    found = Service.objects.filter(status=ServiceStatus.ACTIVE)
+    for code in criteria.needs:
+        found = found.filter(
+            Exists(
+                Service.terms.through.objects.filter(
+                    service_id=OuterRef("pk"), taxonomyterm__oruk_id=needs.term_id(code)
+                )
+            )
+        )
+    if criteria.age is not None:
+        found = found.filter(
+            Q(minimum_age__isnull=True) | Q(minimum_age__lte=criteria.age),
+            Q(maximum_age__isnull=True) | Q(maximum_age__gte=criteria.age),
+        )
+    if not criteria.carer:
+        found = found.exclude(for_carers=True)
+    if criteria.free:
+        found = found.filter(is_free=True)
+    if criteria.step_free:
+        found = found.filter(
+            Exists(
+                ServiceAtLocation.objects.filter(
+                    service_id=OuterRef("pk"), location__step_free=True
+                )
+            )
+        )
+    if point is not None:
+        found = found.filter(_covers(point, criteria.practice))
+    day = criteria.open_at.date() if criteria.open_at else None
+    if criteria.open_at or criteria.day:
+        code = DAY_CODES[day.weekday()] if day else criteria.day
+        when = Q(service_id=OuterRef("pk")) & (Q(byday__contains=code) | ~Q(bymonthday=""))
+        if criteria.open_at:
+            now = criteria.open_at.time()
+            when &= Q(opens_at__isnull=True) | Q(opens_at__lte=now, closes_at__gt=now)
+        found = found.filter(Exists(Schedule.objects.filter(when)))
+    corrections: dict[str, list[str]] = {}
+    tokens = _WORD.findall(criteria.text.lower())[:MAX_TOKENS]
+    for token in tokens:
+        alternatives = expand(token)
+        if len(alternatives) > 1:
+            corrections[token] = alternatives[1:]
+        match = Q()
+        for word in alternatives:
+            match |= Q(search_text__contains=word)
+        found = found.filter(match)
+    distances: dict[int, float | None] = {}
+    if point is not None and criteria.within_km:
+        distances = _nearby(found, point, criteria.within_km)
+        found = found.filter(pk__in=list(distances))
+    rows = list(found.values_list("pk", "name"))
+    if criteria.open_at or criteria.day:
+        rows = _open_exactly(rows, criteria, day)
+    if point is not None and not distances and rows:
+        distances = _distances([pk for pk, _ in rows], point)
+    words = [w for t in tokens for w in [t, *corrections.get(t, [])]]
+
+    def rank(row):
+        pk, name = row
+        in_name = any(w in name.lower() for w in words) if words else True
+        distance = distances.get(pk)
+        return (not in_name, distance if distance is not None else 1e6, name.lower())
+
+    rows.sort(key=rank)
+    page = [pk for pk, _ in rows[offset : offset + limit]]
+    services = {
+        s.pk: s
+        for s in Service.objects.filter(pk__in=page)
+        .select_related("organisation")
+        .prefetch_related("terms", "schedules", "areas", "at_locations__location")
+    }
+    results = [
+        Result(
+            services[pk],
+            distances.get(pk),
+            _reasons(services[pk], criteria, point, distances.get(pk), words),
+        )
+        for pk in page
+    ]
+    return Found(results, len(rows), point, corrections, clock.perf_counter() - started)
+
+
+def _covers(point: places.Point, practice: str) -> Q:
+    """Services with no area, or an area that contains the point (or the practice)."""
+    inside = Q(kind=ServiceArea.Kind.OTHER)
+    for kind, code in (
+        (ServiceArea.Kind.BOROUGH, point.borough),
+        (ServiceArea.Kind.NETWORK, point.network),
+        (ServiceArea.Kind.NEIGHBOURHOOD, point.neighbourhood),
+        (ServiceArea.Kind.DISTRICT, point.district),
+        (ServiceArea.Kind.PRACTICE, practice),
+    ):
+        if code:
+            inside |= Q(kind=kind, code=code)
+    areas = ServiceArea.objects.filter(service_id=OuterRef("pk"))
+    return ~Exists(areas) | Exists(areas.filter(inside))
+
+
+def _nearby(found, point: places.Point, km: float) -> dict[int, float | None]:
+    """Service id → distance to its nearest location within ``km``; services with no
+    physical location (by phone, online) are kept with no distance."""
+    south, north, west, east = places.box(point, km)
+    near: dict[int, float | None] = {}
+    for service_id, lat, lon in ServiceAtLocation.objects.filter(
+        service__in=found.values("pk"),
+        location__latitude__range=(south, north),
+        location__longitude__range=(west, east),
+    ).values_list("service_id", "location__latitude", "location__longitude"):
+        d = places.distance_km(point.latitude, point.longitude, lat, lon)
+        if d <= km and (near.get(service_id) is None or d < near[service_id]):
+            near[service_id] = d
+    remote = found.exclude(
+        Exists(
+            ServiceAtLocation.objects.filter(
+                service_id=OuterRef("pk"), location__location_type="physical"
+            )
+        )
+    ).values_list("pk", flat=True)
+    for service_id in remote:
+        near.setdefault(service_id, None)
+    return near
+
+
+def _distances(ids: list[int], point: places.Point) -> dict[int, float | None]:
+    out: dict[int, float | None] = {}
+    for service_id, lat, lon in ServiceAtLocation.objects.filter(
+        service_id__in=ids, location__latitude__isnull=False
+    ).values_list("service_id", "location__latitude", "location__longitude"):
+        d = places.distance_km(point.latitude, point.longitude, lat, lon)
+        if out.get(service_id) is None or d < out[service_id]:
+            out[service_id] = d
+    return out
+
+
+def _open_exactly(rows, criteria: Criteria, day: date | None):
+    """Keep the services whose schedules really have them open (monthly rules, validity)."""
+    by_service: dict[int, list[Schedule]] = {}
+    for schedule in Schedule.objects.filter(service_id__in=[pk for pk, _ in rows]):
+        by_service.setdefault(schedule.service_id, []).append(schedule)
+    if criteria.open_at:
+        keep = {
+            pk
+            for pk, items in by_service.items()
+            if any(is_open(s, criteria.open_at) for s in items)
+        }
+    else:
+        target = _next(criteria.day)
+        keep = {pk for pk, items in by_service.items() if any(open_on(s, target) for s in items)}
+    return [row for row in rows if row[0] in keep]
+
+
+def _next(code: str) -> date:
+    today = timezone.localdate()
+    return date.fromordinal(today.toordinal() + (DAY_CODES.index(code) - today.weekday()) % 7)
+
+
+def _reasons(service, criteria, point, distance, words) -> list[str]:
+    reasons = []
+    wanted = {needs.term_id(c) for c in criteria.needs}
+    for term in service.terms.all():
+        if term.oruk_id in wanted:
+            reasons.append(f"Helps with {term.name.lower()}")
+    name = service.name.lower()
+    for word in words:
+        if word in name:
+            reasons.append(f"'{word}' is in its name")
+            break
+    else:
+        if words:
+            reasons.append(f"'{words[0]}' is in its description or what it helps with")
+    if point is not None:
+        if distance is not None:
+            reasons.append(f"{distance:.1f} km from {point.postcode}")
+        elif criteria.within_km:
+            reasons.append("By phone or online: no building to travel to")
+        areas = [a for a in service.areas.all()]
+        if areas:
+            names = ", ".join(a.name or a.code for a in areas if a.kind != ServiceArea.Kind.OTHER)
+            reasons.append(f"Covers {names}" if names else "Its area is described in words")
+        else:
+            reasons.append("No catchment given")
+    if criteria.open_at:
+        for schedule in service.schedules.all():
+            if is_open(schedule, criteria.open_at) and schedule.closes_at:
+                reasons.append(f"Open now until {schedule.closes_at:%H:%M}")
+                break
+    elif criteria.day:
+        for schedule in service.schedules.all():
+            if open_on(schedule, _next(criteria.day)):
+                reasons.append(f"Open {describe(schedule)}")
+                break
+    if criteria.free and service.is_free:
+        reasons.append("Free")
+    if criteria.step_free:
+        reasons.append("Step-free access")
+    if criteria.age is not None and (service.minimum_age or service.maximum_age):
+        reasons.append(f"Ages {service.minimum_age or 0} to {service.maximum_age or 'any'}")
+    if service.for_carers:
+        reasons.append("For carers")
+    return reasons
