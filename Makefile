@@ -47,6 +47,7 @@ demo: install pdf
 	$(BIN)/joinedup care build-caseload
 	$(BIN)/joinedup care demo
 	$(BIN)/joinedup portal demo
+	$(BIN)/joinedup directory demo
 	$(BIN)/joinedup serve --port $(PORT)
 
 chromium:

@@ -458,7 +458,7 @@ def services(
     found = found.select_related("organisation").order_by("name", "pk")
     if minimal:
         return _page(
-            found.only("oruk_id", "last_modified"),
+            found.select_related(None).only("oruk_id", "last_modified"),
             page,
             per_page,
             lambda s: _clean({"id": s.oruk_id, "last_modified": _iso(s.last_modified)}),

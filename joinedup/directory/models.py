@@ -89,7 +89,10 @@ class Service(models.Model):
     last_import = models.ForeignKey(FeedImport, null=True, on_delete=models.SET_NULL)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "name"], name="service_status_name")]
+        indexes = [
+            models.Index(fields=["status", "name"], name="service_status_name"),
+            models.Index(fields=["last_modified"], name="service_last_modified"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -30,11 +30,10 @@ from rapidfuzz.distance import Levenshtein
 
 from . import needs, places
 from .feeds import DAY_CODES
-from .models import Schedule, Service, ServiceArea, ServiceAtLocation, ServiceStatus
+from .models import FeedImport, Schedule, Service, ServiceArea, ServiceAtLocation, ServiceStatus
 
 MAX_RESULTS = 50
 MAX_TOKENS = 8
-VOCABULARY_SECONDS = 300
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
 
@@ -71,26 +70,28 @@ class Found:
 
 # --- Keyword vocabulary ---------------------------------------------------------------------
 
-_vocabulary: dict = {"version": None, "words": [], "set": frozenset(), "built": 0.0}
+_vocabulary: dict = {"version": None, "words": [], "set": frozenset()}
 
 
 def _version():
-    return Service.objects.aggregate(n=Max("pk"), m=Max("last_modified"), i=Max("last_import"))
+    """Changes whenever services are imported, added or edited (each edit is saved with a
+    new ``last_modified``), so every worker process notices within one request."""
+    return (
+        FeedImport.objects.aggregate(n=Max("pk"))["n"],
+        Service.objects.aggregate(n=Max("pk"), m=Max("last_modified")),
+    )
 
 
 def vocabulary() -> tuple[list[str], frozenset]:
     """Every word in active listings (rebuilt when the directory changes)."""
-    now = clock.monotonic()
-    if now - _vocabulary["built"] > 5 or _vocabulary["version"] is None:
-        version = (_version(), Service.objects.count())
-        if version != _vocabulary["version"] or now - _vocabulary["built"] > VOCABULARY_SECONDS:
-            words: set[str] = set()
-            for text in Service.objects.filter(status=ServiceStatus.ACTIVE).values_list(
-                "search_text", flat=True
-            ):
-                words.update(_WORD.findall(text))
-            _vocabulary.update(version=version, words=sorted(words), set=frozenset(words))
-        _vocabulary["built"] = now
+    version = _version()
+    if version != _vocabulary["version"]:
+        words: set[str] = set()
+        for text in Service.objects.filter(status=ServiceStatus.ACTIVE).values_list(
+            "search_text", flat=True
+        ):
+            words.update(_WORD.findall(text))
+        _vocabulary.update(version=version, words=sorted(words), set=frozenset(words))
     return _vocabulary["words"], _vocabulary["set"]
 
 
@@ -246,11 +247,12 @@ def search(criteria: Criteria, *, limit: int = MAX_RESULTS, offset: int = 0) -> 
         rows = _open_exactly(rows, criteria, day)
     if point is not None and not distances and rows:
         distances = _distances([pk for pk, _ in rows], point)
-    words = [w for t in tokens for w in [t, *corrections.get(t, [])]]
+    words = {t: [t, *corrections.get(t, [])] for t in tokens}
+    flat = [w for alternatives in words.values() for w in alternatives]
 
     def rank(row):
         pk, name = row
-        in_name = any(w in name.lower() for w in words) if words else True
+        in_name = any(w in name.lower() for w in flat) if flat else True
         distance = distances.get(pk)
         return (not in_name, distance if distance is not None else 1e6, name.lower())
 
@@ -354,13 +356,11 @@ def _reasons(service, criteria, point, distance, words) -> list[str]:
         if term.oruk_id in wanted:
             reasons.append(f"Helps with {term.name.lower()}")
     name = service.name.lower()
-    for word in words:
-        if word in name:
-            reasons.append(f"'{word}' is in its name")
-            break
-    else:
-        if words:
-            reasons.append(f"'{words[0]}' is in its description or what it helps with")
+    for token, alternatives in words.items():
+        word = next((w for w in alternatives if w in service.search_text), token)
+        where = "its name" if word in name else "its description or what it helps with"
+        typed = f" (you typed '{token}')" if word != token else ""
+        reasons.append(f"'{word}' is in {where}{typed}")
     if point is not None:
         if distance is not None:
             reasons.append(f"{distance:.1f} km from {point.postcode}")

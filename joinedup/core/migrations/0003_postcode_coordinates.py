@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_data_quality_role'),
+        ("core", "0002_data_quality_role"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='postcode',
-            name='latitude',
+            model_name="postcode",
+            name="latitude",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='postcode',
-            name='longitude',
+            model_name="postcode",
+            name="longitude",
             field=models.FloatField(blank=True, null=True),
         ),
     ]

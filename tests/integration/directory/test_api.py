@@ -1,5 +1,6 @@
 """The Open Referral UK API, checked against the official HSDS 3.0 schemas."""
 
+import functools
 import json
 from pathlib import Path
 
@@ -19,9 +20,18 @@ def directory(db):
     actions.import_feed(by=None, source=str(BRISTOL))
 
 
-def _schema(name: str) -> dict:
-    schema = json.loads((SCHEMAS / "compiled" / name).read_text())
-    return {k: v for k, v in schema.items() if k not in ("tabular_required",)}
+@functools.cache
+def _validator(folder: Path, name: str):
+    """A validator for one compiled schema, built once (checking a schema is slow)."""
+    schema = json.loads((folder / name).read_text())
+    schema = {k: v for k, v in schema.items() if k not in ("tabular_required",)}
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _schema(name: str):
+    return _validator(SCHEMAS / "compiled", name)
 
 
 def test_services_pages_and_one_service_follow_hsds_3(directory, client):
@@ -32,14 +42,13 @@ def test_services_pages_and_one_service_follow_hsds_3(directory, client):
     page = client.get("/oruk/services", {"per_page": 20, "page": 2}).json()
     assert page["total_items"] == 811 and page["total_pages"] == 41
     assert page["page_number"] == 2 and page["size"] == 20 and not page["first_page"]
-    item_schema = _schema("service_list.json")
     for item in page["contents"]:
-        jsonschema.validate(item, item_schema)
+        _schema("service_list.json").validate(item)
     one = client.get(f"/oruk/services/{page['contents'][0]['id']}").json()
-    jsonschema.validate(one, _schema("service.json"))
+    _schema("service.json").validate(one)
     orgs = client.get("/oruk/organizations", {"per_page": 5}).json()
     for item in orgs["contents"]:
-        jsonschema.validate(item, _schema("organization_list.json"))
+        _schema("organization_list.json").validate(item)
 
 
 def test_filters_and_bad_parameters(directory, client):
@@ -55,3 +64,108 @@ def test_filters_and_bad_parameters(directory, client):
     assert client.get("/oruk/services", {"page": "x"}).status_code in (400, 422)
     assert client.get("/oruk/services/nope").status_code == 404
     assert client.post("/oruk/services").status_code == 405
+
+
+UK = SCHEMAS.parents[1] / "uk-profile" / "schema" / "compiled"
+
+
+def _uk(name: str):
+    return _validator(UK, name)
+
+
+def _term_schemas():
+    """The HSDS 3.0 taxonomy and term schemas, with their references resolved."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    registry = Registry()
+    for name in ("taxonomy.json", "taxonomy_term.json", "metadata.json"):
+        contents = json.loads((SCHEMAS / name).read_text())
+        resource = Resource.from_contents(contents, default_specification=DRAFT202012)
+        registry = registry.with_resource(name, resource)
+    return registry
+
+
+@pytest.fixture
+def demo_directory(world):
+    if not SCHEMAS.exists():
+        pytest.skip(f"{SCHEMAS} is not here (../shared/data beside the repository)")
+    from joinedup.synth.directory import directory_feed
+
+    feed = directory_feed(services=60, seed=3)
+    actions.import_feed(by=None, source="demo", data=json.dumps(feed).encode())
+    return feed
+
+
+def test_fully_nested_services_follow_hsds_3_and_the_uk_profile(demo_directory, client):
+    page = client.get("/oruk/services", {"full": "true", "per_page": 60}).json()
+    assert page["total_items"] == 60
+    with_places = [s for s in page["contents"] if s["service_at_locations"]]
+    assert with_places and all(s["schedules"] or s["service_at_locations"] for s in with_places)
+    for item in page["contents"]:
+        _schema("service.json").validate(item)
+        _uk("service.json").validate(item)
+    one = client.get(f"/oruk/services/{with_places[0]['id']}").json()
+    location = one["service_at_locations"][0]["location"]
+    assert location["addresses"][0]["postal_code"] in ("JU1 1AA", "JU2 2BB")
+    assert location["accessibility"] and one["attributes"][0]["taxonomy_term"]["taxonomy_id"]
+    assert one["service_at_locations"][0]["schedules"][0]["byday"]
+    minimal = client.get("/oruk/services", {"minimal": "true"}).json()["contents"][0]
+    assert set(minimal) <= {"id", "last_modified"}
+    sal = client.get("/oruk/service_at_locations", {"per_page": 10}).json()
+    for item in sal["contents"]:
+        _schema("service_at_location_list.json").validate(item)
+        _uk("service_at_location_list.json").validate(item)
+    first = client.get(f"/oruk/service_at_locations/{sal['contents'][0]['id']}").json()
+    assert first["service"]["id"] and first["location"]["id"]
+    registry = _term_schemas()
+    taxonomies = client.get("/oruk/taxonomies").json()
+    assert "joinedup-needs" in {t["id"] for t in taxonomies["contents"]}
+    for item in taxonomies["contents"]:
+        jsonschema.Draft202012Validator(
+            registry["taxonomy.json"].contents, registry=registry
+        ).validate(item)
+    terms = client.get("/oruk/taxonomy_terms", {"taxonomy_id": "joinedup-needs"}).json()
+    assert terms["total_items"] == 13
+    for item in terms["contents"]:
+        jsonschema.Draft202012Validator(
+            registry["taxonomy_term.json"].contents, registry=registry
+        ).validate(item)
+
+
+def test_uk_filters(demo_directory, client):
+    def found(**params):
+        return client.get("/oruk/services", {"per_page": 100, **params}).json()["contents"]
+
+    everything = found()
+    by_term = found(taxonomy_term_id="joinedup-needs:loneliness")
+    assert 0 < len(by_term) < len(everything)
+    assert len(found(taxonomy_id="joinedup-needs")) == len(everything)
+    assert all(s.get("minimum_age", -1) >= 60 for s in found(minimum_age=60))
+    assert all(s.get("maximum_age", 999) <= 66 for s in found(maximum_age=66))
+    saturday = found(day="Saturday", full="true")
+    assert saturday and all(
+        any(
+            "SA" in x["byday"]
+            for x in s["schedules"]
+            + [y for sal in s["service_at_locations"] for y in sal.get("schedules", [])]
+        )
+        for s in saturday
+    )
+    assert [s["id"] for s in found(day="SA")] == [s["id"] for s in saturday]
+    evening = found(end_time="12:00")
+    assert len(evening) < len(everything)
+    near = found(postcode="JU1 1AA", proximity=500)
+    wide = found(postcode="JU1 1AA", proximity=10_000)
+    assert len(near) <= len(wide) <= len(everything)
+    for params, message in (
+        ({"postcode": "nowhere"}, "not a UK postcode"),
+        ({"postcode": "ZZ9 9ZZ"}, "not in the postcode lookup"),
+        ({"proximity": 100}, "proximity needs a postcode"),
+        ({"postcode": "JU1 1AA", "proximity": -5}, "more than 0"),
+        ({"day": "Funday"}, "day must be a day of the week"),
+    ):
+        answer = client.get("/oruk/services", params)
+        assert answer.status_code == 400 and message in answer.json()["detail"]
+    assert client.get("/oruk/service_at_locations/nope").status_code == 404
+    assert client.get("/oruk/organizations/nope").status_code == 404

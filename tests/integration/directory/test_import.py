@@ -92,3 +92,55 @@ def test_records_are_repaired_or_rejected_with_reasons(db):
 def test_plain_text():
     assert feeds.plain_text("<p>One</p><p>Two &amp; three</p>") == ("One\nTwo & three", True)
     assert feeds.plain_text("No markup, 3 < 4") == ("No markup, 3 < 4", False)
+
+
+def test_parts_of_a_service_are_checked_and_repaired(world):
+    _needs(ORUK)
+    example = json.loads((ORUK / "uk-profile" / "examples" / "service_full.json").read_text())
+    example["schedules"] += [
+        {"id": "late", "byday": "MO", "opens_at": "18:00", "closes_at": "09:00"},
+        {"id": "funday", "byday": "FUNDAY", "opens_at": "09:00", "closes_at": "10:00"},
+        {"id": "clock", "byday": "TU", "opens_at": "25:00", "closes_at": "26:00"},
+    ]
+    example["attributes"].append({"id": "x", "taxonomy_term_id": "no-such-term"})
+    example["minimum_age"], example["maximum_age"] = 70, 12
+    report = actions.import_feed(by=None, source="uk.json", data=json.dumps(example).encode())
+    assert report.created == 1 and not report.rejected
+    hows = "\n".join(f"{r['field']}: {r['how']}" for r in report.repaired)
+    assert "dropped impossible coordinates 100.0, 101.0" in hows
+    assert "dropped 'ABC 1234': not a UK postcode" in hows
+    assert "opens at 18:00, not before it closes at 09:00" in hows
+    assert "'FUNDAY' is not a list of days" in hows
+    assert "'25:00' is not a time of day" in hows
+    assert "dropped taxonomy term no-such-term: not known" in hows
+    assert "dropped ages 70 to 12: minimum above maximum" in hows
+    service = Service.objects.get()
+    assert service.schedules.count() == 2  # the good one and the one with no valid times
+    location = service.at_locations.get().location
+    assert location.latitude is None and location.postcode == ""
+    assert "wheelchair" in location.accessibility[0]["description"].lower() and location.step_free
+    assert service.minimum_age is None and service.cost_options.get().amount == 35
+
+
+def test_a_known_postcode_gives_a_location_its_place_and_an_unknown_one_is_reported(world):
+    def feed(postcode):
+        location = {
+            "id": "l1",
+            "location_type": "physical",
+            "addresses": [{"address_1": "1 High St", "postal_code": postcode}],
+        }
+        return [
+            {
+                "id": "s1",
+                "name": "Drop-in",
+                "organization": {"id": "o1", "name": "Org"},
+                "service_at_locations": [{"id": "sal1", "location": location}],
+            }
+        ]
+
+    actions.import_feed(by=None, source="a", data=json.dumps(feed("ju11aa")).encode())
+    location = Service.objects.get().at_locations.get().location
+    assert (location.postcode, location.latitude, location.longitude) == ("JU1 1AA", 51.55, -0.06)
+    report = actions.import_feed(by=None, source="b", data=json.dumps(feed("JU9 9ZZ")).encode())
+    assert report.updated == 1
+    assert any("JU9 9ZZ is not in the postcode lookup" in r["how"] for r in report.repaired)

@@ -9,23 +9,38 @@ from joinedup.directory import actions
 class Command(BaseCommand):
     help = (
         "Service directory: 'joinedup directory import FILE|URL [--report FILE]' imports an "
-        "Open Referral feed (HSDS 3.0 or ORUK 1.0) and says what it rejected and repaired."
+        "Open Referral feed (HSDS 3.0 or ORUK 1.0) and says what it rejected and repaired; "
+        "'joinedup directory demo [--services N]' adds the demo borough's directory."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("verb", choices=["import"])
-        parser.add_argument("source")
+        parser.add_argument("verb", choices=["import", "demo"])
+        parser.add_argument("source", nargs="?")
         parser.add_argument("--report", help="write every rejection and repair here (JSON)")
+        parser.add_argument("--services", type=int, default=330)
+        parser.add_argument("--seed", type=int, default=1)
 
-    def handle(self, *args, verb: str, source: str, report: str | None, **options):
+    def handle(self, *args, verb: str, source: str | None, report: str | None, **options):
         try:
-            done = actions.import_feed(by=None, source=source)
-        except ValidationError as exc:
-            raise CommandError(exc.messages[0]) from exc
+            if verb == "demo":
+                from joinedup.synth.directory import directory_feed
+
+                feed = directory_feed(services=options["services"], seed=options["seed"])
+                source = "demo directory"
+                done = actions.import_feed(by=None, source=source, data=json.dumps(feed).encode())
+            elif not source:
+                raise CommandError("say which feed to import: a file or an http(s) URL")
+            else:
+                done = actions.import_feed(by=None, source=source)
+        except (ValidationError, ValueError) as exc:
+            raise CommandError(getattr(exc, "messages", [str(exc)])[0]) from exc
+        read = done.created + done.updated + done.unchanged + len(done.rejected)
+        repaired = len({r["record"] for r in done.repaired})
         self.stdout.write(
-            f"{source} ({done.shape}): {done.created} new, {done.updated} updated, "
-            f"{done.unchanged} unchanged, {len(done.rejected)} rejected, "
-            f"{len(done.repaired)} repairs"
+            f"{source} ({done.shape}): {read} records read, {done.created + done.updated} "
+            f"imported ({done.created} new, {done.updated} updated), {done.unchanged} "
+            f"unchanged, {repaired} repaired ({len(done.repaired)} repairs), "
+            f"{len(done.rejected)} rejected"
         )
         for item in done.rejected[:20]:
             self.stdout.write(f"  rejected record {item['record']} ({item['id']}): {item['why']}")
