@@ -13,6 +13,7 @@ urlpatterns = [
     path("identity/", include("joinedup.identity.urls")),
     path("care/", include("joinedup.care.urls")),
     path("portal/", include("joinedup.portal.urls")),
+    path("directory/", include("joinedup.directory.urls")),
     path("health", health, name="health"),
     path("api/", api.urls),
     path("fhir/", fhir_api.urls),

@@ -13,6 +13,8 @@ from joinedup.care import plans as care_plans
 from joinedup.care.documents import plan_document_context, plan_pdf
 from joinedup.care.models import CarePlan
 from joinedup.core.forms import date_field, error_messages
+from joinedup.core.jinja_env import age
+from joinedup.directory import views as directory_views
 
 from . import access, actions
 
@@ -289,8 +291,21 @@ def my_data(request):
 
 @access.resident_required
 def find_support(request):
-    """The way into the service directory (which is still being built)."""
-    return render(request, "portal/find_support.jinja", {})
+    """The service directory, searched from the resident's own postcode and age."""
+    person = request.resident.person
+    defaults = {}
+    if person is not None:
+        defaults = {"postcode": person.postcode, "age": str(age(person.birth_date))}
+    return render(
+        request,
+        "portal/find_support.jinja",
+        directory_views.search_context(request, defaults=defaults),
+    )
+
+
+@access.resident_required
+def service(request, oruk_id: str):
+    return render(request, "portal/service.jinja", directory_views.service_context(oruk_id))
 
 
 # ---------------------------------------------------------------------------------------

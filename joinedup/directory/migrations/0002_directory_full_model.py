@@ -5,245 +5,442 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_directory_first_slice'),
+        ("directory", "0001_directory_first_slice"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Taxonomy',
+            name="Taxonomy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oruk_id', models.CharField(max_length=100, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('uri', models.URLField(blank=True, max_length=500)),
-                ('version', models.CharField(blank=True, max_length=50)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oruk_id", models.CharField(max_length=100, unique=True)),
+                ("name", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                ("uri", models.URLField(blank=True, max_length=500)),
+                ("version", models.CharField(blank=True, max_length=50)),
             ],
         ),
         migrations.AddField(
-            model_name='service',
-            name='alternate_name',
+            model_name="service",
+            name="alternate_name",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='service',
-            name='application_process',
+            model_name="service",
+            name="application_process",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='service',
-            name='eligibility_description',
+            model_name="service",
+            name="eligibility_description",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='service',
-            name='feed_hash',
+            model_name="service",
+            name="feed_hash",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='service',
-            name='for_carers',
-            field=models.BooleanField(default=False, help_text='Only for unpaid carers'),
+            model_name="service",
+            name="for_carers",
+            field=models.BooleanField(default=False, help_text="Only for unpaid carers"),
         ),
         migrations.AddField(
-            model_name='service',
-            name='interpretation_services',
+            model_name="service",
+            name="interpretation_services",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='service',
-            name='is_free',
-            field=models.BooleanField(default=False, help_text='No cost option with an amount, and no fees described'),
+            model_name="service",
+            name="is_free",
+            field=models.BooleanField(
+                default=False, help_text="No cost option with an amount, and no fees described"
+            ),
         ),
         migrations.AddField(
-            model_name='service',
-            name='maximum_age',
+            model_name="service",
+            name="maximum_age",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='service',
-            name='minimum_age',
+            model_name="service",
+            name="minimum_age",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='service',
-            name='search_text',
+            model_name="service",
+            name="search_text",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='service',
-            name='wait_time',
+            model_name="service",
+            name="wait_time",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oruk_id', models.CharField(max_length=100, unique=True)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('department', models.CharField(blank=True, max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=50)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='directory.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oruk_id", models.CharField(max_length=100, unique=True)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("title", models.CharField(blank=True, max_length=200)),
+                ("department", models.CharField(blank=True, max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=50)),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="directory.service",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CostOption',
+            name="CostOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oruk_id', models.CharField(max_length=100, unique=True)),
-                ('option', models.CharField(blank=True, max_length=300)),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True)),
-                ('currency', models.CharField(default='GBP', max_length=3)),
-                ('amount_description', models.CharField(blank=True, max_length=300)),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cost_options', to='directory.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oruk_id", models.CharField(max_length=100, unique=True)),
+                ("option", models.CharField(blank=True, max_length=300)),
+                (
+                    "amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True),
+                ),
+                ("currency", models.CharField(default="GBP", max_length=3)),
+                ("amount_description", models.CharField(blank=True, max_length=300)),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cost_options",
+                        to="directory.service",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Language',
+            name="Language",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oruk_id', models.CharField(max_length=100, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('code', models.CharField(blank=True, max_length=10)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='languages', to='directory.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oruk_id", models.CharField(max_length=100, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("code", models.CharField(blank=True, max_length=10)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="languages",
+                        to="directory.service",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oruk_id', models.CharField(max_length=100, unique=True)),
-                ('location_type', models.CharField(choices=[('physical', 'Physical'), ('postal', 'Postal'), ('virtual', 'Virtual')], default='physical', max_length=10)),
-                ('name', models.CharField(blank=True, max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('address_1', models.CharField(blank=True, max_length=300)),
-                ('address_2', models.CharField(blank=True, max_length=300)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('country', models.CharField(default='GB', max_length=2)),
-                ('accessibility', models.JSONField(blank=True, default=list)),
-                ('step_free', models.BooleanField(default=False, help_text='Wheelchair or step-free access')),
-                ('last_import', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to='directory.feedimport')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='directory.directoryorganisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oruk_id", models.CharField(max_length=100, unique=True)),
+                (
+                    "location_type",
+                    models.CharField(
+                        choices=[
+                            ("physical", "Physical"),
+                            ("postal", "Postal"),
+                            ("virtual", "Virtual"),
+                        ],
+                        default="physical",
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=300)),
+                ("description", models.TextField(blank=True)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("address_1", models.CharField(blank=True, max_length=300)),
+                ("address_2", models.CharField(blank=True, max_length=300)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("country", models.CharField(default="GB", max_length=2)),
+                ("accessibility", models.JSONField(blank=True, default=list)),
+                (
+                    "step_free",
+                    models.BooleanField(default=False, help_text="Wheelchair or step-free access"),
+                ),
+                (
+                    "last_import",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="directory.feedimport",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="directory.directoryorganisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Phone',
+            name="Phone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oruk_id', models.CharField(max_length=100, unique=True)),
-                ('number', models.CharField(max_length=50)),
-                ('extension', models.CharField(blank=True, max_length=20)),
-                ('type', models.CharField(blank=True, max_length=20)),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='directory.location')),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='directory.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oruk_id", models.CharField(max_length=100, unique=True)),
+                ("number", models.CharField(max_length=50)),
+                ("extension", models.CharField(blank=True, max_length=20)),
+                ("type", models.CharField(blank=True, max_length=20)),
+                ("description", models.CharField(blank=True, max_length=300)),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="directory.location",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="directory.service",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ServiceArea',
+            name="ServiceArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oruk_id', models.CharField(max_length=100, unique=True)),
-                ('name', models.CharField(blank=True, max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('extent', models.TextField(blank=True)),
-                ('extent_type', models.CharField(blank=True, max_length=20)),
-                ('uri', models.URLField(blank=True, max_length=500)),
-                ('kind', models.CharField(choices=[('borough', 'Whole borough'), ('network', 'Local care network'), ('neighbourhood', 'Neighbourhood'), ('practice', 'GP practice list'), ('district', 'Postcode district'), ('other', 'Described in words')], default='other', max_length=20)),
-                ('code', models.CharField(blank=True, max_length=20)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='areas', to='directory.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oruk_id", models.CharField(max_length=100, unique=True)),
+                ("name", models.CharField(blank=True, max_length=300)),
+                ("description", models.TextField(blank=True)),
+                ("extent", models.TextField(blank=True)),
+                ("extent_type", models.CharField(blank=True, max_length=20)),
+                ("uri", models.URLField(blank=True, max_length=500)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("borough", "Whole borough"),
+                            ("network", "Local care network"),
+                            ("neighbourhood", "Neighbourhood"),
+                            ("practice", "GP practice list"),
+                            ("district", "Postcode district"),
+                            ("other", "Described in words"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                ("code", models.CharField(blank=True, max_length=20)),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="areas",
+                        to="directory.service",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ServiceAtLocation',
+            name="ServiceAtLocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oruk_id', models.CharField(max_length=100, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services_at', to='directory.location')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='at_locations', to='directory.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oruk_id", models.CharField(max_length=100, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services_at",
+                        to="directory.location",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="at_locations",
+                        to="directory.service",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Schedule',
+            name="Schedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oruk_id', models.CharField(max_length=100, unique=True)),
-                ('freq', models.CharField(blank=True, max_length=10)),
-                ('interval', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('byday', models.CharField(blank=True, max_length=50)),
-                ('bymonthday', models.CharField(blank=True, max_length=50)),
-                ('dtstart', models.DateField(blank=True, null=True)),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('opens_at', models.TimeField(blank=True, null=True)),
-                ('closes_at', models.TimeField(blank=True, null=True)),
-                ('description', models.TextField(blank=True)),
-                ('attending_type', models.CharField(blank=True, max_length=50)),
-                ('notes', models.TextField(blank=True)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='schedules', to='directory.service')),
-                ('service_at_location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='directory.serviceatlocation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oruk_id", models.CharField(max_length=100, unique=True)),
+                ("freq", models.CharField(blank=True, max_length=10)),
+                ("interval", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("byday", models.CharField(blank=True, max_length=50)),
+                ("bymonthday", models.CharField(blank=True, max_length=50)),
+                ("dtstart", models.DateField(blank=True, null=True)),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                ("opens_at", models.TimeField(blank=True, null=True)),
+                ("closes_at", models.TimeField(blank=True, null=True)),
+                ("description", models.TextField(blank=True)),
+                ("attending_type", models.CharField(blank=True, max_length=50)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="schedules",
+                        to="directory.service",
+                    ),
+                ),
+                (
+                    "service_at_location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="directory.serviceatlocation",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='TaxonomyTerm',
+            name="TaxonomyTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oruk_id', models.CharField(max_length=100, unique=True)),
-                ('code', models.CharField(blank=True, max_length=100)),
-                ('name', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('vocabulary', models.CharField(blank=True, help_text="HSDS 'taxonomy'", max_length=300)),
-                ('term_uri', models.URLField(blank=True, max_length=500)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='directory.taxonomyterm')),
-                ('taxonomy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='terms', to='directory.taxonomy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oruk_id", models.CharField(max_length=100, unique=True)),
+                ("code", models.CharField(blank=True, max_length=100)),
+                ("name", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "vocabulary",
+                    models.CharField(blank=True, help_text="HSDS 'taxonomy'", max_length=300),
+                ),
+                ("term_uri", models.URLField(blank=True, max_length=500)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="directory.taxonomyterm",
+                    ),
+                ),
+                (
+                    "taxonomy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="terms",
+                        to="directory.taxonomy",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='service',
-            name='terms',
-            field=models.ManyToManyField(blank=True, related_name='services', to='directory.taxonomyterm'),
+            model_name="service",
+            name="terms",
+            field=models.ManyToManyField(
+                blank=True, related_name="services", to="directory.taxonomyterm"
+            ),
         ),
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['last_modified'], name='service_last_modified'),
+            model_name="service",
+            index=models.Index(fields=["last_modified"], name="service_last_modified"),
         ),
         migrations.AddIndex(
-            model_name='location',
-            index=models.Index(fields=['latitude', 'longitude'], name='location_coords'),
+            model_name="location",
+            index=models.Index(fields=["latitude", "longitude"], name="location_coords"),
         ),
         migrations.AddIndex(
-            model_name='servicearea',
-            index=models.Index(fields=['kind', 'code'], name='service_area_place'),
+            model_name="servicearea",
+            index=models.Index(fields=["kind", "code"], name="service_area_place"),
         ),
         migrations.AddConstraint(
-            model_name='serviceatlocation',
-            constraint=models.UniqueConstraint(fields=('service', 'location'), name='one_service_location'),
+            model_name="serviceatlocation",
+            constraint=models.UniqueConstraint(
+                fields=("service", "location"), name="one_service_location"
+            ),
         ),
     ]

@@ -36,7 +36,9 @@ def test_a_postcode_can_move_lsoa(world, tmp_path):
 def test_postcode_coordinates_are_loaded_when_the_file_has_them(world, tmp_path):
     path = write(
         tmp_path,
-        "pcds,lsoa21cd,lat,long\nJU1 3AB,E01990001,51.5412,-0.1023\nJU2 4CD,E01990002,99.999999,0\n",
+        "pcds,lsoa21cd,lat,long\n"
+        "JU1 3AB,E01990001,51.5412,-0.1023\n"
+        "JU2 4CD,E01990002,99.999999,0\n",
     )
     actions.load_postcode_lookup(by=None, path=path)
     found = Postcode.objects.get(postcode="JU1 3AB")

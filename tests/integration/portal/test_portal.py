@@ -214,8 +214,11 @@ def test_my_data_shows_who_looked_and_records_sharing_choices(residents, client)
     assert AuditEvent.objects.filter(
         action="person.sharing_choices", person_id=residents.mary.pk, user=None
     ).exists()
+    # Find support starts from Mary's own postcode and age.
+    residents.mary.postcode = "JU1 1AA"
+    residents.mary.save()
     support = client.get(reverse("portal:find-support")).content.decode()
-    assert "still building the directory" in support
+    assert 'value="JU1 1AA"' in support and "Find support near me" in support
 
 
 def test_carers_see_exactly_what_was_shared_until_it_is_taken_away(residents, client):

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "directory"
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("services/<str:oruk_id>", views.service_page, name="service"),
+]
