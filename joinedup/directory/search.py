@@ -349,6 +349,10 @@ def _next(code: str) -> date:
     return date.fromordinal(today.toordinal() + (DAY_CODES.index(code) - today.weekday()) % 7)
 
 
+def _distance(km: float) -> str:
+    return f"{max(10, round(km * 1000, -1)):.0f} m" if km < 1 else f"{km:.1f} km"
+
+
 def _reasons(service, criteria, point, distance, words) -> list[str]:
     reasons = []
     wanted = {needs.term_id(c) for c in criteria.needs}
@@ -363,7 +367,7 @@ def _reasons(service, criteria, point, distance, words) -> list[str]:
         reasons.append(f"'{word}' is in {where}{typed}")
     if point is not None:
         if distance is not None:
-            reasons.append(f"{distance:.1f} km from {point.postcode}")
+            reasons.append(f"{_distance(distance)} from {point.postcode}")
         elif criteria.within_km:
             reasons.append("By phone or online: no building to travel to")
         areas = [a for a in service.areas.all()]

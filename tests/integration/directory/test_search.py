@@ -127,7 +127,7 @@ def test_need_keyword_place_distance_and_open_now_together(directory):
     reasons = found.results[0].reasons
     assert "Helps with loneliness and social contact" in reasons
     assert "'club' is in its name (you typed 'clib')" in reasons
-    assert "0.1 km from JU1 1AA" in reasons
+    assert "110 m from JU1 1AA" in reasons
     assert "Covers North LCN" in reasons
     assert "Open now until 12:00" in reasons
 
