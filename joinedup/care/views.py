@@ -552,6 +552,7 @@ def task(request, task_id: int):
             "moves": moves,
             "errors": errors,
             "may_open_record": access.access_basis(membership, task.person_id) is not None,
+            "may_work": actions.may_work(membership, task),
             "today": timezone.localdate(),
         },
         status=status,

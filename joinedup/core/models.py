@@ -163,6 +163,7 @@ class Role(models.TextChoices):
     ANALYST = "analyst", "Analyst or commissioner"
     ENGAGEMENT_OFFICER = "engagement_officer", "Engagement officer"
     DATA_QUALITY = "data_quality", "Data quality officer"
+    DIRECTORY_CURATOR = "directory_curator", "Service directory curator"
     ORG_ADMIN = "org_admin", "Organisation admin"
     SYSTEM_ADMIN = "system_admin", "System admin"
 

@@ -47,6 +47,16 @@ class DirectoryOrganisation(models.Model):
     email = models.EmailField(blank=True)
     website = models.URLField(max_length=500, blank=True)
     last_import = models.ForeignKey(FeedImport, null=True, on_delete=models.SET_NULL)
+    # The partnership organisation that works this organisation's referrals in joinedup
+    # (a small voluntary group with a light login, a council team, an NHS service). None:
+    # it takes referrals by phone or email only.
+    partner = models.ForeignKey(
+        "core.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directory_entries",
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -276,3 +286,38 @@ class Language(Part):
     name = models.CharField(max_length=100)
     code = models.CharField(max_length=10, blank=True)  # ISO 639
     note = models.CharField(max_length=300, blank=True)
+
+
+ONS4 = (
+    ("satisfied", "How satisfied are you with your life nowadays?"),
+    ("worthwhile", "To what extent do you feel the things you do in your life are worthwhile?"),
+    ("happy", "How happy did you feel yesterday?"),
+    ("anxious", "How anxious did you feel yesterday?"),
+)
+
+
+class Consent(models.TextChoices):
+    SPOKEN = "spoken", "They agreed when we spoke (in person or by phone)"
+    WRITTEN = "written", "They agreed in writing"
+    CARER = "carer", "Their carer or representative agreed for them, as they may"
+
+
+class ServiceReferral(models.Model):
+    """A referral to a directory service: a care referral task to the organisation that
+    works the service's referrals (so it reaches their inbox, and accepting it brings them
+    into the person's care), with the person's consent and their wellbeing (ONS4, 0–10)
+    before and after."""
+
+    task = models.OneToOneField(
+        "care.Task", on_delete=models.CASCADE, related_name="service_referral"
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
+    consent = models.CharField(max_length=10, choices=Consent.choices)
+    consent_recorded_at = models.DateTimeField()
+    plan_action = models.CharField(max_length=40, blank=True)
+    before = models.JSONField(null=True, blank=True)  # {"satisfied": 4, ...}
+    after = models.JSONField(null=True, blank=True)
+    after_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Referral to {self.service} ({self.task_id})"

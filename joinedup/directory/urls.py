@@ -6,4 +6,6 @@ app_name = "directory"
 urlpatterns = [
     path("", views.search_page, name="search"),
     path("services/<str:oruk_id>", views.service_page, name="service"),
+    path("services/<str:oruk_id>/refer/<int:person_id>", views.refer, name="refer"),
+    path("referrals/<int:referral_id>/outcome", views.outcome, name="outcome"),
 ]

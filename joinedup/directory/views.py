@@ -3,15 +3,23 @@ portal, which reuses ``search_context`` and the same templates) and one service 
 
 from datetime import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from . import needs
+from joinedup.care.actions import may_work
+from joinedup.core.forms import error_messages
+from joinedup.core.jinja_env import age
+from joinedup.core.permissions import gives_direct_care
+from joinedup.people import access
+from joinedup.people.actions import record_person_view
+
+from . import actions, needs
 from .feeds import DAY_CODES
-from .models import Service, ServiceStatus
+from .models import ONS4, Consent, Service, ServiceReferral, ServiceStatus
 from .search import Criteria, describe, search
 
 DISTANCES = (("", "Any distance"), ("1", "1 km"), ("2", "2 km"), ("5", "5 km"), ("10", "10 km"))
@@ -77,9 +85,31 @@ def search_context(request, *, defaults: dict | None = None) -> dict:
     }
 
 
+def _person(request, person_id, page: str):
+    """The person a search or referral is for, through the one access check, audited."""
+    membership = request.membership
+    if not gives_direct_care(membership):
+        raise PermissionDenied("Referring people is for staff who give direct care")
+    person, basis = access.get_person_for(membership, int(person_id))
+    record_person_view(
+        by=request.user, membership=membership, person=person, basis=basis, page=page
+    )
+    return membership, person
+
+
+def _for_person(request):
+    person_id = request.GET.get("person", "")
+    if not person_id.isdigit():
+        return None
+    return _person(request, person_id, "directory search")[1]
+
+
 @login_required
 def search_page(request):
-    return render(request, "directory/search.jinja", search_context(request))
+    person = _for_person(request)
+    defaults = {"postcode": person.postcode, "age": str(age(person.birth_date))} if person else None
+    context = search_context(request, defaults=defaults)
+    return render(request, "directory/search.jinja", {**context, "person": person})
 
 
 def service_context(oruk_id: str) -> dict:
@@ -110,4 +140,81 @@ def service_context(oruk_id: str) -> dict:
 
 @login_required
 def service_page(request, oruk_id: str):
-    return render(request, "directory/service.jinja", service_context(oruk_id))
+    person = _for_person(request)
+    context = service_context(oruk_id)
+    outcomes = actions.outcomes(context["service"])
+    return render(
+        request,
+        "directory/service.jinja",
+        {**context, "person": person, "outcomes": outcomes, "ons4": ONS4},
+    )
+
+
+@login_required
+def refer(request, oruk_id: str, person_id: int):
+    """Refer a person to a service, recording how they agreed and, if they answer, how
+    they feel now (ONS4)."""
+    membership, person = _person(request, person_id, "directory referral")
+    service = get_object_or_404(
+        Service.objects.select_related("organisation__partner"), oruk_id=oruk_id
+    )
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            referral = actions.refer(
+                by=request.user,
+                membership=membership,
+                person=person,
+                service=service,
+                reason=request.POST.get("reason", "").strip(),
+                consent=request.POST.get("consent", ""),
+                before=actions.ons4_scores(request.POST, "before_"),
+                plan_action=request.POST.get("action", ""),
+            )
+            messages.success(request, f"Referral sent to {service.organisation.partner.name}.")
+            return redirect("care:task", task_id=referral.task_id)
+        except ValidationError as exc:
+            errors, status = error_messages(exc), 400
+    return render(
+        request,
+        "directory/refer.jinja",
+        {
+            "service": service,
+            "person": person,
+            "errors": errors,
+            "values": request.POST,
+            "consents": Consent.choices,
+            "ons4": ONS4,
+        },
+        status=status,
+    )
+
+
+@login_required
+def outcome(request, referral_id: int):
+    """The provider records the person's wellbeing at the end (ONS4)."""
+    referral = get_object_or_404(
+        ServiceReferral.objects.select_related("task__person", "service"), pk=referral_id
+    )
+    membership = request.membership
+    if not (gives_direct_care(membership) and may_work(membership, referral.task)):
+        raise PermissionDenied("Only the organisation the referral is with can record this")
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            actions.record_outcome(
+                by=request.user,
+                membership=membership,
+                referral=referral,
+                after=actions.ons4_scores(request.POST, "after_"),
+            )
+            messages.success(request, "Wellbeing at the end recorded.")
+            return redirect("care:task", task_id=referral.task_id)
+        except ValidationError as exc:
+            errors, status = error_messages(exc), 400
+    return render(
+        request,
+        "directory/outcome.jinja",
+        {"referral": referral, "errors": errors, "values": request.POST, "ons4": ONS4},
+        status=status,
+    )

@@ -326,3 +326,31 @@ def _schedules(n, pattern: str, rng: np.random.Generator) -> list[dict]:
             "closes_at": "16:00:00",
         }
     ]
+
+
+def link_partners() -> int:
+    """Let the demo's partner organisations work their directory entries' referrals:
+    council teams through adult social care, NHS services through the community trust,
+    voluntary and community groups through the partnership's voluntary organisations.
+    Faith groups are left taking referrals by phone or email. Returns how many linked."""
+    from joinedup.core.models import OrganisationType
+    from joinedup.directory.models import DirectoryOrganisation
+
+    voluntary = list(Organisation.objects.filter(type=OrganisationType.VOLUNTARY).order_by("pk"))
+    council = Organisation.objects.filter(type=OrganisationType.ADULT_SOCIAL_CARE).first()
+    trust = Organisation.objects.filter(type=OrganisationType.COMMUNITY_TRUST).first()
+    linked = 0
+    for i, entry in enumerate(DirectoryOrganisation.objects.order_by("pk")):
+        if entry.name.startswith("Borough Council"):
+            partner = council
+        elif entry.name.startswith("Community Health Trust"):
+            partner = trust
+        elif any(w in entry.name for w in ("Church", "Mosque", "Gurdwara")):
+            partner = None
+        else:
+            partner = voluntary[i % len(voluntary)] if voluntary else None
+        if partner is not None:
+            entry.partner = partner
+            entry.save(update_fields=["partner"])
+            linked += 1
+    return linked

@@ -23,11 +23,13 @@ class Command(BaseCommand):
     def handle(self, *args, verb: str, source: str | None, report: str | None, **options):
         try:
             if verb == "demo":
-                from joinedup.synth.directory import directory_feed
+                from joinedup.synth.directory import directory_feed, link_partners
 
                 feed = directory_feed(services=options["services"], seed=options["seed"])
                 source = "demo directory"
                 done = actions.import_feed(by=None, source=source, data=json.dumps(feed).encode())
+                linked = link_partners()
+                self.stdout.write(f"{linked} directory organisations take referrals in joinedup")
             elif not source:
                 raise CommandError("say which feed to import: a file or an http(s) URL")
             else:

@@ -1,0 +1,157 @@
+"""Referring a person to a directory service: consent recorded, the provider's inbox,
+accept or decline, contact and completion seen by the referrer (closed loop), wellbeing
+before and after, and outcomes per service only from 5 people up."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from joinedup.care import actions as care_actions
+from joinedup.care.models import Task, TaskStatus
+from joinedup.core.models import AuditEvent, OrganisationType, Role
+from joinedup.directory import actions
+from joinedup.directory.models import DirectoryOrganisation, Service, ServiceReferral
+
+FEED = [
+    {
+        "id": "lunch",
+        "name": "Lunch club",
+        "organization": {"id": "age-well", "name": "Age Well"},
+    },
+    {
+        "id": "choir",
+        "name": "Community choir",
+        "organization": {"id": "church", "name": "St Mary's Church"},
+    },
+]
+BEFORE = {"before_satisfied": "4", "before_worthwhile": "5", "before_happy": "3",
+          "before_anxious": "8"}  # fmt: skip
+AFTER = {"after_satisfied": "7", "after_worthwhile": "7", "after_happy": "6", "after_anxious": "4"}
+
+
+@pytest.fixture
+def setting(world, membership_of):
+    actions.import_feed(by=None, source="feed", data=json.dumps(FEED).encode())
+    group = world.organisation("Age Well (voluntary)", OrganisationType.VOLUNTARY)
+    DirectoryOrganisation.objects.filter(oruk_id="age-well").update(partner=group)
+
+    class Setting:
+        navigator = world.user(Role.CARE_NAVIGATOR, world.practice_a)
+        volunteer = world.user(Role.VOLUNTARY_WORKER, group)
+        stranger = world.user(Role.VOLUNTARY_WORKER, world.organisation("Other group", "voluntary"))
+        person = world.person(given_name="Mary", family_name="Jones")
+        lunch = Service.objects.get(oruk_id="lunch")
+        choir = Service.objects.get(oruk_id="choir")
+
+    Setting.membership = membership_of(Setting.navigator)
+    Setting.volunteer_membership = membership_of(Setting.volunteer)
+    return Setting
+
+
+def test_the_loop_from_referral_to_outcome(setting, client):
+    s = setting
+    client.force_login(s.navigator)
+    url = reverse("directory:refer", args=["lunch", s.person.pk])
+    form = client.get(url).content.decode()
+    assert "Refer Mary JONES to Lunch club" in form and "Age Well (voluntary)" in form
+    # No consent, half the wellbeing questions: nothing is sent.
+    answer = client.post(url, {"reason": "Lonely since her husband died", "before_satisfied": "4"})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "Say how the person agreed" in page or "Answer all four" in page
+    assert not Task.objects.exists()
+    answer = client.post(url, {"reason": "Lonely since her husband died", "consent": "spoken",
+                               **BEFORE})  # fmt: skip
+    referral = ServiceReferral.objects.get()
+    assert answer.status_code == 302 and answer["Location"].endswith(f"/tasks/{referral.task_id}/")
+    assert referral.before == {"satisfied": 4, "worthwhile": 5, "happy": 3, "anxious": 8}
+    assert referral.task.owner_organisation.name == "Age Well (voluntary)"
+    assert AuditEvent.objects.filter(
+        action="directory.referral.create", person_id=s.person.pk
+    ).exists()
+
+    # The volunteer sees it in their organisation's inbox and accepts it, then makes contact.
+    client.force_login(s.volunteer)
+    inbox = client.get(reverse("care:inbox")).content.decode()
+    assert "Referral to Lunch club" in inbox
+    task = referral.task
+    for status in (TaskStatus.ACCEPTED, TaskStatus.IN_PROGRESS):
+        task = care_actions.move_task(
+            by=s.volunteer, membership=s.volunteer_membership, task=task, status=status,
+            base_version=task.version,
+        )  # fmt: skip
+    # Someone from another group cannot record the outcome.
+    client.force_login(s.stranger)
+    assert client.get(reverse("directory:outcome", args=[referral.pk])).status_code == 403
+    client.force_login(s.volunteer)
+    page = client.get(reverse("care:task", args=[task.pk])).content.decode()
+    assert "Record how they feel at the end" in page
+    assert client.post(reverse("directory:outcome", args=[referral.pk]), {"after_happy": "11"}
+                       ).status_code == 400  # fmt: skip
+    client.post(reverse("directory:outcome", args=[referral.pk]), AFTER)
+    care_actions.move_task(
+        by=s.volunteer, membership=s.volunteer_membership, task=task,
+        status=TaskStatus.COMPLETED, base_version=task.version, outcome="Comes every Thursday",
+    )  # fmt: skip
+    referral.refresh_from_db()
+    assert referral.after["happy"] == 6
+
+    # The navigator sees it done.
+    client.force_login(s.navigator)
+    sent = client.get(reverse("care:inbox")).content.decode()
+    assert "Comes every Thursday" in sent or "Completed" in sent
+    # One person's answers are never shown on the service page.
+    page = client.get(reverse("directory:service", args=["lunch"])).content.decode()
+    assert "fewer than 5" in page and "Average change" not in page
+
+
+def test_outcomes_show_from_five_people(setting):
+    s = setting
+    for n in range(5):
+        person = (
+            s.person if n == 0 else type(s.person).objects.get(pk=s.person.pk)
+        )  # the same person may be referred more than once
+        referral = actions.refer(
+            by=s.navigator, membership=s.membership, person=person, service=s.lunch,
+            reason="", consent="written",
+            before={"satisfied": 4, "worthwhile": 5, "happy": 3, "anxious": 8},
+        )  # fmt: skip
+        task = referral.task
+        for status in (TaskStatus.ACCEPTED, TaskStatus.IN_PROGRESS):
+            task = care_actions.move_task(
+                by=s.volunteer, membership=s.volunteer_membership, task=task, status=status,
+                base_version=task.version,
+            )  # fmt: skip
+        referral.task = task
+        actions.record_outcome(
+            by=s.volunteer, membership=s.volunteer_membership, referral=referral,
+            after={"satisfied": 6, "worthwhile": 6, "happy": 5, "anxious": 6 + n % 2},
+        )  # fmt: skip
+    result = actions.outcomes(s.lunch)
+    assert result["referred"] == "5" and result["paired"] == 5
+    assert result["changes"] == {"satisfied": 2.0, "worthwhile": 1.0, "happy": 2.0,
+                                 "anxious": -1.6}  # fmt: skip
+
+
+def test_referrals_are_refused_where_they_should_be(setting, client, world):
+    s = setting
+    with pytest.raises(Exception, match="does not take referrals through joinedup"):
+        actions.refer(by=s.navigator, membership=s.membership, person=s.person, service=s.choir,
+                      reason="", consent="spoken")  # fmt: skip
+    with pytest.raises(Exception, match="Say how the person agreed"):
+        actions.refer(by=s.navigator, membership=s.membership, person=s.person, service=s.lunch,
+                      reason="", consent="")  # fmt: skip
+    # Someone with no relationship to the person cannot refer them, or search for them.
+    client.force_login(s.stranger)
+    assert client.get(reverse("directory:refer", args=["lunch", s.person.pk])).status_code == 403
+    assert client.get(reverse("directory:search"), {"person": s.person.pk}).status_code == 403
+    # A person from another practice is out of the navigator's reach.
+    other = world.person(practice=world.practice_b, given_name="Other")
+    client.force_login(s.navigator)
+    assert client.get(reverse("directory:refer", args=["lunch", other.pk])).status_code == 403
+    # The search for a person starts from their postcode, and the choir says to phone.
+    page = client.get(reverse("directory:search"), {"person": s.person.pk}).content.decode()
+    assert 'value="JU1 1AA"' in page and "Find services for Mary JONES" in page
+    page = client.get(reverse("directory:service", args=["choir"]), {"person": s.person.pk})
+    assert "does not take referrals through joinedup" in page.content.decode()
