@@ -71,6 +71,9 @@ def _load() -> None:
 
 
 if __name__ == "__main__":
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     postcodes = list(Postcode.objects.exclude(latitude=None).values_list("postcode", flat=True))
     if not postcodes:
         sys.exit("Run bench/synth_load.py first")

@@ -206,6 +206,10 @@ JOINEDUP_BREAK_GLASS_MINUTES = int(os.environ.get("JOINEDUP_BREAK_GLASS_MINUTES"
 PORTAL_SIGN_IN_URL = "/portal/sign-in"
 PORTAL_INVITATION_DAYS = int(os.environ.get("JOINEDUP_PORTAL_INVITATION_DAYS", "7"))
 PORTAL_FAILURE_LIMIT = int(os.environ.get("JOINEDUP_PORTAL_FAILURE_LIMIT", "5"))
+
+# Service directory: listings not verified within this many days are flagged, and their
+# providers asked to check them (`joinedup directory verify-check`).
+DIRECTORY_VERIFY_DAYS = int(os.environ.get("JOINEDUP_DIRECTORY_VERIFY_DAYS", "365"))
 EMAIL_BACKEND = os.environ.get(
     "JOINEDUP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from jinja2 import ChainableUndefined, Environment
 
 from .forms import date_part
-from .permissions import may_review_matches, may_search_people
+from .permissions import may_curate_directory, may_review_matches, may_search_people
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -93,6 +93,7 @@ def environment(**options) -> Environment:
             "age": age,
             "may_search_people": may_search_people,
             "may_review_matches": may_review_matches,
+            "may_curate_directory": may_curate_directory,
             "date_part": date_part,
         }
     )

@@ -43,3 +43,13 @@ def may_review_matches(membership: Membership | None) -> bool:
         and membership.active
         and membership.role in (Role.DATA_QUALITY, Role.SYSTEM_ADMIN)
     )
+
+
+def may_curate_directory(membership: Membership | None) -> bool:
+    """The service directory's queue (problem reports, out-of-date listings): directory
+    curators and system admins."""
+    return bool(
+        membership
+        and membership.active
+        and membership.role in (Role.DIRECTORY_CURATOR, Role.SYSTEM_ADMIN)
+    )

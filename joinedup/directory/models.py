@@ -7,6 +7,7 @@ lines up with the holistic assessment's domains.
 Every row keeps the id it has in its feed (``oruk_id``) so that imports are idempotent and
 the API answers with the ids other directories know."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -321,3 +322,57 @@ class ServiceReferral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral to {self.service} ({self.task_id})"
+
+
+class UpdateRequest(models.Model):
+    """A request to a provider to check a listing not verified for a while; the link in
+    it (the token) lets them confirm it or say what changed, without an account."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="update_requests")
+    token_hash = models.CharField(max_length=64, unique=True)  # sha256 of the link's token
+    sent_to = models.EmailField(blank=True)
+    sent_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    still_correct = models.BooleanField(null=True)
+
+    def __str__(self) -> str:
+        return f"Update request for {self.service} ({self.sent_at:%Y-%m-%d})"
+
+
+class ProblemReport(models.Model):
+    """Someone says a listing is wrong (or a provider says what changed): a curator works
+    through these in the queue."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", "The service has closed or stopped"
+        CONTACT = "contact", "The phone number, email or website is wrong"
+        TIMES = "times", "The opening times are wrong"
+        PLACE = "place", "The address or place is wrong"
+        OTHER = "other", "Something else"
+        PROVIDER = "provider", "The provider says something has changed"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        FIXED = "fixed", "Fixed"
+        DISMISSED = "dismissed", "Not a problem"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="problems")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    detail = models.TextField(blank=True)
+    reported_at = models.DateTimeField()
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported_by_resident = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "reported_at"], name="problem_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.service}"

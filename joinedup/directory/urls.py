@@ -8,4 +8,9 @@ urlpatterns = [
     path("services/<str:oruk_id>", views.service_page, name="service"),
     path("services/<str:oruk_id>/refer/<int:person_id>", views.refer, name="refer"),
     path("referrals/<int:referral_id>/outcome", views.outcome, name="outcome"),
+    path("services/<str:oruk_id>/report", views.report, name="report"),
+    path("check/<str:token>", views.confirm, name="confirm"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/reports/<int:report_id>", views.resolve, name="resolve"),
+    path("queue/services/<str:oruk_id>/verify", views.verify, name="verify"),
 ]

@@ -1,25 +1,28 @@
 """The directory's pages: search (for navigators and other staff here; for residents in the
 portal, which reuses ``search_context`` and the same templates) and one service in full."""
 
-from datetime import datetime
-
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from joinedup.care.actions import may_work
 from joinedup.core.forms import error_messages
 from joinedup.core.jinja_env import age
-from joinedup.core.permissions import gives_direct_care
+from joinedup.core.permissions import gives_direct_care, may_curate_directory
 from joinedup.people import access
 from joinedup.people.actions import record_person_view
 
 from . import actions, needs
 from .feeds import DAY_CODES
-from .models import ONS4, Consent, Service, ServiceReferral, ServiceStatus
+from .models import ONS4, Consent, ProblemReport, Service, ServiceReferral, ServiceStatus
 from .search import Criteria, describe, search
 
 DISTANCES = (("", "Any distance"), ("1", "1 km"), ("2", "2 km"), ("5", "5 km"), ("10", "10 km"))
@@ -134,7 +137,7 @@ def service_context(oruk_id: str) -> dict:
     return {
         "service": service,
         "opening_times": [describe(s) for s in service.schedules.all()],
-        "today": datetime.now().date(),
+        "stale_before": actions.verified_before(),
     }
 
 
@@ -146,7 +149,13 @@ def service_page(request, oruk_id: str):
     return render(
         request,
         "directory/service.jinja",
-        {**context, "person": person, "outcomes": outcomes, "ons4": ONS4},
+        {
+            **context,
+            "person": person,
+            "outcomes": outcomes,
+            "ons4": ONS4,
+            "report_url": reverse("directory:report", args=[oruk_id]),
+        },
     )
 
 
@@ -218,3 +227,138 @@ def outcome(request, referral_id: int):
         {"referral": referral, "errors": errors, "values": request.POST, "ons4": ONS4},
         status=status,
     )
+
+
+# --- Keeping it current ---------------------------------------------------------------------
+
+
+def problem_form(request, service: Service, *, resident: bool, template: str, done_url: str):
+    """Report a problem with a listing (staff and residents share this)."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            actions.report_problem(
+                service=service,
+                kind=request.POST.get("kind", ""),
+                detail=request.POST.get("detail", ""),
+                by=None if resident else request.user,
+                resident=resident,
+            )
+            messages.success(request, "Thank you: the directory team will look at it.")
+            return redirect(done_url)
+        except ValidationError as exc:
+            errors, status = error_messages(exc), 400
+    kinds = [c for c in ProblemReport.Kind.choices if c[0] != ProblemReport.Kind.PROVIDER]
+    return render(
+        request,
+        template,
+        {"service": service, "kinds": kinds, "errors": errors, "values": request.POST},
+        status=status,
+    )
+
+
+@login_required
+def report(request, oruk_id: str):
+    service = get_object_or_404(Service, oruk_id=oruk_id)
+    return problem_form(
+        request,
+        service,
+        resident=False,
+        template="directory/report.jinja",
+        done_url=reverse("directory:service", args=[oruk_id]),
+    )
+
+
+def confirm(request, token: str):
+    """A provider checks its listing from the link in an update request (no account)."""
+    update = actions.find_update_request(token)
+    if update is None:
+        return render(request, "directory/confirm_gone.jinja", {}, status=404)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            actions.answer_update(
+                request=update,
+                still_correct=request.POST.get("answer") == "correct",
+                changes=request.POST.get("changes", ""),
+            )
+            return render(request, "directory/confirm_done.jinja", {"service": update.service})
+        except ValidationError as exc:
+            errors, status = error_messages(exc), 400
+    context = service_context(update.service.oruk_id)
+    return render(
+        request,
+        "directory/confirm.jinja",
+        {**context, "errors": errors, "values": request.POST},
+        status=status,
+    )
+
+
+def _curator(request):
+    if not may_curate_directory(request.membership):
+        raise PermissionDenied("The directory queue is for directory curators")
+    return request.membership
+
+
+@login_required
+def queue(request):
+    _curator(request)
+    reports = (
+        ProblemReport.objects.filter(status=ProblemReport.Status.OPEN)
+        .select_related("service__organisation")
+        .order_by("reported_at")
+    )
+    stale = (
+        actions.stale_services()
+        .select_related("organisation")
+        .order_by(F("assured_date").asc(nulls_first=True), "name")
+    )
+    return render(
+        request,
+        "directory/queue.jinja",
+        {
+            "reports": Paginator(reports, 50).get_page(request.GET.get("page")),
+            "stale": stale[:50],
+            "stale_count": stale.count(),
+            "verify_days": settings.DIRECTORY_VERIFY_DAYS,
+        },
+    )
+
+
+@login_required
+def resolve(request, report_id: int):
+    membership = _curator(request)
+    problem = get_object_or_404(
+        ProblemReport.objects.select_related("service__organisation"), pk=report_id
+    )
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            actions.resolve_problem(
+                by=request.user,
+                membership=membership,
+                report=problem,
+                status=request.POST.get("status", ""),
+                resolution=request.POST.get("resolution", ""),
+                close_service=request.POST.get("close_service") == "yes",
+            )
+            messages.success(request, "Done.")
+            return redirect("directory:queue")
+        except ValidationError as exc:
+            errors, status = error_messages(exc), 400
+    return render(
+        request,
+        "directory/resolve.jinja",
+        {"problem": problem, "errors": errors, "values": request.POST},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def verify(request, oruk_id: str):
+    membership = _curator(request)
+    service = get_object_or_404(Service, oruk_id=oruk_id)
+    actions.verify_service(by=request.user, membership=membership, service=service)
+    messages.success(request, f"{service.name} marked as checked today.")
+    return redirect("directory:queue")

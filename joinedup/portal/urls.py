@@ -20,6 +20,7 @@ urlpatterns = [
     path("my-data", views.my_data, name="my-data"),
     path("find-support", views.find_support, name="find-support"),
     path("find-support/<str:oruk_id>", views.service, name="service"),
+    path("find-support/<str:oruk_id>/report", views.report, name="report"),
     path("carers", views.carers, name="carers"),
     path("proxy/<str:token>", views.accept_proxy, name="proxy-accept"),
     path("for/<int:person_id>/", views.proxy_plan, name="proxy-plan"),

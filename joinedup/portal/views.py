@@ -5,6 +5,7 @@ record (``portal.access``)."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -305,7 +306,20 @@ def find_support(request):
 
 @access.resident_required
 def service(request, oruk_id: str):
-    return render(request, "portal/service.jinja", directory_views.service_context(oruk_id))
+    context = directory_views.service_context(oruk_id)
+    report_url = reverse("portal:report", args=[oruk_id])
+    return render(request, "portal/service.jinja", {**context, "report_url": report_url})
+
+
+@access.resident_required
+def report(request, oruk_id: str):
+    return directory_views.problem_form(
+        request,
+        directory_views.service_context(oruk_id)["service"],
+        resident=True,
+        template="portal/report.jinja",
+        done_url=reverse("portal:service", args=[oruk_id]),
+    )
 
 
 # ---------------------------------------------------------------------------------------

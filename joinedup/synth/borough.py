@@ -278,6 +278,7 @@ def build_borough(
         ("volunteer", "Marcia", "Campbell", [(voluntary[1], Role.VOLUNTARY_WORKER)]),
         ("analyst", "Daniel", "Hughes", [(icb, Role.ANALYST)]),
         ("dataquality", "Nadia", "Haddad", [(icb, Role.DATA_QUALITY)]),
+        ("curator", "Olu", "Adeyemi", [(public_health, Role.DIRECTORY_CURATOR)]),
         (
             "engagement",
             "Amara",

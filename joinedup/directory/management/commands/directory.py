@@ -10,17 +10,34 @@ class Command(BaseCommand):
     help = (
         "Service directory: 'joinedup directory import FILE|URL [--report FILE]' imports an "
         "Open Referral feed (HSDS 3.0 or ORUK 1.0) and says what it rejected and repaired; "
-        "'joinedup directory demo [--services N]' adds the demo borough's directory."
+        "'joinedup directory demo [--services N]' adds the demo borough's directory; "
+        "'joinedup directory verify-check' asks providers to check out-of-date listings."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("verb", choices=["import", "demo"])
+        parser.add_argument("verb", choices=["import", "demo", "verify-check"])
         parser.add_argument("source", nargs="?")
         parser.add_argument("--report", help="write every rejection and repair here (JSON)")
         parser.add_argument("--services", type=int, default=330)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="where providers open the links in update requests",
+        )
 
     def handle(self, *args, verb: str, source: str | None, report: str | None, **options):
+        if verb == "verify-check":
+            from django.urls import reverse
+
+            link_base = options["base_url"].rstrip("/") + reverse("directory:confirm", args=["x"])
+            counts = actions.request_updates(by=None, link_base=link_base[:-1])
+            self.stdout.write(
+                f"{counts['out of date']} listings not checked within the period: "
+                f"{counts['asked']} providers asked to check them, {counts['asked recently']} "
+                f"asked recently, {counts['no email']} with no email (for the curators' queue)"
+            )
+            return
         try:
             if verb == "demo":
                 from joinedup.synth.directory import directory_feed, link_partners
