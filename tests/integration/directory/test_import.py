@@ -144,3 +144,43 @@ def test_a_known_postcode_gives_a_location_its_place_and_an_unknown_one_is_repor
     report = actions.import_feed(by=None, source="b", data=json.dumps(feed("JU9 9ZZ")).encode())
     assert report.updated == 1
     assert any("JU9 9ZZ is not in the postcode lookup" in r["how"] for r in report.repaired)
+
+
+def test_export_is_an_hsds_3_data_package_that_imports_back(world, tmp_path):
+    import csv
+
+    from joinedup.synth.directory import directory_feed
+
+    feed = directory_feed(services=30, seed=5)
+    feed["contents"][0]["name"] = '=HYPERLINK("http://evil.example")'
+    feed["contents"][0]["phones"][0]["number"] = "+44 20 7946 0000"
+    actions.import_feed(by=None, source="demo", data=json.dumps(feed).encode())
+    out = tmp_path / "package"
+    call_command("directory", "export", "--out", str(out))
+    package = json.loads((out / "datapackage.json").read_text())
+    names = {r["path"] for r in package["resources"]}
+    assert {"services.csv", "locations.csv", "schedules.csv", "taxonomy_terms.csv"} <= names
+    with open(out / "services.csv", newline="") as f:
+        services = list(csv.DictReader(f))
+    assert len(services) == 30
+    assert services[0]["name"].startswith("'=HYPERLINK")  # neutralised for spreadsheets
+    with open(out / "phones.csv", newline="") as f:
+        assert "+44 20 7946 0000" in {r["number"] for r in csv.DictReader(f)}
+    with open(out / "attributes.csv", newline="") as f:
+        assert any(r["taxonomy_term_id"].startswith("joinedup-needs:") for r in csv.DictReader(f))
+    if ORUK.exists():  # the columns are HSDS 3.0's, in order
+        for resource in package["resources"]:
+            schema = next(
+                json.loads(p.read_text())
+                for p in (ORUK / "hsds-3.0" / "schema").glob("*.json")
+                if json.loads(p.read_text()).get("path") == resource["path"]
+            )
+            expected = [
+                k
+                for k, v in schema["properties"].items()
+                if v.get("type") not in ("array", "object") and "$ref" not in v
+            ]
+            assert [f["name"] for f in resource["schema"]["fields"]] == expected, resource["path"]
+    # Writing again replaces the package whole.
+    call_command("directory", "export", "--out", str(out))
+    assert not list(tmp_path.glob(".directory-*"))

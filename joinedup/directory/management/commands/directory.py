@@ -11,15 +11,17 @@ class Command(BaseCommand):
         "Service directory: 'joinedup directory import FILE|URL [--report FILE]' imports an "
         "Open Referral feed (HSDS 3.0 or ORUK 1.0) and says what it rejected and repaired; "
         "'joinedup directory demo [--services N]' adds the demo borough's directory; "
-        "'joinedup directory verify-check' asks providers to check out-of-date listings."
+        "'joinedup directory verify-check' asks providers to check out-of-date listings; "
+        "'joinedup directory export --out DIR' writes an HSDS 3.0 data package."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("verb", choices=["import", "demo", "verify-check"])
+        parser.add_argument("verb", choices=["import", "demo", "verify-check", "export"])
         parser.add_argument("source", nargs="?")
         parser.add_argument("--report", help="write every rejection and repair here (JSON)")
         parser.add_argument("--services", type=int, default=330)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--out", help="export: the folder to write the data package to")
         parser.add_argument(
             "--base-url",
             default="http://127.0.0.1:8000",
@@ -27,6 +29,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, verb: str, source: str | None, report: str | None, **options):
+        if verb == "export":
+            from pathlib import Path
+
+            from joinedup.directory.datapackage import write_package
+
+            if not options["out"]:
+                raise CommandError("say where to write the data package: --out DIR")
+            counts = write_package(Path(options["out"]))
+            self.stdout.write(
+                f"{options['out']}: HSDS 3.0 data package, {counts['services.csv']:,} services, "
+                f"{counts['organizations.csv']:,} organisations, {sum(counts.values()):,} rows"
+            )
+            return
         if verb == "verify-check":
             from django.urls import reverse
 
