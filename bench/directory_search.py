@@ -55,6 +55,7 @@ def _load() -> None:
         Location.objects.all().delete()
         DirectoryOrganisation.objects.all().delete()
         FeedImport.objects.all().delete()
+        needs.ensure_taxonomy()
     started = perf_counter()
     feed = json.dumps(directory_feed(services=SERVICES, seed=11)).encode()
     made = perf_counter() - started

@@ -18,9 +18,13 @@ def _empty_cache():
     # Cached figures (e.g. caseload counts) are keyed by ids a fresh test database reuses.
     from django.core.cache import cache
 
+    from joinedup.directory import index
+
     cache.clear()
+    index.forget()
     yield
     cache.clear()
+    index.forget()
 
 
 @pytest.fixture(autouse=True)

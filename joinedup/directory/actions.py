@@ -31,7 +31,7 @@ from joinedup.core.models import (
 from joinedup.core.permissions import may_curate_directory
 from joinedup.people.models import Person
 
-from . import feeds, needs
+from . import feeds, index, needs
 from .models import (
     ONS4,
     Consent,
@@ -158,6 +158,7 @@ def import_feed(*, by: User | None, source: str, data: bytes | None = None) -> F
     for item in writer.repairs:
         report.repaired.append(item)
     report.save()
+    transaction.on_commit(index.forget)
     record_audit(
         by=by,
         organisation=None,
@@ -305,8 +306,10 @@ class _PartWriter:
         return location
 
     def _term(self, item: dict) -> TaxonomyTerm:
+        """The term an attribute names: a known term is linked, and updated only with what
+        the feed says of it (joinedup's own needs terms are never changed by a feed)."""
         term = self.terms.get(item["oruk_id"])
-        if term is not None and not item["name"]:
+        if term is not None and (not item["name"] or term.oruk_id.startswith(needs.TAXONOMY_ID)):
             return term
         taxonomy = None
         if item["taxonomy_id"]:
@@ -317,15 +320,21 @@ class _PartWriter:
                     name=item["taxonomy_name"] or item["vocabulary"] or item["taxonomy_id"],
                 )
                 self.taxonomies[taxonomy.oruk_id] = taxonomy
-        values = {
+        given = {
             "name": item["name"],
             "code": item["code"],
             "description": item["description"],
             "vocabulary": item["vocabulary"],
-            "taxonomy": taxonomy or (term.taxonomy if term else None),
-            "parent": self.terms.get(item["parent_id"]) or (term.parent if term else None),
+            "taxonomy": taxonomy,
+            "parent": self.terms.get(item["parent_id"]),
         }
-        term, _ = TaxonomyTerm.objects.update_or_create(oruk_id=item["oruk_id"], defaults=values)
+        given = {k: v for k, v in given.items() if v not in ("", None)}
+        if term is None:
+            term = TaxonomyTerm.objects.create(oruk_id=item["oruk_id"], **given)
+        elif any(getattr(term, k) != v for k, v in given.items()):
+            for k, v in given.items():
+                setattr(term, k, v)
+            term.save()
         self.terms[term.oruk_id] = term
         return term
 

@@ -126,3 +126,31 @@ def term_id(code: str) -> str:
 def for_domain(domain: str) -> list[Need]:
     """The needs that answer an assessment domain."""
     return [n for n in NEEDS if n.domain == domain]
+
+
+def ensure_taxonomy(taxonomy_model=None, term_model=None) -> None:
+    """Create or restore the needs taxonomy and its terms (the models are passed in by the
+    data migration, which must use its historical models)."""
+    if taxonomy_model is None or term_model is None:
+        from .models import Taxonomy as taxonomy_model  # noqa: N813
+        from .models import TaxonomyTerm as term_model  # noqa: N813
+    taxonomy, _ = taxonomy_model.objects.update_or_create(
+        oruk_id=TAXONOMY_ID,
+        defaults={
+            "name": TAXONOMY_NAME,
+            "description": "What a person needs help with, lined up with the holistic "
+            "assessment's domains.",
+            "version": "1",
+        },
+    )
+    for need in NEEDS:
+        term_model.objects.update_or_create(
+            oruk_id=term_id(need.code),
+            defaults={
+                "taxonomy": taxonomy,
+                "code": need.code,
+                "name": need.name,
+                "description": need.description,
+                "vocabulary": TAXONOMY_NAME,
+            },
+        )

@@ -2,11 +2,10 @@
 catchment, eligibility (age, carers), opening times, cost and step-free access, all applied
 together; every result says why it matched.
 
-The structured filters are SQL (``Exists`` subqueries, so each stays one query however
-many rows match); distance is a bounding box on the location index refined by haversine;
-a keyword that is in no listing is corrected to the nearest words that are (Levenshtein,
-rapidfuzz) from a vocabulary kept in memory per process and rebuilt when the directory
-changes.
+The filters run on an in-memory index of the directory (``index.py``: NumPy arrays, one
+per process, rebuilt when the directory changes); a keyword that is in no listing is
+corrected to the nearest words that are (Levenshtein, rapidfuzz). The Open Referral API's
+catchment and proximity filters are SQL (``_covers``, ``_nearby``).
 
 Example::
 
@@ -17,24 +16,24 @@ Example::
 """
 
 import bisect
-import re
 import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+import numpy as np
 from dateutil import rrule
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from . import needs, places
+from . import index, needs, places
 from .feeds import DAY_CODES
-from .models import FeedImport, Schedule, Service, ServiceArea, ServiceAtLocation, ServiceStatus
+from .models import Schedule, Service, ServiceArea, ServiceAtLocation
 
 MAX_RESULTS = 50
 MAX_TOKENS = 8
-_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+_WORD = index.WORD
 
 
 @dataclass
@@ -68,36 +67,12 @@ class Found:
     seconds: float
 
 
-# --- Keyword vocabulary ---------------------------------------------------------------------
-
-_vocabulary: dict = {"version": None, "words": [], "set": frozenset()}
+# --- Keywords -------------------------------------------------------------------------------
 
 
-def _version():
-    """Changes whenever services are imported, added or edited (each edit is saved with a
-    new ``last_modified``), so every worker process notices within one request."""
-    return (
-        FeedImport.objects.aggregate(n=Max("pk"))["n"],
-        Service.objects.aggregate(n=Max("pk"), m=Max("last_modified")),
-    )
-
-
-def vocabulary() -> tuple[list[str], frozenset]:
-    """Every word in active listings (rebuilt when the directory changes)."""
-    version = _version()
-    if version != _vocabulary["version"]:
-        words: set[str] = set()
-        for text in Service.objects.filter(status=ServiceStatus.ACTIVE).values_list(
-            "search_text", flat=True
-        ):
-            words.update(_WORD.findall(text))
-        _vocabulary.update(version=version, words=sorted(words), set=frozenset(words))
-    return _vocabulary["words"], _vocabulary["set"]
-
-
-def expand(token: str) -> list[str]:
+def expand(token: str, found_index: "index.Index | None" = None) -> list[str]:
     """The token and, when no listing has it, the listed words nearest to it."""
-    words, known = vocabulary()
+    words, known = (found_index or index.current()).vocabulary()
     if token in known or len(token) < 4 or _prefix_known(words, token):
         return [token]
     cutoff = 1 if len(token) < 7 else 2
@@ -192,72 +167,53 @@ def describe(schedule: Schedule) -> str:
 def search(criteria: Criteria, *, limit: int = MAX_RESULTS, offset: int = 0) -> Found:
     started = clock.perf_counter()
     point = places.locate(criteria.postcode) if criteria.postcode.strip() else None
-    found = Service.objects.filter(status=ServiceStatus.ACTIVE)
+    found_index = index.current()
+    keep = found_index.all()
     for code in criteria.needs:
-        found = found.filter(
-            Exists(
-                Service.terms.through.objects.filter(
-                    service_id=OuterRef("pk"), taxonomyterm__oruk_id=needs.term_id(code)
-                )
-            )
-        )
+        keep &= found_index.need(code)
     if criteria.age is not None:
-        found = found.filter(
-            Q(minimum_age__isnull=True) | Q(minimum_age__lte=criteria.age),
-            Q(maximum_age__isnull=True) | Q(maximum_age__gte=criteria.age),
-        )
+        keep &= found_index.age(criteria.age)
     if not criteria.carer:
-        found = found.exclude(for_carers=True)
+        keep &= ~found_index.carers
     if criteria.free:
-        found = found.filter(is_free=True)
+        keep &= found_index.free
     if criteria.step_free:
-        found = found.filter(
-            Exists(
-                ServiceAtLocation.objects.filter(
-                    service_id=OuterRef("pk"), location__step_free=True
-                )
-            )
-        )
+        keep &= found_index.step_free
+    distances = np.full(found_index.size, np.inf)
     if point is not None:
-        found = found.filter(_covers(point, criteria.practice))
-    day = criteria.open_at.date() if criteria.open_at else None
-    if criteria.open_at or criteria.day:
-        code = DAY_CODES[day.weekday()] if day else criteria.day
-        when = Q(service_id=OuterRef("pk")) & (Q(byday__contains=code) | ~Q(bymonthday=""))
-        if criteria.open_at:
-            now = criteria.open_at.time()
-            when &= Q(opens_at__isnull=True) | Q(opens_at__lte=now, closes_at__gt=now)
-        found = found.filter(Exists(Schedule.objects.filter(when)))
+        keep &= found_index.covers(point, criteria.practice)
+        distances = found_index.distances(point)
+        if criteria.within_km:
+            # Near enough, or with no building to travel to (by phone, online).
+            keep &= (distances <= criteria.within_km) | ~found_index.physical
     corrections: dict[str, list[str]] = {}
     tokens = _WORD.findall(criteria.text.lower())[:MAX_TOKENS]
+    words = {}
     for token in tokens:
-        alternatives = expand(token)
+        alternatives = expand(token, found_index)
         if len(alternatives) > 1:
             corrections[token] = alternatives[1:]
-        match = Q()
-        for word in alternatives:
-            match |= Q(search_text__contains=word)
-        found = found.filter(match)
-    distances: dict[int, float | None] = {}
-    if point is not None and criteria.within_km:
-        distances = _nearby(found, point, criteria.within_km)
-        found = found.filter(pk__in=list(distances))
-    rows = list(found.values_list("pk", "name"))
+        words[token] = alternatives
     if criteria.open_at or criteria.day:
-        rows = _open_exactly(rows, criteria, day)
-    if point is not None and not distances and rows:
-        distances = _distances([pk for pk, _ in rows], point)
-    words = {t: [t, *corrections.get(t, [])] for t in tokens}
+        day = criteria.open_at.date() if criteria.open_at else _next(criteria.day)
+        minute = index.minute_of(criteria.open_at) if criteria.open_at else None
+        keep &= found_index.open_on(day, minute, keep)
+    for alternatives in words.values():
+        keep &= found_index.containing(alternatives, keep)
     flat = [w for alternatives in words.values() for w in alternatives]
+    chosen = np.flatnonzero(keep).tolist()
 
-    def rank(row):
-        pk, name = row
-        in_name = any(w in name.lower() for w in flat) if flat else True
-        distance = distances.get(pk)
-        return (not in_name, distance if distance is not None else 1e6, name.lower())
+    def rank(i: int):
+        name = found_index.names[i]
+        in_name = any(w in name for w in flat) if flat else True
+        return (not in_name, distances[i], name)
 
-    rows.sort(key=rank)
-    page = [pk for pk, _ in rows[offset : offset + limit]]
+    chosen.sort(key=rank)
+    page = [int(found_index.pks[i]) for i in chosen[offset : offset + limit]]
+    distance_of = {
+        int(found_index.pks[i]): (float(distances[i]) if np.isfinite(distances[i]) else None)
+        for i in chosen[offset : offset + limit]
+    }
     services = {
         s.pk: s
         for s in Service.objects.filter(pk__in=page)
@@ -267,12 +223,13 @@ def search(criteria: Criteria, *, limit: int = MAX_RESULTS, offset: int = 0) -> 
     results = [
         Result(
             services[pk],
-            distances.get(pk),
-            _reasons(services[pk], criteria, point, distances.get(pk), words),
+            distance_of[pk],
+            _reasons(services[pk], criteria, point, distance_of[pk], words),
         )
         for pk in page
+        if pk in services
     ]
-    return Found(results, len(rows), point, corrections, clock.perf_counter() - started)
+    return Found(results, len(chosen), point, corrections, clock.perf_counter() - started)
 
 
 def _covers(point: places.Point, practice: str) -> Q:
@@ -314,34 +271,6 @@ def _nearby(found, point: places.Point, km: float) -> dict[int, float | None]:
     for service_id in remote:
         near.setdefault(service_id, None)
     return near
-
-
-def _distances(ids: list[int], point: places.Point) -> dict[int, float | None]:
-    out: dict[int, float | None] = {}
-    for service_id, lat, lon in ServiceAtLocation.objects.filter(
-        service_id__in=ids, location__latitude__isnull=False
-    ).values_list("service_id", "location__latitude", "location__longitude"):
-        d = places.distance_km(point.latitude, point.longitude, lat, lon)
-        if out.get(service_id) is None or d < out[service_id]:
-            out[service_id] = d
-    return out
-
-
-def _open_exactly(rows, criteria: Criteria, day: date | None):
-    """Keep the services whose schedules really have them open (monthly rules, validity)."""
-    by_service: dict[int, list[Schedule]] = {}
-    for schedule in Schedule.objects.filter(service_id__in=[pk for pk, _ in rows]):
-        by_service.setdefault(schedule.service_id, []).append(schedule)
-    if criteria.open_at:
-        keep = {
-            pk
-            for pk, items in by_service.items()
-            if any(is_open(s, criteria.open_at) for s in items)
-        }
-    else:
-        target = _next(criteria.day)
-        keep = {pk for pk, items in by_service.items() if any(open_on(s, target) for s in items)}
-    return [row for row in rows if row[0] in keep]
 
 
 def _next(code: str) -> date:

@@ -7,28 +7,9 @@ from django.db import migrations
 def add_needs(apps, schema_editor):
     from joinedup.directory import needs
 
-    Taxonomy = apps.get_model("directory", "Taxonomy")
-    TaxonomyTerm = apps.get_model("directory", "TaxonomyTerm")
-    taxonomy, _ = Taxonomy.objects.update_or_create(
-        oruk_id=needs.TAXONOMY_ID,
-        defaults={
-            "name": needs.TAXONOMY_NAME,
-            "description": "What a person needs help with, lined up with the holistic "
-            "assessment's domains.",
-            "version": "1",
-        },
+    needs.ensure_taxonomy(
+        apps.get_model("directory", "Taxonomy"), apps.get_model("directory", "TaxonomyTerm")
     )
-    for need in needs.NEEDS:
-        TaxonomyTerm.objects.update_or_create(
-            oruk_id=needs.term_id(need.code),
-            defaults={
-                "taxonomy": taxonomy,
-                "code": need.code,
-                "name": need.name,
-                "description": need.description,
-                "vocabulary": needs.TAXONOMY_NAME,
-            },
-        )
 
 
 class Migration(migrations.Migration):

@@ -184,3 +184,21 @@ def test_export_is_an_hsds_3_data_package_that_imports_back(world, tmp_path):
     # Writing again replaces the package whole.
     call_command("directory", "export", "--out", str(out))
     assert not list(tmp_path.glob(".directory-*"))
+
+
+def test_a_feed_cannot_rename_the_needs_taxonomy(db):
+    from joinedup.directory import needs
+    from joinedup.directory.models import TaxonomyTerm
+
+    feed = [
+        {
+            "id": "s",
+            "name": "Club",
+            "organization": {"id": "o", "name": "Org"},
+            "attributes": [{"taxonomy_term": {"id": needs.term_id("loneliness"), "name": "Oops"}}],
+        }
+    ]
+    actions.import_feed(by=None, source="f", data=json.dumps(feed).encode())
+    term = TaxonomyTerm.objects.get(oruk_id=needs.term_id("loneliness"))
+    assert (term.name, term.code) == ("Loneliness and social contact", "loneliness")
+    assert Service.objects.get().terms.get() == term

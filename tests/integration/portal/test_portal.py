@@ -331,3 +331,38 @@ def test_every_portal_address_with_someone_elses_id_is_not_found(residents, clie
         tried += 1
     assert tried >= 2
     assert CarePlan.objects.filter(person=residents.other).exists()
+
+
+def test_residents_find_support_and_report_a_wrong_listing(residents, client):
+    import json
+
+    from joinedup.directory import actions as directory_actions
+    from joinedup.directory.models import ProblemReport
+
+    feed = [
+        {
+            "id": "lunch",
+            "name": "Lunch club",
+            "organization": {"id": "o", "name": "Age Well"},
+            "attributes": [{"taxonomy_term": {"id": "joinedup-needs:loneliness"}}],
+            "service_at_locations": [
+                {"location": {"id": "l", "latitude": 51.551, "longitude": -0.06}}
+            ],
+        }
+    ]
+    directory_actions.import_feed(by=None, source="f", data=json.dumps(feed).encode())
+    actions.create_demo_account(person=residents.mary, email="mary@example.org", password=PASSWORD)
+    client.post(reverse("portal:sign-in"), {"email": "mary@example.org", "password": PASSWORD})
+    found = client.get(
+        reverse("portal:find-support"), {"need": "loneliness", "distance": "2", "search": "1"}
+    ).content.decode()
+    assert "Lunch club" in found and "from JU1 1AA" in found
+    assert reverse("portal:service", args=["lunch"]) in found
+    page = client.get(reverse("portal:service", args=["lunch"])).content.decode()
+    assert "Report a problem with this listing" in page
+    url = reverse("portal:report", args=["lunch"])
+    assert client.post(url, {"kind": "closed"}).status_code == 302
+    report = ProblemReport.objects.get()
+    assert report.reported_by_resident and report.reported_by is None
+    # Staff pages of the directory stay closed to residents.
+    assert client.get(reverse("directory:search")).status_code == 302
