@@ -14,7 +14,7 @@ from django.urls import reverse
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError
 
-from . import places
+from . import index, places
 from . import search as directory_search
 from .feeds import DAY_CODES, WEEKDAYS
 from .models import (
@@ -319,12 +319,21 @@ FULL = (
 )
 
 
-def _page(queryset, page: int, per_page: int, render) -> dict:
+def _page(queryset, page: int, per_page: int, render, *, among=None, field="pk") -> dict:
+    """One page of a queryset; with ``among``, only the rows whose ``field`` is in it (a
+    set worked out outside the database, such as the services near a postcode)."""
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise HttpError(400, f"page must be 1 or more, per_page between 1 and {MAX_PER_PAGE}")
-    total = queryset.count()
+    start, end = (page - 1) * per_page, page * per_page
+    if among is None:
+        total = queryset.count()
+        rows = list(queryset[start:end])
+    else:
+        ids = [pk for pk, key in queryset.values_list("pk", field) if key in among]
+        total = len(ids)
+        chosen = {row.pk: row for row in queryset.filter(pk__in=ids[start:end])}
+        rows = [chosen[pk] for pk in ids[start:end]]
     pages = max(1, math.ceil(total / per_page))
-    rows = list(queryset[(page - 1) * per_page : page * per_page])
     return {
         "total_items": total,
         "total_pages": pages,
@@ -380,9 +389,21 @@ def _filtered(
     if search and search.strip():
         found = found.filter(search_text__contains=" ".join(search.lower().split()))
     if taxonomy_term_id:
-        found = found.filter(terms__oruk_id=taxonomy_term_id)
+        found = found.filter(
+            Exists(
+                Service.terms.through.objects.filter(
+                    service_id=OuterRef("pk"), taxonomyterm__oruk_id=taxonomy_term_id
+                )
+            )
+        )
     if taxonomy_id:
-        found = found.filter(terms__taxonomy__oruk_id=taxonomy_id)
+        found = found.filter(
+            Exists(
+                Service.terms.through.objects.filter(
+                    service_id=OuterRef("pk"), taxonomyterm__taxonomy__oruk_id=taxonomy_id
+                )
+            )
+        )
     if organization_id:
         found = found.filter(organisation__oruk_id=organization_id)
     if modified_after:
@@ -402,7 +423,7 @@ def _filtered(
         if end_time:
             when &= Q(closes_at__lte=end_time)
         found = found.filter(Exists(Schedule.objects.filter(when)))
-    distances: dict = {}
+    near: set | None = None
     if postcode:
         try:
             point = places.locate(postcode)
@@ -412,11 +433,15 @@ def _filtered(
         if proximity is not None:
             if proximity <= 0:
                 raise HttpError(400, "proximity is a distance in metres, more than 0")
-            distances = directory_search._nearby(found, point, proximity / 1000)
-            found = found.filter(pk__in=list(distances))
+            # Within the distance, or with no building (by phone, online): the index
+            # knows every service's nearest location.
+            found_index = index.current()
+            km = found_index.distances(point)
+            close = (km <= proximity / 1000) | ~found_index.physical
+            near = set(found_index.pks[close].tolist())
     elif proximity is not None:
         raise HttpError(400, "proximity needs a postcode")
-    return found.distinct(), distances
+    return found, near
 
 
 @api.get("/services", summary="Services, a page at a time")
@@ -440,7 +465,7 @@ def services(
     postcode: str | None = None,
     proximity: float | None = None,
 ):
-    found, _ = _filtered(
+    found, near = _filtered(
         search=search,
         taxonomy_term_id=taxonomy_term_id,
         taxonomy_id=taxonomy_id,
@@ -462,10 +487,11 @@ def services(
             page,
             per_page,
             lambda s: _clean({"id": s.oruk_id, "last_modified": _iso(s.last_modified)}),
+            among=near,
         )
     if full:
         found = found.prefetch_related(*FULL)
-    return _page(found, page, per_page, lambda s: service_out(s, full=full))
+    return _page(found, page, per_page, lambda s: service_out(s, full=full), among=near)
 
 
 @api.get("/services/{service_id}", summary="One service, fully nested")
@@ -525,7 +551,7 @@ def service_at_locations(
     postcode: str | None = None,
     proximity: float | None = None,
 ):
-    found, _ = _filtered(
+    found, near = _filtered(
         search=search,
         taxonomy_term_id=taxonomy_term_id,
         taxonomy_id=taxonomy_id,
@@ -546,7 +572,14 @@ def service_at_locations(
         .prefetch_related("schedule_set__service", "schedule_set__service_at_location")
         .order_by("service__name", "pk")
     )
-    return _page(rows, page, per_page, lambda r: service_at_location_out(r, with_service=True))
+    return _page(
+        rows,
+        page,
+        per_page,
+        lambda r: service_at_location_out(r, with_service=True),
+        among=near,
+        field="service_id",
+    )
 
 
 @api.get("/service_at_locations/{sal_id}", summary="One service at one location")

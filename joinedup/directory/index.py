@@ -92,6 +92,7 @@ class Index:
     sch_from: np.ndarray  # date ordinals, NO_DATE when none
     sch_to: np.ndarray
     sch_simple: np.ndarray  # weekly, every week, no month days: the arrays say it all
+    sch_nth: np.ndarray  # monthly "first Tuesday"-style rules as bits (see _nth_bits)
     sch_ids: np.ndarray  # schedule ids (for the rule check of the others)
 
     @property
@@ -199,6 +200,9 @@ class Index:
                 ],
                 dtype=bool,
             ),
+            sch_nth=np.array(
+                [_nth_bits(s[4]) if _is_nth_rule(s) else 0 for s in sch], dtype=np.int64
+            ),
             sch_ids=np.array([s[0] for s in sch], dtype=np.int64),
         )
 
@@ -262,9 +266,10 @@ class Index:
         if minute is not None:
             hours = (self.sch_opens <= minute) & (self.sch_closes > minute)
         simple = relevant & self.sch_simple & ((self.sch_days & bit) > 0) & hours
+        monthly = relevant & ((self.sch_nth & _day_nth_bits(day)) > 0) & hours
         out = np.zeros(self.size, dtype=bool)
-        out[self.sch_owner[simple]] = True
-        others = relevant & ~self.sch_simple & hours
+        out[self.sch_owner[simple | monthly]] = True
+        others = relevant & ~self.sch_simple & (self.sch_nth == 0) & hours
         if others.any():
             from .search import open_on as rule_open_on
 
@@ -289,6 +294,39 @@ def _day_bits(byday: str) -> int:
         code = item[-2:]
         if code in DAY_CODES:
             bits |= 1 << DAY_CODES.index(code)
+    return bits
+
+
+_NTH = {"1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "-1": 5}
+
+
+def _is_nth_rule(row) -> bool:
+    """Monthly, every month, on nth weekdays only ("1TU", "3TH,-1FR")."""
+    _, _, freq, interval, byday, bymonthday = row[:6]
+    items = [d for d in (byday or "").split(",") if d]
+    return (
+        freq == "MONTHLY"
+        and (interval or 1) == 1
+        and not bymonthday
+        and bool(items)
+        and all(d[:-2] in _NTH and d[-2:] in DAY_CODES for d in items)
+    )
+
+
+def _nth_bits(byday: str) -> int:
+    bits = 0
+    for item in filter(None, byday.split(",")):
+        bits |= 1 << (_NTH[item[:-2]] * 7 + DAY_CODES.index(item[-2:]))
+    return bits
+
+
+def _day_nth_bits(day: date) -> int:
+    """The "nth weekday of the month" bits a day has (it may also be the last)."""
+    weekday = day.weekday()
+    bits = 1 << (((day.day - 1) // 7) * 7 + weekday)
+    following = date.fromordinal(day.toordinal() + 7)
+    if following.month != day.month:
+        bits |= 1 << (5 * 7 + weekday)
     return bits
 
 

@@ -5,7 +5,7 @@ together; every result says why it matched.
 The filters run on an in-memory index of the directory (``index.py``: NumPy arrays, one
 per process, rebuilt when the directory changes); a keyword that is in no listing is
 corrected to the nearest words that are (Levenshtein, rapidfuzz). The Open Referral API's
-catchment and proximity filters are SQL (``_covers``, ``_nearby``).
+catchment filter is SQL (``_covers``); its proximity filter uses the index's distances.
 
 Example::
 
@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 
 from . import index, needs, places
 from .feeds import DAY_CODES
-from .models import Schedule, Service, ServiceArea, ServiceAtLocation
+from .models import Schedule, Service, ServiceArea
 
 MAX_RESULTS = 50
 MAX_TOKENS = 8
@@ -194,12 +194,12 @@ def search(criteria: Criteria, *, limit: int = MAX_RESULTS, offset: int = 0) -> 
         if len(alternatives) > 1:
             corrections[token] = alternatives[1:]
         words[token] = alternatives
+    for alternatives in words.values():
+        keep &= found_index.containing(alternatives, keep)
     if criteria.open_at or criteria.day:
         day = criteria.open_at.date() if criteria.open_at else _next(criteria.day)
         minute = index.minute_of(criteria.open_at) if criteria.open_at else None
         keep &= found_index.open_on(day, minute, keep)
-    for alternatives in words.values():
-        keep &= found_index.containing(alternatives, keep)
     flat = [w for alternatives in words.values() for w in alternatives]
     chosen = np.flatnonzero(keep).tolist()
 
@@ -246,31 +246,6 @@ def _covers(point: places.Point, practice: str) -> Q:
             inside |= Q(kind=kind, code=code)
     areas = ServiceArea.objects.filter(service_id=OuterRef("pk"))
     return ~Exists(areas) | Exists(areas.filter(inside))
-
-
-def _nearby(found, point: places.Point, km: float) -> dict[int, float | None]:
-    """Service id → distance to its nearest location within ``km``; services with no
-    physical location (by phone, online) are kept with no distance."""
-    south, north, west, east = places.box(point, km)
-    near: dict[int, float | None] = {}
-    for service_id, lat, lon in ServiceAtLocation.objects.filter(
-        service__in=found.values("pk"),
-        location__latitude__range=(south, north),
-        location__longitude__range=(west, east),
-    ).values_list("service_id", "location__latitude", "location__longitude"):
-        d = places.distance_km(point.latitude, point.longitude, lat, lon)
-        if d <= km and (near.get(service_id) is None or d < near[service_id]):
-            near[service_id] = d
-    remote = found.exclude(
-        Exists(
-            ServiceAtLocation.objects.filter(
-                service_id=OuterRef("pk"), location__location_type="physical"
-            )
-        )
-    ).values_list("pk", flat=True)
-    for service_id in remote:
-        near.setdefault(service_id, None)
-    return near
 
 
 def _next(code: str) -> date:

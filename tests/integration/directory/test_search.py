@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from joinedup.directory import actions, needs
 from joinedup.directory.models import Schedule, Service
-from joinedup.directory.search import Criteria, describe, is_open, search
+from joinedup.directory.search import Criteria, describe, is_open, open_on, search
 
 ORG = {"id": "org-1", "name": "Northfield Age Well"}
 TUESDAY = datetime(2026, 12, 1, 11, 30)  # a Tuesday
@@ -177,3 +177,25 @@ def test_imported_parts_are_searchable(directory):
     assert Service.objects.get(oruk_id="carers").for_carers
     assert not Service.objects.get(oruk_id="lunch-monday").is_free
     assert near.areas.get().kind == "network" and near.areas.get().code == "LCNN"
+
+
+def test_monthly_rules_in_the_index_agree_with_the_icalendar_rule(world):
+    from datetime import date, timedelta
+
+    from joinedup.directory import index
+
+    rules = {"last-tue": "-1TU", "first-third-thu": "1TH,3TH", "second-mon": "2MO"}
+    feed = [
+        service(key, key, schedules=[{"freq": "MONTHLY", "byday": byday}])
+        for key, byday in rules.items()
+    ]
+    actions.import_feed(by=None, source="m", data=json.dumps(feed).encode())
+    index.forget()
+    found = index.current()
+    everything = found.all()
+    for offset in range(62):
+        day = date(2026, 12, 1) + timedelta(days=offset)
+        open_now = found.open_on(day, None, everything)
+        for schedule in Schedule.objects.select_related("service"):
+            position = int(found.pks.tolist().index(schedule.service_id))
+            assert bool(open_now[position]) == open_on(schedule, day), (schedule.byday, day)
