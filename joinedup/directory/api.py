@@ -104,14 +104,14 @@ def term_out(term: TaxonomyTerm) -> dict:
     )
 
 
-def schedule_out(schedule: Schedule) -> dict:
+def schedule_out(schedule: Schedule, service_id: str, sal_id: str | None) -> dict:
+    """A schedule; its service's and service-at-location's feed ids are given by the caller
+    (who has them already: looking them up here cost a query or a join per schedule)."""
     return _clean(
         {
             "id": schedule.oruk_id,
-            "service_id": schedule.service.oruk_id,
-            "service_at_location_id": (
-                schedule.service_at_location.oruk_id if schedule.service_at_location else None
-            ),
+            "service_id": service_id,
+            "service_at_location_id": sal_id,
             "valid_from": _iso(schedule.valid_from),
             "valid_to": _iso(schedule.valid_to),
             "dtstart": _iso(schedule.dtstart),
@@ -172,7 +172,9 @@ def service_at_location_out(sal: ServiceAtLocation, *, with_service: bool) -> di
         "location_id": sal.location.oruk_id,
         "description": sal.description,
         "location": location_out(sal.location),
-        "schedules": [schedule_out(s) for s in sal.schedule_set.all()],
+        "schedules": [
+            schedule_out(s, sal.service.oruk_id, sal.oruk_id) for s in sal.schedule_set.all()
+        ],
     }
     if with_service:
         out["service"] = service_out(sal.service, full=False)
@@ -218,7 +220,9 @@ def service_out(service: Service, *, full: bool) -> dict:
                     for p in service.phones.all()
                 ],
                 "schedules": [
-                    schedule_out(s) for s in service.schedules.all() if not s.service_at_location_id
+                    schedule_out(s, service.oruk_id, None)
+                    for s in service.schedules.all()
+                    if not s.service_at_location_id
                 ],
                 "service_areas": [
                     _clean(
@@ -305,12 +309,10 @@ def service_out(service: Service, *, full: bool) -> dict:
 
 FULL = (
     "phones",
-    "schedules__service_at_location",
+    "schedules",
     "areas",
     "at_locations__location__organisation",
-    "at_locations__schedule_set__service_at_location",
-    "at_locations__schedule_set__service",
-    "schedules__service",
+    "at_locations__schedule_set",
     "languages",
     "cost_options",
     "contacts",
@@ -327,12 +329,14 @@ def _page(queryset, page: int, per_page: int, render, *, among=None, field="pk")
     start, end = (page - 1) * per_page, page * per_page
     if among is None:
         total = queryset.count()
-        rows = list(queryset[start:end])
+        # The page's ids first (an index-only scan however deep the page), then their rows.
+        ids = list(queryset.values_list("pk", flat=True)[start:end])
     else:
         ids = [pk for pk, key in queryset.values_list("pk", field) if key in among]
         total = len(ids)
-        chosen = {row.pk: row for row in queryset.filter(pk__in=ids[start:end])}
-        rows = [chosen[pk] for pk in ids[start:end]]
+        ids = ids[start:end]
+    chosen = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    rows = [chosen[pk] for pk in ids]
     pages = max(1, math.ceil(total / per_page))
     return {
         "total_items": total,
@@ -569,7 +573,7 @@ def service_at_locations(
     rows = (
         ServiceAtLocation.objects.filter(service__in=found.values("pk"))
         .select_related("service__organisation", "location__organisation")
-        .prefetch_related("schedule_set__service", "schedule_set__service_at_location")
+        .prefetch_related("schedule_set")
         .order_by("service__name", "pk")
     )
     return _page(

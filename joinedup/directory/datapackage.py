@@ -93,7 +93,10 @@ def _rows() -> dict[str, list[dict]]:
             }
         )
     for schedule in Schedule.objects.select_related("service", "service_at_location"):
-        tables["schedules.csv"].append(api.schedule_out(schedule))
+        sal = schedule.service_at_location
+        tables["schedules.csv"].append(
+            api.schedule_out(schedule, schedule.service.oruk_id, sal.oruk_id if sal else None)
+        )
     simple = (
         ("service_areas.csv", ServiceArea, ("name", "description", "extent", "extent_type", "uri")),
         ("phones.csv", Phone, ("number", "extension", "type", "description")),
