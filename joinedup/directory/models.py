@@ -376,3 +376,35 @@ class ProblemReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.service}"
+
+
+class Shortlist(models.Model):
+    """Services a navigator picked for a person, with a note, to print or save as a PDF
+    and give them; once given, the person sees it in the portal too."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT)
+    created_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    services = models.ManyToManyField(Service, through="ShortlistItem", related_name="+")
+    given_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Shortlist for person {self.person_id} ({self.created_at:%Y-%m-%d})"
+
+
+class ShortlistItem(models.Model):
+    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="items")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="shortlist_items")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shortlist", "service"], name="once_per_shortlist")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} on shortlist {self.shortlist_id}"

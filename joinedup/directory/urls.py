@@ -9,6 +9,13 @@ urlpatterns = [
     path("services/<str:oruk_id>/refer/<int:person_id>", views.refer, name="refer"),
     path("referrals/<int:referral_id>/outcome", views.outcome, name="outcome"),
     path("services/<str:oruk_id>/report", views.report, name="report"),
+    path(
+        "services/<str:oruk_id>/shortlist/<int:person_id>",
+        views.shortlist_add,
+        name="shortlist-add",
+    ),
+    path("shortlists/people/<int:person_id>", views.shortlist, name="shortlist"),
+    path("shortlists/<int:shortlist_id>.pdf", views.shortlist_pdf, name="shortlist-pdf"),
     path("check/<str:token>", views.confirm, name="confirm"),
     path("queue/", views.queue, name="queue"),
     path("queue/reports/<int:report_id>", views.resolve, name="resolve"),

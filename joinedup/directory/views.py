@@ -7,8 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,7 +23,15 @@ from joinedup.people.actions import record_person_view
 
 from . import actions, needs
 from .feeds import DAY_CODES
-from .models import ONS4, Consent, ProblemReport, Service, ServiceReferral, ServiceStatus
+from .models import (
+    ONS4,
+    Consent,
+    ProblemReport,
+    Service,
+    ServiceReferral,
+    ServiceStatus,
+    Shortlist,
+)
 from .search import Criteria, describe, search
 
 DISTANCES = (("", "Any distance"), ("1", "1 km"), ("2", "2 km"), ("5", "5 km"), ("10", "10 km"))
@@ -362,3 +371,99 @@ def verify(request, oruk_id: str):
     actions.verify_service(by=request.user, membership=membership, service=service)
     messages.success(request, f"{service.name} marked as checked today.")
     return redirect("directory:queue")
+
+
+# --- Shortlists -----------------------------------------------------------------------------
+
+
+def shortlist_services(shortlist: Shortlist) -> list[dict]:
+    """The services on a shortlist, each with what a person needs to get in touch."""
+    services = (
+        Service.objects.filter(shortlist_items__shortlist=shortlist)
+        .select_related("organisation")
+        .prefetch_related("schedules", "phones", "at_locations__location")
+        .order_by("shortlist_items__added_at")
+    )
+    return [
+        {"service": s, "opening_times": [describe(x) for x in s.schedules.all()]} for s in services
+    ]
+
+
+def shortlist_pdf_response(shortlist: Shortlist, person) -> HttpResponse:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "directory/shortlist_document.jinja",
+        {
+            "shortlist": shortlist,
+            "person": person,
+            "items": shortlist_services(shortlist),
+            "printed_at": timezone.now(),
+        },
+    )
+    response = HttpResponse(
+        HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="services-for-you-{shortlist.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def shortlist_add(request, oruk_id: str, person_id: int):
+    membership, person = _person(request, person_id, "directory shortlist")
+    service = get_object_or_404(Service, oruk_id=oruk_id, status=ServiceStatus.ACTIVE)
+    try:
+        actions.shortlist_add(
+            by=request.user, membership=membership, person=person, service=service
+        )
+        messages.success(request, f"{service.name} added to {person.given_name}'s shortlist.")
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect(f"{reverse('directory:service', args=[oruk_id])}?person={person.pk}")
+
+
+@login_required
+def shortlist(request, person_id: int):
+    membership, person = _person(request, person_id, "directory shortlist")
+    current = actions.open_shortlist(membership=membership, person=person)
+    errors, status = {}, 200
+    if request.method == "POST" and current is not None:
+        try:
+            if request.POST.get("remove"):
+                service = get_object_or_404(Service, oruk_id=request.POST["remove"])
+                actions.shortlist_remove(membership=membership, shortlist=current, service=service)
+                return redirect("directory:shortlist", person_id=person.pk)
+            actions.give_shortlist(
+                by=request.user,
+                membership=membership,
+                shortlist=current,
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, f"Given to {person.given_name}: they can see it online too.")
+            return redirect("directory:shortlist", person_id=person.pk)
+        except ValidationError as exc:
+            errors, status = error_messages(exc), 400
+    given = Shortlist.objects.filter(person=person, given_at__isnull=False).select_related(
+        "organisation", "created_by"
+    )
+    return render(
+        request,
+        "directory/shortlist.jinja",
+        {
+            "person": person,
+            "current": current,
+            "items": shortlist_services(current) if current else [],
+            "given": given.order_by("-given_at")[:20],
+            "errors": errors,
+            "values": request.POST,
+        },
+        status=status,
+    )
+
+
+@login_required
+def shortlist_pdf(request, shortlist_id: int):
+    shortlist = get_object_or_404(Shortlist, pk=shortlist_id)
+    _, person = _person(request, shortlist.person_id, "directory shortlist pdf")
+    return shortlist_pdf_response(shortlist, person)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("message", views.message, name="message"),
     path("my-data", views.my_data, name="my-data"),
     path("find-support", views.find_support, name="find-support"),
+    path("find-support/shortlists/<int:shortlist_id>.pdf", views.shortlist_pdf, name="shortlist"),
     path("find-support/<str:oruk_id>", views.service, name="service"),
     path("find-support/<str:oruk_id>/report", views.report, name="report"),
     path("carers", views.carers, name="carers"),

@@ -16,6 +16,7 @@ from joinedup.care.models import CarePlan
 from joinedup.core.forms import date_field, error_messages
 from joinedup.core.jinja_env import age
 from joinedup.directory import views as directory_views
+from joinedup.directory.models import Shortlist
 
 from . import access, actions
 
@@ -297,11 +298,28 @@ def find_support(request):
     defaults = {}
     if person is not None:
         defaults = {"postcode": person.postcode, "age": str(age(person.birth_date))}
-    return render(
-        request,
-        "portal/find_support.jinja",
-        directory_views.search_context(request, defaults=defaults),
+    context = directory_views.search_context(request, defaults=defaults)
+    context["shortlists"] = (
+        Shortlist.objects.filter(person=person, given_at__isnull=False)
+        .select_related("organisation")
+        .order_by("-given_at")[:10]
+        if person is not None
+        else []
     )
+    return render(request, "portal/find_support.jinja", context)
+
+
+@access.resident_required
+def shortlist_pdf(request, shortlist_id: int):
+    """A shortlist the care team gave the resident (their own only)."""
+    person = access.own_person(request)
+    shortlist = Shortlist.objects.filter(
+        pk=shortlist_id, person=person, given_at__isnull=False
+    ).first()
+    if shortlist is None:
+        raise Http404("Not found")
+    actions.record_resident_view(account=request.resident, page="shortlist")
+    return directory_views.shortlist_pdf_response(shortlist, person)
 
 
 @access.resident_required

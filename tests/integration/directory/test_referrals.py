@@ -155,3 +155,40 @@ def test_referrals_are_refused_where_they_should_be(setting, client, world):
     assert 'value="JU1 1AA"' in page and "Find services for Mary JONES" in page
     page = client.get(reverse("directory:service", args=["choir"]), {"person": s.person.pk})
     assert "does not take referrals through joinedup" in page.content.decode()
+
+
+def test_a_shortlist_is_put_together_given_and_seen_by_the_person(setting, client):
+    from joinedup.directory.models import Shortlist
+    from joinedup.portal import actions as portal_actions
+    from tests.factories import PASSWORD
+
+    s = setting
+    client.force_login(s.navigator)
+    for oruk_id in ("lunch", "choir", "lunch"):  # the same service twice is kept once
+        client.post(reverse("directory:shortlist-add", args=[oruk_id, s.person.pk]))
+    page = client.get(reverse("directory:shortlist", args=[s.person.pk])).content.decode()
+    assert "Lunch club" in page and "Community choir" in page
+    url = reverse("directory:shortlist", args=[s.person.pk])
+    client.post(url, {"remove": "choir"})
+    client.post(url, {"note": "Try the lunch club first: Thursdays are friendliest"})
+    shortlist = Shortlist.objects.get()
+    assert shortlist.given_at and [i.service.oruk_id for i in shortlist.items.all()] == ["lunch"]
+    pdf = client.get(reverse("directory:shortlist-pdf", args=[shortlist.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    # Given means fixed; the next add starts a new shortlist.
+    client.post(reverse("directory:shortlist-add", args=["choir", s.person.pk]))
+    assert Shortlist.objects.count() == 2
+    # Someone with no relationship to the person can neither see nor add.
+    client.force_login(s.stranger)
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("directory:shortlist-pdf", args=[shortlist.pk])).status_code == 403
+    # The person sees what they were given in the portal, and only that.
+    portal_actions.create_demo_account(person=s.person, email="mary@example.org", password=PASSWORD)
+    client.logout()
+    client.post(reverse("portal:sign-in"), {"email": "mary@example.org", "password": PASSWORD})
+    page = client.get(reverse("portal:find-support")).content.decode()
+    assert "Services your care team suggested" in page
+    mine = client.get(reverse("portal:shortlist", args=[shortlist.pk]))
+    assert mine.content.startswith(b"%PDF")
+    other = Shortlist.objects.exclude(pk=shortlist.pk).get()  # not given yet
+    assert client.get(reverse("portal:shortlist", args=[other.pk])).status_code == 404
