@@ -195,6 +195,8 @@ class _PartWriter:
             model: dict(model.objects.exclude(service=None).values_list("oruk_id", "service_id"))
             for model in self.OWNED
         }
+        if not Taxonomy.objects.filter(oruk_id=needs.TAXONOMY_ID).exists():
+            needs.ensure_taxonomy()  # a flushed test database, or someone deleted it
         self.terms = {t.oruk_id: t for t in TaxonomyTerm.objects.all()}
         self.taxonomies = {t.oruk_id: t for t in Taxonomy.objects.all()}
         self.places = _known_places()

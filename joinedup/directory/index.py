@@ -111,11 +111,14 @@ class Index:
         pks = np.array([r[0] for r in rows], dtype=np.int64)
         where = {pk: i for i, pk in enumerate(pks.tolist())}
         n = len(rows)
-        need_of = dict(
-            TaxonomyTerm.objects.filter(oruk_id__startswith=needs.TAXONOMY_ID + ":").values_list(
-                "pk", "code"
+        prefix = needs.TAXONOMY_ID + ":"
+        need_of = {
+            pk: oruk_id.removeprefix(prefix)
+            for pk, oruk_id in TaxonomyTerm.objects.filter(oruk_id__startswith=prefix).values_list(
+                "pk", "oruk_id"
             )
-        )
+            if oruk_id.removeprefix(prefix) in needs.BY_CODE
+        }
         need_arrays = {need.code: np.zeros(n, dtype=bool) for need in needs.NEEDS}
         for service_id, term_id in Service.terms.through.objects.filter(
             taxonomyterm_id__in=list(need_of)

@@ -195,7 +195,7 @@ def _service(n, organisation, template, rng, today, postcodes, borough, networks
             else (f"For people aged {low} and over." if low else "Open to everyone.")
         ),  # fmt: skip
         "fees_description": "" if cost is None else f"£{cost:.2f} a session",
-        "assured_date": (today - timedelta(days=int(rng.integers(10, 720)))).isoformat(),
+        "assured_date": (today - timedelta(days=int(rng.integers(10, 480)))).isoformat(),
         "last_modified": f"{today - timedelta(days=int(rng.integers(1, 400)))}T09:00:00Z",
         "phones": [{"id": _id(n, "phone"), "number": f"020 7946 {n % 10000:04d}"}],
         "contacts": [{"id": _id(n, "contact"), "name": "Duty worker", "title": "Referrals"}],
