@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 
 from . import index, places
@@ -370,41 +370,49 @@ def _day(value: str | None) -> str:
     return code
 
 
+class ServiceFilters(Schema):
+    """The HSDS 3.0 and UK profile filters that services and services at locations share."""
+
+    search: str | None = None
+    page: int = 1
+    per_page: int = 50
+    taxonomy_term_id: str | None = None
+    taxonomy_id: str | None = None
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    day: str | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    postcode: str | None = None
+    proximity: float | None = None
+
+
 def _filtered(
+    filters: ServiceFilters,
     *,
-    search: str | None,
-    taxonomy_term_id: str | None,
-    taxonomy_id: str | None,
-    organization_id: str | None,
-    modified_after: datetime | None,
-    status: str | None,
-    minimum_age: int | None,
-    maximum_age: int | None,
-    day: str | None,
-    start_time: time | None,
-    end_time: time | None,
-    postcode: str | None,
-    proximity: float | None,
+    organization_id: str | None = None,
+    modified_after: datetime | None = None,
+    status: str | None = ServiceStatus.ACTIVE,
 ):
     """Services matching the HSDS 3.0 and UK profile filters, and their distances."""
     found = Service.objects.all()
     if status:
         found = found.filter(status=status)
-    if search and search.strip():
-        found = found.filter(search_text__contains=" ".join(search.lower().split()))
-    if taxonomy_term_id:
+    if filters.search and filters.search.strip():
+        found = found.filter(search_text__contains=" ".join(filters.search.lower().split()))
+    if filters.taxonomy_term_id:
         found = found.filter(
             Exists(
                 Service.terms.through.objects.filter(
-                    service_id=OuterRef("pk"), taxonomyterm__oruk_id=taxonomy_term_id
+                    service_id=OuterRef("pk"), taxonomyterm__oruk_id=filters.taxonomy_term_id
                 )
             )
         )
-    if taxonomy_id:
+    if filters.taxonomy_id:
         found = found.filter(
             Exists(
                 Service.terms.through.objects.filter(
-                    service_id=OuterRef("pk"), taxonomyterm__taxonomy__oruk_id=taxonomy_id
+                    service_id=OuterRef("pk"), taxonomyterm__taxonomy__oruk_id=filters.taxonomy_id
                 )
             )
         )
@@ -413,37 +421,37 @@ def _filtered(
     if modified_after:
         found = found.filter(last_modified__gte=modified_after)
     # The UK profile: "a minimum age of at least", "a maximum age at or below" the value.
-    if minimum_age is not None:
-        found = found.filter(minimum_age__gte=minimum_age)
-    if maximum_age is not None:
-        found = found.filter(maximum_age__lte=maximum_age)
-    code = _day(day)
-    if code or start_time or end_time:
+    if filters.minimum_age is not None:
+        found = found.filter(minimum_age__gte=filters.minimum_age)
+    if filters.maximum_age is not None:
+        found = found.filter(maximum_age__lte=filters.maximum_age)
+    code = _day(filters.day)
+    if code or filters.start_time or filters.end_time:
         when = Q(service_id=OuterRef("pk"))
         if code:
             when &= Q(byday__contains=code)
-        if start_time:
-            when &= Q(opens_at__gte=start_time)
-        if end_time:
-            when &= Q(closes_at__lte=end_time)
+        if filters.start_time:
+            when &= Q(opens_at__gte=filters.start_time)
+        if filters.end_time:
+            when &= Q(closes_at__lte=filters.end_time)
         found = found.filter(Exists(Schedule.objects.filter(when)))
     near: set | None = None
-    if postcode:
+    if filters.postcode:
         try:
-            point = places.locate(postcode)
+            point = places.locate(filters.postcode)
         except ValidationError as exc:
             raise HttpError(400, exc.messages[0]) from exc
         found = found.filter(directory_search._covers(point, ""))
-        if proximity is not None:
-            if proximity <= 0:
+        if filters.proximity is not None:
+            if filters.proximity <= 0:
                 raise HttpError(400, "proximity is a distance in metres, more than 0")
             # Within the distance, or with no building (by phone, online): the index
             # knows every service's nearest location.
             found_index = index.current()
             km = found_index.distances(point)
-            close = (km <= proximity / 1000) | ~found_index.physical
+            close = (km <= filters.proximity / 1000) | ~found_index.physical
             near = set(found_index.pks[close].tolist())
-    elif proximity is not None:
+    elif filters.proximity is not None:
         raise HttpError(400, "proximity needs a postcode")
     return found, near
 
@@ -451,39 +459,17 @@ def _filtered(
 @api.get("/services", summary="Services, a page at a time")
 def services(
     request,
-    search: str | None = None,
-    page: int = 1,
-    per_page: int = 50,
-    taxonomy_term_id: str | None = None,
-    taxonomy_id: str | None = None,
+    filters: Query[ServiceFilters],
     organization_id: str | None = None,
     modified_after: datetime | None = None,
     minimal: bool = False,
     full: bool = False,
     status: str = Query(ServiceStatus.ACTIVE),
-    minimum_age: int | None = None,
-    maximum_age: int | None = None,
-    day: str | None = None,
-    start_time: time | None = None,
-    end_time: time | None = None,
-    postcode: str | None = None,
-    proximity: float | None = None,
 ):
     found, near = _filtered(
-        search=search,
-        taxonomy_term_id=taxonomy_term_id,
-        taxonomy_id=taxonomy_id,
-        organization_id=organization_id,
-        modified_after=modified_after,
-        status=status,
-        minimum_age=minimum_age,
-        maximum_age=maximum_age,
-        day=day,
-        start_time=start_time,
-        end_time=end_time,
-        postcode=postcode,
-        proximity=proximity,
+        filters, organization_id=organization_id, modified_after=modified_after, status=status
     )
+    page, per_page = filters.page, filters.per_page
     found = found.select_related("organisation").order_by("name", "pk")
     if minimal:
         return _page(
@@ -540,36 +526,9 @@ def taxonomy_terms(request, page: int = 1, per_page: int = 50, taxonomy_id: str 
 
 
 @api.get("/service_at_locations", summary="Services at their locations, a page at a time")
-def service_at_locations(
-    request,
-    search: str | None = None,
-    page: int = 1,
-    per_page: int = 50,
-    taxonomy_term_id: str | None = None,
-    taxonomy_id: str | None = None,
-    minimum_age: int | None = None,
-    maximum_age: int | None = None,
-    day: str | None = None,
-    start_time: time | None = None,
-    end_time: time | None = None,
-    postcode: str | None = None,
-    proximity: float | None = None,
-):
-    found, near = _filtered(
-        search=search,
-        taxonomy_term_id=taxonomy_term_id,
-        taxonomy_id=taxonomy_id,
-        organization_id=None,
-        modified_after=None,
-        status=ServiceStatus.ACTIVE,
-        minimum_age=minimum_age,
-        maximum_age=maximum_age,
-        day=day,
-        start_time=start_time,
-        end_time=end_time,
-        postcode=postcode,
-        proximity=proximity,
-    )
+def service_at_locations(request, filters: Query[ServiceFilters]):
+    found, near = _filtered(filters)
+    page, per_page = filters.page, filters.per_page
     rows = (
         ServiceAtLocation.objects.filter(service__in=found.values("pk"))
         .select_related("service__organisation", "location__organisation")

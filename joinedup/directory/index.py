@@ -231,17 +231,8 @@ class Index:
 
     def covers(self, point: places.Point, practice: str) -> np.ndarray:
         """No area given, an area described only in words, or an area the point is in."""
-        keys = {f"{ServiceArea.Kind.OTHER}:"}
-        for kind, code in (
-            (ServiceArea.Kind.BOROUGH, point.borough),
-            (ServiceArea.Kind.NETWORK, point.network),
-            (ServiceArea.Kind.NEIGHBOURHOOD, point.neighbourhood),
-            (ServiceArea.Kind.DISTRICT, point.district),
-            (ServiceArea.Kind.PRACTICE, practice),
-        ):
-            if code:
-                keys.add(f"{kind}:{code}")
-        inside = np.isin(self.area_key, list(keys)) if len(self.area_key) else np.array([], bool)
+        keys = [f"{kind}:{code}" for kind, code in places.areas_containing(point, practice)]
+        inside = np.isin(self.area_key, keys) if len(self.area_key) else np.array([], bool)
         hit = np.zeros(self.size, dtype=bool)
         hit[self.area_owner[inside]] = True
         return ~self.has_area | hit

@@ -66,3 +66,22 @@ def box(point: Point, km: float) -> tuple[float, float, float, float]:
         point.longitude - dlon,
         point.longitude + dlon,
     )
+
+
+def areas_containing(point: Point, practice: str = "") -> list[tuple[str, str]]:
+    """(kind, code) of each of the partnership's areas the point is in (and the practice
+    list, when the person's practice is known), plus ("other", "") for areas described
+    only in words, which are never ruled out."""
+    from .models import ServiceArea
+
+    found = [(ServiceArea.Kind.OTHER, "")]
+    for kind, code in (
+        (ServiceArea.Kind.BOROUGH, point.borough),
+        (ServiceArea.Kind.NETWORK, point.network),
+        (ServiceArea.Kind.NEIGHBOURHOOD, point.neighbourhood),
+        (ServiceArea.Kind.DISTRICT, point.district),
+        (ServiceArea.Kind.PRACTICE, practice),
+    ):
+        if code:
+            found.append((kind, code))
+    return found

@@ -234,16 +234,9 @@ def search(criteria: Criteria, *, limit: int = MAX_RESULTS, offset: int = 0) -> 
 
 def _covers(point: places.Point, practice: str) -> Q:
     """Services with no area, or an area that contains the point (or the practice)."""
-    inside = Q(kind=ServiceArea.Kind.OTHER)
-    for kind, code in (
-        (ServiceArea.Kind.BOROUGH, point.borough),
-        (ServiceArea.Kind.NETWORK, point.network),
-        (ServiceArea.Kind.NEIGHBOURHOOD, point.neighbourhood),
-        (ServiceArea.Kind.DISTRICT, point.district),
-        (ServiceArea.Kind.PRACTICE, practice),
-    ):
-        if code:
-            inside |= Q(kind=kind, code=code)
+    inside = Q()
+    for kind, code in places.areas_containing(point, practice):
+        inside |= Q(kind=kind, code=code)
     areas = ServiceArea.objects.filter(service_id=OuterRef("pk"))
     return ~Exists(areas) | Exists(areas.filter(inside))
 
