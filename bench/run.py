@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["synth_load.py", "person_search.py", "population_run.py", "identity_link.py"]
+BENCHMARKS = [
+    "synth_load.py",
+    "person_search.py",
+    "population_run.py",
+    "identity_link.py",
+    "directory_search.py",
+]
 
 if __name__ == "__main__":
     failed = 0
