@@ -72,6 +72,12 @@ class Record:
 
 def detect_shape(data) -> tuple[str, list]:
     """("hsds-3.0" | "oruk-1.0-list", the service records) or a ValidationError."""
+    version = str(data.get("version") or "") if isinstance(data, dict) else ""
+    if version and not version.startswith("3."):
+        raise ValidationError(
+            f"Open Referral version {version[:20]} is not one joinedup reads: send HSDS 3.0 "
+            "or the ORUK 1.0 list of services"
+        )
     if isinstance(data, dict) and isinstance(data.get("contents"), list):
         return "hsds-3.0", data["contents"]
     if isinstance(data, dict) and "id" in data and "name" in data:

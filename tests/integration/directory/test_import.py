@@ -50,6 +50,7 @@ def test_hsds_3_examples_and_bad_feeds(db, tmp_path):
         (b"{not json", "not valid JSON at line 1"),
         (b"\xff\xfe\x00", "not UTF-8"),
         (b'"just a string"', "Not an Open Referral feed"),
+        (b'{"version": "2.0.1", "contents": []}', "version 2.0.1 is not one joinedup reads"),
     ):
         with pytest.raises(ValidationError, match=message):
             actions.import_feed(by=None, source="bad.json", data=data)
