@@ -62,9 +62,7 @@ def _load() -> None:
     started = perf_counter()
     report = actions.import_feed(by=None, source="bench directory", data=feed)
     took = perf_counter() - started
-    print(
-        f"feed                {SERVICES:,} services, {len(feed) / 2**20:,.1f} MB, {made:.1f} s"
-    )
+    print(f"feed                {SERVICES:,} services, {len(feed) / 2**20:,.1f} MB, {made:.1f} s")
     print(
         f"import              {report.created:,} services in {took:.1f} s "
         f"({report.created / took:,.0f} services/s), {len(report.rejected)} rejected"
