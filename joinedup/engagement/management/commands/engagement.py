@@ -1,0 +1,80 @@
+"""`joinedup engagement select --categories CATEGORIES.csv --respondents RESPONDENTS.csv
+--size K [--algorithm leximin|legacy] [--seed N] --out DIR` (the contract in issue 8).
+
+DIR receives probabilities.csv (respondent, probability), panel.csv (the panel drawn from
+the seed: respondent and their values) and summary.json (minimum probability, gini,
+geometric mean, time and how it was run)."""
+
+import csv
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from joinedup.engagement import sortition
+
+
+class Command(BaseCommand):
+    help = "Citizens' assembly selection by sortition: 'joinedup engagement select ...'."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="verb", required=True)
+        select = sub.add_parser("select", help="choose a panel fairly (LEXIMIN) or by legacy")
+        select.add_argument("--categories", required=True, help="category,feature,min,max")
+        select.add_argument("--respondents", required=True, help="one column per category")
+        select.add_argument("--size", type=int, required=True, help="panel size K")
+        select.add_argument("--algorithm", choices=["leximin", "legacy"], default="leximin")
+        select.add_argument("--seed", type=int, default=0, help="for a reproducible draw")
+        select.add_argument("--runs", type=int, default=1000, help="legacy: draws to estimate")
+        select.add_argument("--lottery", type=int, default=1000, help="tickets (equally likely)")
+        select.add_argument("--out", required=True, help="folder for the results")
+
+    def handle(self, *args, verb: str, **options):
+        try:
+            instance = sortition.Instance.from_files(
+                options["categories"], options["respondents"], options["size"]
+            )
+            if options["algorithm"] == "leximin":
+                result = sortition.leximin(
+                    instance, say=lambda m: self.stderr.write(m), seed=options["seed"]
+                )
+            else:
+                result = sortition.legacy(instance, runs=options["runs"], seed=options["seed"])
+        except sortition.SortitionError as exc:
+            raise CommandError(str(exc)) from exc
+        panel = sortition.draw(result, seed=options["seed"])
+        tickets = sortition.lottery(result, options["lottery"]) if result.panels else []
+        out = Path(options["out"])
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / "probabilities.csv", "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["respondent", "probability"])
+            for respondent, p in zip(instance.ids, result.marginals, strict=True):
+                writer.writerow([respondent, f"{p:.6f}"])
+        with open(out / "panel.csv", "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["respondent", *instance.categories])
+            for i in sorted(panel, key=lambda i: instance.ids[i]):
+                writer.writerow(
+                    [instance.ids[i], *(instance.values[i][c] for c in instance.categories)]
+                )
+        stats = sortition.summary(result.marginals)
+        summary = {
+            "algorithm": result.algorithm,
+            "respondents": instance.n,
+            "panel_size": instance.k,
+            "minimum_probability": round(stats["minimum"], 6),
+            "gini": round(stats["gini"], 6),
+            "geometric_mean": round(stats["geometric_mean"], 6),
+            "seconds": round(result.seconds, 2),
+            "seed": options["seed"],
+            "panels_in_distribution": len(result.panels),
+            "lottery_tickets": len(tickets),
+            **{k: v for k, v in result.notes.items()},
+        }
+        (out / "summary.json").write_text(json.dumps(summary, indent=1))
+        self.stdout.write(
+            f"{result.algorithm}: {instance.n} respondents, panel of {instance.k}: minimum "
+            f"probability {stats['minimum']:.1%}, gini {stats['gini']:.1%}, geometric mean "
+            f"{stats['geometric_mean']:.1%}, {result.seconds:.1f} s; results in {out}"
+        )
