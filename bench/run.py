@@ -10,6 +10,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
+    "sortition.py",
     "synth_load.py",
     "person_search.py",
     "population_run.py",

@@ -42,6 +42,7 @@ import numpy as np
 EPS = 0.0005  # a respondent's dual weight above this means their probability is fixed
 EPS_PRICE = 1e-7  # a new panel must beat the dual cap by more than this
 MAX_ROUNDS = 5000  # column generation rounds in all (a guard; real instances need far fewer)
+SMOOTHING = 0.8  # weight of the best dual so far when pricing (Wentges smoothing)
 
 
 class SortitionError(ValueError):
@@ -197,50 +198,82 @@ def read_respondents(
 # --- Panels: the integer programme ---------------------------------------------------------
 
 
-class PanelFinder:
-    """The feasible panels as a HiGHS integer programme, built once; each call changes
-    only the objective."""
+class Types:
+    """Respondents who are interchangeable: the same value in every category and no one
+    else at their address. LEXIMIN gives interchangeable people the same probability, so
+    it can work with how many of each type a panel has (its *composition*) and choose the
+    people within a type at random, which makes the programmes far smaller (the paper's
+    two reference instances have 4 types among 200 and 2,000 respondents)."""
 
     def __init__(self, instance: Instance):
+        shared = Counter(h for h in (instance.households or []) if h)
+        keys: dict[tuple, int] = {}
+        self.of = np.zeros(instance.n, dtype=np.int32)
+        self.members: list[list[int]] = []
+        for i, values in enumerate(instance.values):
+            household = instance.households[i] if instance.households else ""
+            key = tuple(values[c] for c in instance.categories)
+            if household and shared[household] > 1:
+                key = (*key, "#", i)  # shares an address: a type of its own
+            if key not in keys:
+                keys[key] = len(self.members)
+                self.members.append([])
+            self.of[i] = keys[key]
+            self.members[keys[key]].append(i)
+        self.size = np.array([len(m) for m in self.members], dtype=float)
+        self.count = len(self.members)
+
+
+class PanelFinder:
+    """The feasible panel compositions as a HiGHS integer programme over types, built
+    once; each call changes only the objective."""
+
+    def __init__(self, instance: Instance, types: Types | None = None):
         self.instance = instance
-        n = instance.n
+        self.types = types or Types(instance)
+        t = self.types.count
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("mip_rel_gap", 1e-6)
         h.setOptionValue("threads", 1)
         inf = highspy.kHighsInf
-        h.addVars(n, np.zeros(n), np.ones(n))
+        h.addVars(t, np.zeros(t), self.types.size.copy())
         h.changeColsIntegrality(
-            n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n)
+            t, np.arange(t, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * t)
         )
-        everyone = np.arange(n, dtype=np.int32)
-        h.addRow(instance.k, instance.k, n, everyone, np.ones(n))
+        everyone = np.arange(t, dtype=np.int32)
+        h.addRow(instance.k, instance.k, t, everyone, np.ones(t))
         for feature in instance.features:
-            members = instance.members(feature)
-            h.addRow(feature.low, feature.high, len(members), members, np.ones(len(members)))
+            having = np.array(
+                [j for j, m in enumerate(self.types.members)
+                 if instance.values[m[0]][feature.category] == feature.value],
+                dtype=np.int32,
+            )  # fmt: skip
+            h.addRow(feature.low, feature.high, len(having), having, np.ones(len(having)))
         households = defaultdict(list)
-        for i, household in enumerate(instance.households or []):
-            if household:
-                households[household].append(i)
-        for members in households.values():
-            if len(members) > 1:
-                idx = np.array(members, dtype=np.int32)
+        for j, members in enumerate(self.types.members):
+            household = instance.households[members[0]] if instance.households else ""
+            if household and len(members) == 1:
+                households[household].append(j)
+        for group in households.values():
+            if len(group) > 1:
+                idx = np.array(group, dtype=np.int32)
                 h.addRow(-inf, 1, len(idx), idx, np.ones(len(idx)))
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.h = h
         self.solves = 0
 
-    def best(self, weights: np.ndarray) -> tuple[frozenset[int] | None, float]:
-        """The feasible panel with the largest total weight (None if there is none)."""
-        n = self.instance.n
-        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(weights, dtype=float))
+    def best(self, weights: np.ndarray) -> tuple[tuple[int, ...] | None, float]:
+        """The feasible composition with the largest total weight (``weights`` per person
+        of each type), or None if there is none."""
+        t = self.types.count
+        self.h.changeColsCost(t, np.arange(t, dtype=np.int32), np.asarray(weights, dtype=float))
         self.h.run()
         self.solves += 1
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None, -math.inf
-        x = np.asarray(self.h.getSolution().col_value)
-        panel = frozenset(np.flatnonzero(x > 0.5).tolist())
-        return panel, float(np.asarray(weights)[list(panel)].sum())
+        counts = tuple(int(round(c)) for c in self.h.getSolution().col_value)
+        return counts, float(np.dot(counts, weights))
 
 
 # --- Quotas that cannot be met ---------------------------------------------------------------
@@ -250,7 +283,7 @@ def explain_infeasible(instance: Instance) -> str | None:
     """None when some panel meets the quotas; otherwise which quotas conflict and a
     relaxation that would work."""
     finder = PanelFinder(instance)
-    panel, _ = finder.best(np.zeros(instance.n))
+    panel, _ = finder.best(np.zeros(finder.types.count))
     if panel is not None:
         return None
     lines = []
@@ -320,7 +353,11 @@ def relax(instance: Instance) -> list[Feature]:
 
 @dataclass
 class Distribution:
-    """Panels and their probabilities, and each respondent's resulting probability."""
+    """Panels and their probabilities, and each respondent's resulting probability.
+
+    For LEXIMIN the distribution is over compositions (how many of each type), each with
+    the people of a type chosen at random; ``panels`` then holds one example panel per
+    composition, and ``draw`` and ``lottery`` pick the people."""
 
     panels: list[frozenset[int]]
     probabilities: np.ndarray
@@ -328,6 +365,8 @@ class Distribution:
     seconds: float
     algorithm: str
     notes: dict = field(default_factory=dict)
+    compositions: list[tuple[int, ...]] | None = None
+    types: Types | None = None
 
 
 def leximin(
@@ -340,98 +379,126 @@ def leximin(
     if why:
         raise SortitionError(why)
     finder = PanelFinder(instance)
-    n = instance.n
-    panels = _initial_panels(instance, finder, seed)
-    covered = set().union(*panels)
-    fixed: dict[int, float] = {i: 0.0 for i in range(n) if i not in covered}
+    types = finder.types
+    t = types.count
+    size = types.size
+    compositions = _initial_compositions(instance, finder, seed)
+    covered = {j for c in compositions for j, x in enumerate(c) if x > 0}
+    fixed: dict[int, float] = {j: 0.0 for j in range(t) if j not in covered}
     if fixed:
-        say(f"{len(fixed)} respondents are in no feasible panel: their probability is 0")
+        left_out = int(sum(size[j] for j in fixed))
+        say(f"{left_out} respondents are in no feasible panel: their probability is 0")
     rounds = 0
     stage = 0
-    while len(fixed) < n:
+    while len(fixed) < t:
         stage += 1
-        dual = _StageDual(n, fixed, panels)
+        unfixed = [j for j in range(t) if j not in fixed]
+        # No one can do better than an equal share of the seats the fixed leave: each
+        # panel has k members, so the unfixed share at most k − Σ (people × probability).
+        bound = (instance.k - sum(size[j] * p for j, p in fixed.items())) / size[unfixed].sum()
+        dual = _StageDual(size, fixed, compositions)
         while True:
             rounds += 1
             if rounds > MAX_ROUNDS:
                 raise SortitionError("LEXIMIN did not converge (too many rounds)")
-            y, cap, objective = dual.solve()
-            panel, value = finder.best(y)
-            if panel is None or value <= cap + EPS_PRICE:
-                newly = [i for i in range(n) if i not in fixed and y[i] > EPS]
-                if not newly:  # numerical corner: fix the smallest dual weights' agents
-                    newly = [i for i in range(n) if i not in fixed]
-                for i in newly:
-                    fixed[i] = max(0.0, objective)
+            w, cap, lower = dual.solve()
+            if rounds % 50 == 0:
+                say(f"stage {stage}: round {rounds}, {len(compositions)} panels, {lower:.5f}")
+            if lower >= bound - EPS_PRICE:
+                # The panels so far give every unfixed respondent the bound: it is the
+                # optimum for all of them, so they are all fixed at it.
+                for j in unfixed:
+                    fixed[j] = bound
+                say(f"stage {stage}: the remaining {int(size[unfixed].sum())} fixed at {bound:.4f}")
+                break
+            per_person = w / size
+            composition, value = finder.best(per_person)
+            if composition is None or value <= cap + EPS_PRICE:
+                newly = [j for j in unfixed if w[j] > EPS] or unfixed
+                for j in newly:
+                    fixed[j] = max(0.0, lower)
                 say(
-                    f"stage {stage}: {len(newly)} respondents fixed at {objective:.4f} "
-                    f"({len(fixed)}/{n}, {len(panels)} panels)"
+                    f"stage {stage}: {int(size[newly].sum())} respondents fixed at {lower:.4f} "
+                    f"({int(size[list(fixed)].sum())}/{instance.n}, {len(compositions)} panels)"
                 )
                 break
-            if panel not in dual.panel_set:
-                dual.add(panel)
-                panels.append(panel)
-            # Also offer a few more panels nearby: fewer, cheaper rounds of the LP.
-            for extra in _diverse(finder, y, panel, cap):
-                if extra not in dual.panel_set:
-                    dual.add(extra)
-                    panels.append(extra)
-    probabilities = _final_primal(n, fixed, panels)
+            for candidate in (composition, *_diverse(finder, per_person, composition, cap)):
+                if candidate not in dual.seen:
+                    dual.add(candidate)
+                    compositions.append(candidate)
+    probabilities = _final_primal(size, fixed, compositions)
     keep = probabilities > 1e-9
-    panels = [p for p, k in zip(panels, keep, strict=True) if k]
-    probabilities = probabilities[keep]
-    probabilities = probabilities / probabilities.sum()
-    marginals = _marginals(n, panels, probabilities)
+    compositions = [c for c, k in zip(compositions, keep, strict=True) if k]
+    probabilities = probabilities[keep] / probabilities[keep].sum()
+    per_type = np.zeros(t)
+    for c, q in zip(compositions, probabilities, strict=True):
+        per_type += q * np.asarray(c) / size
     return Distribution(
-        panels,
-        probabilities,
-        marginals,
-        time.perf_counter() - started,
-        "leximin",
-        {"rounds": rounds, "stages": stage, "integer_programmes": finder.solves},
+        panels=[_panel(types, c) for c in compositions],
+        probabilities=probabilities,
+        marginals=per_type[types.of],
+        seconds=time.perf_counter() - started,
+        algorithm="leximin",
+        notes={
+            "rounds": rounds,
+            "stages": stage,
+            "integer_programmes": finder.solves,
+            "types": t,
+        },
+        compositions=compositions,
+        types=types,
     )
 
 
-def _initial_panels(instance: Instance, finder: PanelFinder, seed: int) -> list[frozenset[int]]:
-    """Panels that between them include everyone who can be on one: multiplicative
-    weights (favour those not yet included), then one panel for each still left out."""
-    n = instance.n
+def _panel(types: Types, composition: tuple[int, ...], order=None) -> frozenset:
+    """The people of a composition: the first ``c`` of each type (in ``order``, a
+    shuffled list of each type's members, when given)."""
+    chosen = []
+    for j, c in enumerate(composition):
+        members = order[j] if order is not None else types.members[j]
+        chosen.extend(members[:c])
+    return frozenset(chosen)
+
+
+def _initial_compositions(instance: Instance, finder: PanelFinder, seed: int) -> list[tuple]:
+    """Panels that between them include every type that can be on one: multiplicative
+    weights (favour types not yet included), then one panel for each still left out."""
+    t = finder.types.count
     rng = np.random.default_rng(seed)
-    weights = np.ones(n) + rng.random(n) * 1e-3
-    panels: list[frozenset[int]] = []
-    seen: set[frozenset[int]] = set()
-    for _ in range(max(10, min(3 * n // max(1, instance.k), 200))):
-        panel, _ = finder.best(weights)
-        if panel is None:
+    weights = np.ones(t) + rng.random(t) * 1e-3
+    found: list[tuple] = []
+    for _ in range(max(10, min(3 * instance.n // max(1, instance.k), 100))):
+        composition, _ = finder.best(weights / finder.types.size)
+        if composition is None:
             break
-        weights[list(panel)] *= 0.8
-        weights *= n / weights.sum()
-        if panel not in seen:
-            seen.add(panel)
-            panels.append(panel)
-    covered = set().union(*panels) if panels else set()
-    for i in range(n):
-        if i in covered:
+        used = np.asarray(composition) > 0
+        weights[used] *= 0.8
+        weights *= t / weights.sum()
+        if composition not in found:
+            found.append(composition)
+    covered = {j for c in found for j, x in enumerate(c) if x > 0}
+    for j in range(t):
+        if j in covered:
             continue
-        target = np.zeros(n)
-        target[i] = 1.0
-        panel, value = finder.best(target)
-        if panel is not None and value > 0.5:
-            panels.append(panel)
-            covered |= panel
-    return panels
+        target = np.zeros(t)
+        target[j] = 1.0
+        composition, value = finder.best(target)
+        if composition is not None and value > 0.5:
+            found.append(composition)
+            covered |= {i for i, x in enumerate(composition) if x > 0}
+    return found
 
 
-def _diverse(finder: PanelFinder, y: np.ndarray, panel: frozenset[int], cap: float):
-    """Up to three more panels that also beat the cap, found by lowering the weights of
-    those already in the new panel."""
-    weights = y.copy()
+def _diverse(finder: PanelFinder, weights: np.ndarray, composition: tuple, cap: float):
+    """Up to three more compositions that also beat the cap, found by lowering the weights
+    of the types already in the new one."""
+    lowered = weights.copy()
     found = []
-    current = panel
+    current = composition
     for _ in range(3):
-        weights[list(current)] *= 0.9
-        candidate, _ = finder.best(weights)
-        if candidate is None or float(y[list(candidate)].sum()) <= cap + EPS_PRICE:
+        lowered[np.asarray(current) > 0] *= 0.9
+        candidate, _ = finder.best(lowered)
+        if candidate is None or float(np.dot(candidate, weights)) <= cap + EPS_PRICE:
             break
         found.append(candidate)
         current = candidate
@@ -439,75 +506,68 @@ def _diverse(finder: PanelFinder, y: np.ndarray, panel: frozenset[int], cap: flo
 
 
 class _StageDual:
-    """The dual of one stage: minimise ŷ − Σ_fixed p_i·y_i subject to Σ_unfixed y_i = 1
-    and, for every panel, Σ_{i∈panel} y_i ≤ ŷ; y ≥ 0."""
+    """The dual of one stage, over types: minimise ŷ − Σ_fixed p_t·w_t subject to
+    Σ_unfixed w_t = 1 and, for every composition c, Σ_t w_t·c_t/n_t ≤ ŷ; w ≥ 0."""
 
-    def __init__(self, n: int, fixed: dict[int, float], panels: list[frozenset[int]]):
+    def __init__(self, size: np.ndarray, fixed: dict[int, float], compositions: list[tuple]):
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         inf = highspy.kHighsInf
-        self.n = n
-        # columns 0..n-1: y_i ≥ 0; column n: ŷ (free).
-        h.addVars(n + 1, np.zeros(n + 1), np.full(n + 1, inf))
-        h.changeColBounds(n, -inf, inf)
-        costs = np.zeros(n + 1)
-        for i, p in fixed.items():
-            costs[i] = -p
-        costs[n] = 1.0
-        h.changeColsCost(n + 1, np.arange(n + 1, dtype=np.int32), costs)
-        unfixed = np.array([i for i in range(n) if i not in fixed], dtype=np.int32)
+        t = len(size)
+        self.t, self.size = t, size
+        h.addVars(t + 1, np.zeros(t + 1), np.full(t + 1, inf))
+        h.changeColBounds(t, -inf, inf)
+        costs = np.zeros(t + 1)
+        for j, p in fixed.items():
+            costs[j] = -p
+        costs[t] = 1.0
+        h.changeColsCost(t + 1, np.arange(t + 1, dtype=np.int32), costs)
+        unfixed = np.array([j for j in range(t) if j not in fixed], dtype=np.int32)
         h.addRow(1.0, 1.0, len(unfixed), unfixed, np.ones(len(unfixed)))
         h.changeObjectiveSense(highspy.ObjSense.kMinimize)
         self.h = h
-        self.panel_set: set[frozenset[int]] = set()
-        for panel in panels:
-            self.add(panel)
+        self.seen: set[tuple] = set()
+        for composition in compositions:
+            self.add(composition)
 
-    def add(self, panel: frozenset[int]) -> None:
-        idx = np.array(sorted(panel) + [self.n], dtype=np.int32)
-        values = np.concatenate([np.ones(len(panel)), [-1.0]])
+    def add(self, composition: tuple) -> None:
+        used = [j for j, c in enumerate(composition) if c]
+        idx = np.array(used + [self.t], dtype=np.int32)
+        values = np.array([composition[j] / self.size[j] for j in used] + [-1.0])
         self.h.addRow(-highspy.kHighsInf, 0.0, len(idx), idx, values)
-        self.panel_set.add(panel)
+        self.seen.add(composition)
 
     def solve(self) -> tuple[np.ndarray, float, float]:
         self.h.run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise SortitionError(
-                f"the LP failed: {self.h.modelStatusToString(self.h.getModelStatus())}"
-            )
+            status = self.h.modelStatusToString(self.h.getModelStatus())
+            raise SortitionError(f"the LP failed: {status}")
         x = np.asarray(self.h.getSolution().col_value)
-        return (
-            np.maximum(x[: self.n], 0.0),
-            float(x[self.n]),
-            float(self.h.getInfo().objective_function_value),
-        )
+        objective = float(self.h.getInfo().objective_function_value)
+        return np.maximum(x[: self.t], 0.0), float(x[self.t]), objective
 
 
-def _final_primal(n: int, fixed: dict[int, float], panels: list[frozenset[int]]) -> np.ndarray:
-    """Probabilities of the panels that give each respondent at least their fixed
+def _final_primal(size: np.ndarray, fixed: dict[int, float], compositions: list[tuple]):
+    """Probabilities of the compositions that give each type at least its fixed
     probability (less the smallest possible slack)."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    m = len(panels)
+    m, t = len(compositions), len(size)
     inf = highspy.kHighsInf
-    # columns: p_P (m), then slack ε.
     h.addVars(m + 1, np.zeros(m + 1), np.full(m + 1, inf))
     costs = np.zeros(m + 1)
     costs[m] = 1.0
     h.changeColsCost(m + 1, np.arange(m + 1, dtype=np.int32), costs)
     h.addRow(1.0, 1.0, m, np.arange(m, dtype=np.int32), np.ones(m))
-    containing = defaultdict(list)
-    for j, panel in enumerate(panels):
-        for i in panel:
-            containing[i].append(j)
-    for i in range(n):
-        idx = np.array(containing[i] + [m], dtype=np.int32)
-        values = np.concatenate([np.ones(len(containing[i])), [1.0]])
-        h.addRow(fixed.get(i, 0.0), inf, len(idx), idx, values)
+    matrix = np.array(compositions, dtype=float) / size  # share of each type per panel
+    for j in range(t):
+        used = np.flatnonzero(matrix[:, j] > 0)
+        idx = np.concatenate([used, [m]]).astype(np.int32)
+        values = np.concatenate([matrix[used, j], [1.0]])
+        h.addRow(fixed.get(j, 0.0), inf, len(idx), idx, values)
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
     h.run()
-    x = np.asarray(h.getSolution().col_value)[:m]
-    return np.maximum(x, 0.0)
+    return np.maximum(np.asarray(h.getSolution().col_value)[:m], 0.0)
 
 
 def _marginals(n: int, panels: list[frozenset[int]], probabilities: np.ndarray) -> np.ndarray:
@@ -606,22 +666,41 @@ def summary(marginals: np.ndarray) -> dict:
 
 
 def draw(distribution: Distribution, seed: int) -> frozenset[int]:
-    """One panel, drawn with the distribution's probabilities from a recorded seed."""
+    """One panel, drawn with the distribution's probabilities from a recorded seed (for
+    LEXIMIN: a composition, then the people of each type at random)."""
     rng = np.random.default_rng(seed)
-    j = int(rng.choice(len(distribution.panels), p=distribution.probabilities))
-    return distribution.panels[j]
+    j = int(rng.choice(len(distribution.probabilities), p=distribution.probabilities))
+    if distribution.compositions is None:
+        return distribution.panels[j]
+    order = [[int(i) for i in rng.permutation(m)] for m in distribution.types.members]
+    return _panel(distribution.types, distribution.compositions[j], order=order)
 
 
-def lottery(distribution: Distribution, m: int = 1000) -> list[frozenset[int]]:
+def lottery(distribution: Distribution, m: int = 1000, seed: int = 0) -> list[frozenset[int]]:
     """The distribution rounded to ``m`` equally likely panels (some repeated), so that the
-    draw can be done in public with a number from 1 to m. Rounding keeps each panel's share
-    within 1/m of the exact probability (largest remainders)."""
+    draw can be done in public with a number from 1 to m. Each panel's share stays within
+    1/m of its exact probability (largest remainders); for LEXIMIN, the tickets of one
+    composition take the people of each type in turn (from a shuffle made with ``seed``),
+    so everyone's chance stays close to their LEXIMIN probability."""
     exact = distribution.probabilities * m
     counts = np.floor(exact).astype(int)
     remainder = m - counts.sum()
-    order = np.argsort(-(exact - counts))
+    order = np.argsort(-(exact - counts), kind="stable")
     counts[order[:remainder]] += 1
     tickets: list[frozenset[int]] = []
-    for panel, c in zip(distribution.panels, counts, strict=True):
-        tickets.extend([panel] * int(c))
+    if distribution.compositions is None:
+        for panel, c in zip(distribution.panels, counts, strict=True):
+            tickets.extend([panel] * int(c))
+        return tickets
+    rng = np.random.default_rng(seed)
+    shuffled = [list(rng.permutation(members)) for members in distribution.types.members]
+    next_seat = [0] * len(shuffled)  # where each type's turn has got to
+    for composition, c in zip(distribution.compositions, counts, strict=True):
+        for _ in range(int(c)):
+            chosen = []
+            for j, seats in enumerate(composition):
+                members = shuffled[j]
+                chosen.extend(members[(next_seat[j] + r) % len(members)] for r in range(seats))
+                next_seat[j] = (next_seat[j] + seats) % len(members)
+            tickets.append(frozenset(int(i) for i in chosen))
     return tickets
