@@ -15,7 +15,10 @@ from joinedup.engagement import sortition
 
 
 class Command(BaseCommand):
-    help = "Citizens' assembly selection by sortition: 'joinedup engagement select ...'."
+    help = (
+        "Citizens' assembly selection by sortition: 'joinedup engagement select ...'; theme "
+        "suggestions for feedback: 'joinedup engagement themes suggest --in F --out F'."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
@@ -28,8 +31,22 @@ class Command(BaseCommand):
         select.add_argument("--runs", type=int, default=1000, help="legacy: draws to estimate")
         select.add_argument("--lottery", type=int, default=1000, help="tickets (equally likely)")
         select.add_argument("--out", required=True, help="folder for the results")
+        themes_parser = sub.add_parser("themes", help="theme suggestions for feedback")
+        themes_sub = themes_parser.add_subparsers(dest="themes_verb", required=True)
+        suggest = themes_sub.add_parser("suggest", help="id,text in; id,theme,confidence out")
+        suggest.add_argument("--in", dest="source", required=True, help="FEEDBACK.csv (id,text)")
+        suggest.add_argument("--out", required=True, help="THEMES.csv")
 
     def handle(self, *args, verb: str, **options):
+        if verb == "themes":
+            from joinedup.engagement import themes
+
+            try:
+                count = themes.suggest_file(options["source"], options["out"])
+            except themes.ThemeError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(f"{count} comments: suggested themes in {options['out']}")
+            return
         try:
             instance = sortition.Instance.from_files(
                 options["categories"], options["respondents"], options["size"]
