@@ -14,6 +14,7 @@ urlpatterns = [
     path("care/", include("joinedup.care.urls")),
     path("portal/", include("joinedup.portal.urls")),
     path("directory/", include("joinedup.directory.urls")),
+    path("engage/", include("joinedup.engagement.urls")),
     path("health", health, name="health"),
     path("api/", api.urls),
     path("fhir/", fhir_api.urls),

@@ -9,7 +9,12 @@ from django.utils import timezone
 from jinja2 import ChainableUndefined, Environment
 
 from .forms import date_part
-from .permissions import may_curate_directory, may_review_matches, may_search_people
+from .permissions import (
+    may_curate_directory,
+    may_engage,
+    may_review_matches,
+    may_search_people,
+)
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -94,6 +99,7 @@ def environment(**options) -> Environment:
             "may_search_people": may_search_people,
             "may_review_matches": may_review_matches,
             "may_curate_directory": may_curate_directory,
+            "may_engage": may_engage,
             "date_part": date_part,
         }
     )

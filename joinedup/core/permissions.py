@@ -53,3 +53,12 @@ def may_curate_directory(membership: Membership | None) -> bool:
         and membership.active
         and membership.role in (Role.DIRECTORY_CURATOR, Role.SYSTEM_ADMIN)
     )
+
+
+def may_engage(membership: Membership | None) -> bool:
+    """The citizens' panel and assembly: engagement officers and system admins."""
+    return bool(
+        membership
+        and membership.active
+        and membership.role in (Role.ENGAGEMENT_OFFICER, Role.SYSTEM_ADMIN)
+    )

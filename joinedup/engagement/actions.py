@@ -1,0 +1,142 @@
+"""Every write of engagement."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from joinedup.core.actions import record_audit
+from joinedup.core.models import Postcode
+from joinedup.directory.feeds import postcode as clean_postcode
+
+from .models import AgeBand, ContactBy, EthnicGroup, PanelMember, PanelSex, YesNo
+
+PRIVACY_VERSION = "2026-12"
+MAX_NAME = 100
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _choice(data, name: str, choices, question: str, errors: dict) -> str:
+    value = str(data.get(name, "")).strip()
+    if value not in choices.values:
+        errors[name] = question
+    return value
+
+
+@transaction.atomic
+def join_panel(*, data, link_base: str) -> PanelMember:
+    """A resident joins the citizens' panel from the public form. Everything is checked
+    and nothing is saved unless all of it is right; a ValidationError names each field."""
+    errors: dict[str, str] = {}
+    given = str(data.get("given_name", "")).strip()
+    family = str(data.get("family_name", "")).strip()
+    if not given:
+        errors["given_name"] = "Enter your first name"
+    if not family:
+        errors["family_name"] = "Enter your last name"
+    if len(given) > MAX_NAME or len(family) > MAX_NAME:
+        errors["given_name"] = f"Names must be {MAX_NAME} characters or fewer"
+    contact_by = _choice(data, "contact_by", ContactBy, "Choose how we should contact you", errors)
+    email = str(data.get("email", "")).strip().lower()
+    phone = " ".join(str(data.get("phone", "")).split())
+    address = " ".join(str(data.get("address", "")).split())[:300]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "Enter an email address in the right format, like name@example.com"
+    if contact_by == ContactBy.EMAIL and not email:
+        errors["email"] = "Enter your email address, or choose another way to be contacted"
+    if contact_by == ContactBy.PHONE and len([c for c in phone if c.isdigit()]) < 10:
+        errors["phone"] = "Enter a phone number with at least 10 digits"
+    if contact_by == ContactBy.POST and not address:
+        errors["address"] = "Enter your address, or choose another way to be contacted"
+    code = clean_postcode(data.get("postcode", ""))
+    known = Postcode.objects.filter(postcode=code).select_related("lsoa").first() if code else None
+    if not code:
+        errors["postcode"] = "Enter a full UK postcode, like JU1 2AB"
+    elif known is None:
+        errors["postcode"] = f"{code} is not in the borough: the panel is for people who live here"
+    age_band = _choice(data, "age_band", AgeBand, "Choose your age", errors)
+    sex = _choice(data, "sex", PanelSex, "Choose an answer about your sex", errors)
+    ethnic = _choice(data, "ethnic_group", EthnicGroup, "Choose your ethnic group", errors)
+    disability = _choice(data, "disability", YesNo, "Choose an answer about disability", errors)
+    lgbt = _choice(data, "lgbt", YesNo, "Choose an answer", errors)
+    carer = _choice(data, "carer", YesNo, "Choose whether you are a carer", errors)
+    if data.get("consent") != "yes":
+        errors["consent"] = "Tick the box to say you agree to join, or you cannot join"
+    if email and not errors and PanelMember.objects.filter(email=email, withdrawn_at=None).exists():
+        errors["email"] = "Someone has already joined with this email address"
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    token = secrets.token_urlsafe(32)
+    member = PanelMember.objects.create(
+        given_name=given,
+        family_name=family,
+        email=email,
+        phone=phone,
+        address=address,
+        contact_by=contact_by,
+        postcode=code,
+        lsoa=known.lsoa,
+        age_band=age_band,
+        sex=sex,
+        ethnic_group=ethnic,
+        disability=disability,
+        lgbt=lgbt,
+        carer=carer,
+        consent_at=now,
+        privacy_version=PRIVACY_VERSION,
+        joined_at=now,
+        withdraw_token_hash=_digest(token),
+    )
+    if email:
+        send_mail(
+            "You have joined the citizens' panel",
+            "Thank you for joining the borough's citizens' panel. We will send you a few "
+            "surveys a year and may invite you to events.\n\nYou can leave at any time, and "
+            f"we will delete your details, here:\n{link_base}{token}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            [email],
+        )
+    record_audit(
+        by=None,
+        organisation=None,
+        action="engagement.panel.join",
+        object_type="panel_member",
+        object_id=member.pk,
+    )
+    member.withdraw_token = token  # for the caller to show once (never stored)
+    return member
+
+
+def find_member(token: str) -> PanelMember | None:
+    return PanelMember.objects.filter(
+        withdraw_token_hash=_digest(token or ""), withdrawn_at=None
+    ).first()
+
+
+@transaction.atomic
+def leave_panel(*, member: PanelMember) -> None:
+    """The member leaves: their name and contact details are erased at once; the
+    anonymous profile stays only so past survey weights can be explained."""
+    member.given_name = member.family_name = ""
+    member.email = member.phone = member.address = member.postcode = ""
+    member.withdrawn_at = timezone.now()
+    member.save()
+    record_audit(
+        by=None,
+        organisation=None,
+        action="engagement.panel.leave",
+        object_type="panel_member",
+        object_id=member.pk,
+    )

@@ -1,0 +1,151 @@
+"""Reads for engagement that need more than a line: how the panel compares with the
+borough's population (counts only: no one's record leaves ``people``)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case, CharField, Count, Q, Value, When
+from django.utils import timezone
+
+from joinedup.people.models import Person
+
+from .models import AgeBand, EthnicGroup, PanelMember, PanelSex
+
+# Census ethnic group codes start with the broad group's letter (people.Ethnicity).
+_GROUP_OF_PREFIX = {"A": "asian", "B": "black", "M": "mixed", "W": "white", "O": "other"}
+
+
+@dataclass
+class Row:
+    value: str
+    label: str
+    panel: int
+    panel_share: float | None
+    population: int | None
+    population_share: float | None
+
+    @property
+    def difference(self) -> float | None:
+        if self.panel_share is None or self.population_share is None:
+            return None
+        return self.panel_share - self.population_share
+
+
+def _years_ago(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _age_band(today: date):
+    bounds = [(AgeBand.A75, 75), (AgeBand.A65, 65), (AgeBand.A55, 55), (AgeBand.A45, 45),
+              (AgeBand.A35, 35), (AgeBand.A25, 25), (AgeBand.A16, 16)]  # fmt: skip
+    return Case(
+        *[
+            When(birth_date__lte=_years_ago(today, age), then=Value(band.value))
+            for band, age in bounds
+        ],
+        default=Value("under 16"),
+        output_field=CharField(),
+    )
+
+
+def _shares(counts: dict[str, int], values: list[tuple[str, str]]) -> dict[str, float]:
+    total = sum(counts.get(v, 0) for v, _ in values)
+    return {v: (counts.get(v, 0) / total if total else 0.0) for v, _ in values}
+
+
+def representativeness(today: date | None = None) -> dict[str, list[Row]]:
+    """For each category: the panel's members and shares beside the population's (adults
+    16 and over living in the borough). "Prefer not to say" is shown for the panel and
+    left out of its shares."""
+    today = today or timezone.localdate()
+    members = PanelMember.objects.filter(withdrawn_at=None)
+    residents = Person.objects.filter(
+        date_of_death=None, merged_into=None, birth_date__lte=_years_ago(today, 16)
+    )
+    result: dict[str, list[Row]] = {}
+
+    def build(name, values, panel_counts, population_counts):
+        known = [(v, label) for v, label in values if v != "not_said"]
+        panel_shares = _shares(panel_counts, known)
+        population_shares = _shares(population_counts, known) if population_counts else {}
+        result[name] = [
+            Row(
+                value=v,
+                label=label,
+                panel=panel_counts.get(v, 0),
+                panel_share=panel_shares.get(v),
+                population=population_counts.get(v) if population_counts else None,
+                population_share=population_shares.get(v),
+            )
+            for v, label in values
+        ]
+
+    build(
+        "Age",
+        AgeBand.choices,
+        dict(members.values_list("age_band").annotate(n=Count("id"))),
+        dict(residents.annotate(band=_age_band(today)).values_list("band").annotate(n=Count("id"))),
+    )
+    build(
+        "Sex",
+        PanelSex.choices,
+        dict(members.values_list("sex").annotate(n=Count("id"))),
+        dict(residents.values_list("sex").annotate(n=Count("id"))),
+    )
+    population_groups: dict[str, int] = {}
+    for code, n in residents.values_list("ethnicity").annotate(n=Count("id")):
+        group = _GROUP_OF_PREFIX.get((code or "")[:1])
+        if group and code != "NOT_STATED":
+            population_groups[group] = population_groups.get(group, 0) + n
+    build(
+        "Ethnic group",
+        EthnicGroup.choices,
+        dict(members.values_list("ethnic_group").annotate(n=Count("id"))),
+        population_groups,
+    )
+    quintiles = [(str(q), str(q)) for q in range(1, 6)]
+    quintiles[0] = ("1", "1 (most deprived)")
+    quintiles[4] = ("5", "5 (least deprived)")
+    quintile = Case(
+        *[
+            When(Q(lsoa__imd_decile__in=(2 * q - 1, 2 * q)), then=Value(str(q)))
+            for q in range(1, 6)
+        ],
+        default=Value(""),
+        output_field=CharField(),
+    )
+    build(
+        "Deprivation (IMD quintile)",
+        quintiles,
+        dict(members.annotate(q=quintile).values_list("q").annotate(n=Count("id"))),
+        dict(residents.annotate(q=quintile).values_list("q").annotate(n=Count("id"))),
+    )
+    hoods = sorted(
+        {
+            (str(pk), name)
+            for pk, name in residents.exclude(lsoa__neighbourhood=None)
+            .values_list("lsoa__neighbourhood", "lsoa__neighbourhood__name")
+            .distinct()
+        },
+        key=lambda x: x[1],
+    )
+    build(
+        "Neighbourhood",
+        hoods,
+        {str(k): n for k, n in members.values_list("lsoa__neighbourhood").annotate(n=Count("id"))},
+        {
+            str(k): n
+            for k, n in residents.values_list("lsoa__neighbourhood").annotate(n=Count("id"))
+        },
+    )
+    for name, field in (("Disability", "disability"), ("LGBT+", "lgbt"), ("Carer", "carer")):
+        build(
+            name,
+            [("yes", "Yes"), ("no", "No"), ("not_said", "Prefer not to say")],
+            dict(members.values_list(field).annotate(n=Count("id"))),
+            {},
+        )
+    return result

@@ -1,0 +1,96 @@
+"""The citizens' panel: joining with consent, bad input, leaving (details erased), and how
+representative the panel is."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from joinedup.core.models import AuditEvent, Role
+from joinedup.engagement.models import PanelMember
+from joinedup.engagement.queries import representativeness
+
+GOOD = {
+    "given_name": "Ada",
+    "family_name": "Okafor",
+    "postcode": "ju1 1aa",
+    "contact_by": "email",
+    "email": "Ada@Example.org",
+    "age_band": "65-74",
+    "sex": "female",
+    "ethnic_group": "black",
+    "disability": "no",
+    "lgbt": "not_said",
+    "carer": "yes",
+    "consent": "yes",
+}
+
+
+def test_a_resident_joins_and_leaves(world, client):
+    answer = client.post(reverse("engagement:join"), GOOD)
+    assert answer.status_code == 302 and answer["Location"] == reverse("engagement:joined")
+    member = PanelMember.objects.get()
+    assert member.email == "ada@example.org" and member.postcode == "JU1 1AA"
+    assert member.lsoa == world.lsoa_a and member.consent_at is not None
+    assert AuditEvent.objects.filter(action="engagement.panel.join").exists()
+    link = re.search(r"(/engage/panel/leave/\S+)", mail.outbox[0].body)[1]
+    assert "Leave the panel" in client.get(link).content.decode()
+    client.post(link)
+    member.refresh_from_db()
+    assert member.withdrawn_at and (member.given_name, member.email, member.postcode) == (
+        "",
+        "",
+        "",
+    )
+    assert client.get(link).status_code == 404  # used up
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"consent": ""}, "consent", "Tick the box"),
+        ({"postcode": "nowhere"}, "postcode", "Enter a full UK postcode"),
+        ({"postcode": "ZZ9 9ZZ"}, "postcode", "ZZ9 9ZZ is not in the borough"),
+        ({"email": ""}, "email", "Enter your email address"),
+        ({"email": "not-an-email"}, "email", "right format"),
+        ({"contact_by": "phone", "phone": "123"}, "phone", "at least 10 digits"),
+        ({"age_band": "ancient"}, "age_band", "Choose your age"),
+        ({"given_name": ""}, "given_name", "Enter your first name"),
+    ],
+)
+def test_bad_sign_ups_are_explained_and_nothing_is_saved(world, client, change, field, message):
+    answer = client.post(reverse("engagement:join"), {**GOOD, **change})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert message in page and f'href="#{field}"' in page
+    assert not PanelMember.objects.exists()
+
+
+def test_one_membership_per_email_and_hostile_text_is_harmless(world, client):
+    client.post(reverse("engagement:join"), GOOD)
+    again = client.post(reverse("engagement:join"), {**GOOD, "given_name": "<script>x</script>"})
+    assert again.status_code == 400 and "already joined" in again.content.decode()
+    assert "<script>x</script>" not in again.content.decode()
+
+
+def test_representativeness_compares_with_the_population(world, client):
+    for _ in range(3):
+        world.person(sex="female")
+    world.person(sex="male")
+    client.post(reverse("engagement:join"), GOOD)
+    client.post(reverse("engagement:join"), {**GOOD, "email": "b@example.org", "sex": "male"})
+    client.post(reverse("engagement:join"), {**GOOD, "email": "c@example.org", "sex": "not_said"})
+    tables = representativeness()
+    sex = {row.value: row for row in tables["Sex"]}
+    assert (sex["female"].panel, sex["male"].panel, sex["not_said"].panel) == (1, 1, 1)
+    assert sex["female"].panel_share == pytest.approx(0.5)
+    assert sex["female"].population_share == pytest.approx(0.75)
+    assert sex["female"].difference == pytest.approx(-0.25)
+    assert {r.value: r.panel for r in tables["Age"]}["65-74"] == 3
+    officer = world.user(Role.ENGAGEMENT_OFFICER, world.practice_a)
+    client.force_login(officer)
+    page = client.get(reverse("engagement:panel")).content.decode()
+    assert "3 members" in page and "-25.0 points" in page and "<svg" in page
+    client.force_login(world.user(Role.GP, world.practice_a))
+    assert client.get(reverse("engagement:panel")).status_code == 403
