@@ -74,9 +74,13 @@ def criteria_from(data, *, defaults: dict | None = None) -> tuple[Criteria, dict
     return criteria, errors
 
 
-def search_context(request, *, defaults: dict | None = None) -> dict:
+def search_context(request, *, defaults: dict | None = None, person=None) -> dict:
+    """The search form and its results; for a person, their practice's list counts as
+    a catchment they are in."""
     data = request.GET
     criteria, errors = criteria_from(data, defaults=defaults)
+    practice = getattr(person, "registered_practice", None) if person is not None else None
+    criteria.practice = (practice.ods_code or "") if practice is not None else ""
     found = None
     searched = any(data.get(k) for k in ("q", "need", "postcode", "when", "search"))
     if searched and not errors:
@@ -120,7 +124,7 @@ def _for_person(request):
 def search_page(request):
     person = _for_person(request)
     defaults = {"postcode": person.postcode, "age": str(age(person.birth_date))} if person else None
-    context = search_context(request, defaults=defaults)
+    context = search_context(request, defaults=defaults, person=person)
     return render(request, "directory/search.jinja", {**context, "person": person})
 
 

@@ -298,7 +298,7 @@ def find_support(request):
     defaults = {}
     if person is not None:
         defaults = {"postcode": person.postcode, "age": str(age(person.birth_date))}
-    context = directory_views.search_context(request, defaults=defaults)
+    context = directory_views.search_context(request, defaults=defaults, person=person)
     context["shortlists"] = (
         Shortlist.objects.filter(person=person, given_at__isnull=False)
         .select_related("organisation")

@@ -192,3 +192,23 @@ def test_a_shortlist_is_put_together_given_and_seen_by_the_person(setting, clien
     assert mine.content.startswith(b"%PDF")
     other = Shortlist.objects.exclude(pk=shortlist.pk).get()  # not given yet
     assert client.get(reverse("portal:shortlist", args=[other.pk])).status_code == 404
+
+
+def test_a_practice_list_catchment_counts_for_that_practices_patients(setting, client, world):
+    feed = [
+        {
+            "id": "practice-only",
+            "name": "Practice walking group",
+            "organization": {"id": "pa", "name": "Practice A health team"},
+            "service_areas": [{"name": world.practice_a.ods_code}],
+        }
+    ]
+    actions.import_feed(by=None, source="p", data=json.dumps(feed).encode())
+    other = world.person(practice=world.practice_b, given_name="Bea", postcode="JU1 1AA")
+    client.force_login(setting.navigator)
+    mine = client.get(reverse("directory:search"), {"person": setting.person.pk, "q": "walking"})
+    assert "Practice walking group" in mine.content.decode()
+    # A patient of another practice living at the same postcode is outside the list.
+    client.force_login(world.user(Role.GP, world.practice_b))
+    theirs = client.get(reverse("directory:search"), {"person": other.pk, "q": "walking"})
+    assert "Practice walking group" not in theirs.content.decode()
