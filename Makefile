@@ -48,6 +48,7 @@ demo: install pdf
 	$(BIN)/joinedup care demo
 	$(BIN)/joinedup portal demo
 	$(BIN)/joinedup directory demo
+	$(BIN)/joinedup engagement demo
 	$(BIN)/joinedup serve --port $(PORT)
 
 chromium:

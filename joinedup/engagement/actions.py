@@ -140,3 +140,29 @@ def leave_panel(*, member: PanelMember) -> None:
         object_type="panel_member",
         object_id=member.pk,
     )
+
+
+@transaction.atomic
+def add_demo_members(*, members: list[dict]) -> int:
+    """The demo borough's panel, in one go (no emails): each dict has the fields of a
+    panel member; consent is recorded as given now."""
+    now = timezone.now()
+    rows = [
+        PanelMember(
+            **m,
+            consent_at=now,
+            privacy_version=PRIVACY_VERSION,
+            joined_at=now,
+            withdraw_token_hash=_digest(secrets.token_urlsafe(32)),
+        )
+        for m in members
+    ]
+    PanelMember.objects.bulk_create(rows, batch_size=1000)
+    record_audit(
+        by=None,
+        organisation=None,
+        action="engagement.panel.demo",
+        object_type="panel_member",
+        detail={"members": len(rows)},
+    )
+    return len(rows)

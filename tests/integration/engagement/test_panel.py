@@ -94,3 +94,16 @@ def test_representativeness_compares_with_the_population(world, client):
     assert "3 members" in page and "-25.0 points" in page and "<svg" in page
     client.force_login(world.user(Role.GP, world.practice_a))
     assert client.get(reverse("engagement:panel")).status_code == 403
+
+
+def test_the_demo_panel_is_drawn_from_residents_once(world):
+    from django.core.management import call_command
+
+    for n in range(6):
+        world.person(given_name=f"P{n}")
+    call_command("engagement", "demo")
+    members = PanelMember.objects.all()
+    assert members.count() == 6  # fewer residents than the target size: all of them
+    assert all(m.lsoa_id and m.age_band and m.consent_at for m in members)
+    call_command("engagement", "demo")
+    assert PanelMember.objects.count() == 6

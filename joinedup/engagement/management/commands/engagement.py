@@ -31,6 +31,7 @@ class Command(BaseCommand):
         select.add_argument("--runs", type=int, default=1000, help="legacy: draws to estimate")
         select.add_argument("--lottery", type=int, default=1000, help="tickets (equally likely)")
         select.add_argument("--out", required=True, help="folder for the results")
+        sub.add_parser("demo", help="the demo borough's citizens' panel")
         themes_parser = sub.add_parser("themes", help="theme suggestions for feedback")
         themes_sub = themes_parser.add_subparsers(dest="themes_verb", required=True)
         suggest = themes_sub.add_parser("suggest", help="id,text in; id,theme,confidence out")
@@ -38,6 +39,12 @@ class Command(BaseCommand):
         suggest.add_argument("--out", required=True, help="THEMES.csv")
 
     def handle(self, *args, verb: str, **options):
+        if verb == "demo":
+            from joinedup.synth.engagement import build_panel
+
+            added = build_panel()
+            self.stdout.write(f"citizens' panel: {added} demo members added")
+            return
         if verb == "themes":
             from joinedup.engagement import themes
 
