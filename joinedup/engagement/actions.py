@@ -166,3 +166,75 @@ def add_demo_members(*, members: list[dict]) -> int:
         detail={"members": len(rows)},
     )
     return len(rows)
+
+
+# Categories whose population shares can be loaded (residents' records do not hold them).
+MARGIN_CATEGORIES = {"disability", "lgbt", "carer"}
+
+
+@transaction.atomic
+def load_margins(*, by, path, source: str = "") -> int:
+    """Population shares from a ``category,value,share`` CSV (share 0–1 or a percentage);
+    each category's shares must add up to 1 (or 100). All or nothing; replaces the
+    categories it names."""
+    import csv
+    import io
+    from pathlib import Path
+
+    from .models import PopulationMargin
+
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ValidationError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if [c.strip().lower() for c in (reader.fieldnames or [])][:3] != ["category", "value", "share"]:
+        raise ValidationError(f"{path.name}: the columns must be category,value,share")
+    shares: dict[str, dict[str, float]] = {}
+    for number, row in enumerate(reader, start=2):
+        category = str(row.get("category") or "").strip().lower()
+        value = str(row.get("value") or "").strip().lower()
+        if category not in MARGIN_CATEGORIES:
+            raise ValidationError(
+                f"{path.name} row {number}: category must be one of "
+                f"{', '.join(sorted(MARGIN_CATEGORIES))}"
+            )
+        if value not in ("yes", "no"):
+            raise ValidationError(f"{path.name} row {number}: value must be yes or no")
+        try:
+            share = float(str(row.get("share") or "").strip().rstrip("%"))
+        except ValueError:
+            raise ValidationError(f"{path.name} row {number}: share must be a number") from None
+        if value in shares.get(category, {}):
+            raise ValidationError(f"{path.name} row {number}: {category}={value} is listed twice")
+        shares.setdefault(category, {})[value] = share
+    if not shares:
+        raise ValidationError(f"{path.name}: no rows")
+    for category, values in shares.items():
+        total = sum(values.values())
+        scale = 100.0 if abs(total - 100) < 0.5 else 1.0
+        if abs(total / scale - 1) > 0.005:
+            raise ValidationError(
+                f"{path.name}: the shares for {category} add up to {total:g}, not 1 or 100"
+            )
+        PopulationMargin.objects.filter(category=category).delete()
+        for value, share in values.items():
+            PopulationMargin.objects.create(
+                category=category,
+                value=value,
+                share=share / scale,
+                source=(source or path.name)[:200],
+                loaded_at=timezone.now(),
+            )
+    record_audit(
+        by=by,
+        organisation=None,
+        action="engagement.margins.load",
+        object_type="file",
+        object_id=path.name[:60],
+        detail={"categories": sorted(shares)},
+    )
+    return sum(len(v) for v in shares.values())

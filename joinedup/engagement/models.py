@@ -73,3 +73,23 @@ class PanelMember(models.Model):
 
     def __str__(self) -> str:
         return f"Panel member {self.pk}"
+
+
+class PopulationMargin(models.Model):
+    """A population share from outside the resident data (e.g. the 2021 Census for the
+    borough: disability, LGBT+, unpaid carers), loaded as CSV; used where residents'
+    records do not say."""
+
+    category = models.CharField(max_length=30)
+    value = models.CharField(max_length=30)
+    share = models.FloatField()
+    source = models.CharField(max_length=200)
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "value"], name="one_margin_per_value")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}={self.value}: {self.share:.1%}"

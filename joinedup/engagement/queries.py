@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from joinedup.people.models import Person
 
-from .models import AgeBand, EthnicGroup, PanelMember, PanelSex
+from .models import AgeBand, EthnicGroup, PanelMember, PanelSex, PopulationMargin
 
 # Census ethnic group codes start with the broad group's letter (people.Ethnicity).
 _GROUP_OF_PREFIX = {"A": "asian", "B": "black", "M": "mixed", "W": "white", "O": "other"}
@@ -67,10 +67,11 @@ def representativeness(today: date | None = None) -> dict[str, list[Row]]:
     )
     result: dict[str, list[Row]] = {}
 
-    def build(name, values, panel_counts, population_counts):
+    def build(name, values, panel_counts, population_counts, population_shares=None):
         known = [(v, label) for v, label in values if v != "not_said"]
         panel_shares = _shares(panel_counts, known)
-        population_shares = _shares(population_counts, known) if population_counts else {}
+        if population_shares is None:
+            population_shares = _shares(population_counts, known) if population_counts else {}
         result[name] = [
             Row(
                 value=v,
@@ -141,11 +142,17 @@ def representativeness(today: date | None = None) -> dict[str, list[Row]]:
             for k, n in residents.values_list("lsoa__neighbourhood").annotate(n=Count("id"))
         },
     )
+    margins: dict[str, dict[str, float]] = {}
+    for category, value, share in PopulationMargin.objects.values_list(
+        "category", "value", "share"
+    ):
+        margins.setdefault(category, {})[value] = share
     for name, field in (("Disability", "disability"), ("LGBT+", "lgbt"), ("Carer", "carer")):
         build(
             name,
             [("yes", "Yes"), ("no", "No"), ("not_said", "Prefer not to say")],
             dict(members.values_list(field).annotate(n=Count("id"))),
             {},
+            margins.get(field),  # loaded census shares, when there are any
         )
     return result

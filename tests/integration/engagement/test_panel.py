@@ -107,3 +107,30 @@ def test_the_demo_panel_is_drawn_from_residents_once(world):
     assert all(m.lsoa_id and m.age_band and m.consent_at for m in members)
     call_command("engagement", "demo")
     assert PanelMember.objects.count() == 6
+
+
+def test_census_margins_fill_in_what_records_do_not_hold(world, client, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    client.post(reverse("engagement:join"), GOOD)  # carer: yes
+    good = tmp_path / "census.csv"
+    good.write_text("category,value,share\ncarer,yes,9.5%\ncarer,no,90.5%\ndisability,yes,0.2\n"
+                    "disability,no,0.8\n")  # fmt: skip
+    call_command("engagement", "margins", str(good), "--source", "Census 2021")
+    carer = {r.value: r for r in representativeness()["Carer"]}
+    assert carer["yes"].population_share == pytest.approx(0.095)
+    assert carer["yes"].difference == pytest.approx(1 - 0.095)
+    for text, message in (
+        ("category,value,share\ncarer,yes,0.3\ncarer,no,0.3\n", "add up to 0.6"),
+        ("category,value,share\nhair,red,1\n", "row 2: category must be one of"),
+        ("category,value,share\ncarer,maybe,1\n", "row 2: value must be yes or no"),
+        ("category,value,share\ncarer,yes,lots\n", "row 2: share must be a number"),
+        ("a,b,c\n", "the columns must be category,value,share"),
+    ):
+        bad = tmp_path / "bad.csv"
+        bad.write_text(text)
+        with pytest.raises(CommandError, match=message):
+            call_command("engagement", "margins", str(bad))
+    # Nothing half-kept: the good shares are still there.
+    carer = {r.value: r for r in representativeness()["Carer"]}
+    assert carer["yes"].population_share == pytest.approx(0.095)

@@ -32,6 +32,9 @@ class Command(BaseCommand):
         select.add_argument("--lottery", type=int, default=1000, help="tickets (equally likely)")
         select.add_argument("--out", required=True, help="folder for the results")
         sub.add_parser("demo", help="the demo borough's citizens' panel")
+        margins = sub.add_parser("margins", help="load population shares (category,value,share)")
+        margins.add_argument("file")
+        margins.add_argument("--source", default="", help="where the shares come from")
         themes_parser = sub.add_parser("themes", help="theme suggestions for feedback")
         themes_sub = themes_parser.add_subparsers(dest="themes_verb", required=True)
         suggest = themes_sub.add_parser("suggest", help="id,text in; id,theme,confidence out")
@@ -44,6 +47,17 @@ class Command(BaseCommand):
 
             added = build_panel()
             self.stdout.write(f"citizens' panel: {added} demo members added")
+            return
+        if verb == "margins":
+            from django.core.exceptions import ValidationError
+
+            from joinedup.engagement.actions import load_margins
+
+            try:
+                count = load_margins(by=None, path=options["file"], source=options["source"])
+            except ValidationError as exc:
+                raise CommandError(exc.messages[0]) from exc
+            self.stdout.write(f"{count} population shares loaded")
             return
         if verb == "themes":
             from joinedup.engagement import themes
