@@ -4,6 +4,8 @@ and anyone they choose to give it to, printed or as a PDF (WeasyPrint)."""
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from joinedup.core.documents import pdf
+
 from . import plans, queries
 from .actions import current_content
 
@@ -31,6 +33,4 @@ def plan_html(plan, person) -> str:
 
 def plan_pdf(plan, person) -> bytes:
     """The plan as a PDF (A4, tagged so screen readers can follow it)."""
-    from weasyprint import HTML
-
-    return HTML(string=plan_html(plan, person)).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf(plan_html(plan, person))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from joinedup.care.actions import may_work
+from joinedup.core.documents import pdf
 from joinedup.core.forms import error_messages
 from joinedup.core.jinja_env import age
 from joinedup.core.permissions import gives_direct_care, may_curate_directory
@@ -394,8 +395,6 @@ def shortlist_services(shortlist: Shortlist) -> list[dict]:
 
 
 def shortlist_pdf_response(shortlist: Shortlist, person) -> HttpResponse:
-    from weasyprint import HTML
-
     html = render_to_string(
         "directory/shortlist_document.jinja",
         {
@@ -405,9 +404,7 @@ def shortlist_pdf_response(shortlist: Shortlist, person) -> HttpResponse:
             "printed_at": timezone.now(),
         },
     )
-    response = HttpResponse(
-        HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"), content_type="application/pdf"
-    )
+    response = HttpResponse(pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="services-for-you-{shortlist.pk}.pdf"'
     return response
 

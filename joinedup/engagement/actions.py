@@ -1,7 +1,10 @@
 """Every write of engagement."""
 
+import csv
 import hashlib
+import io
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +17,15 @@ from joinedup.core.actions import record_audit
 from joinedup.core.models import Postcode
 from joinedup.directory.feeds import postcode as clean_postcode
 
-from .models import AgeBand, ContactBy, EthnicGroup, PanelMember, PanelSex, YesNo
+from .models import (
+    AgeBand,
+    ContactBy,
+    EthnicGroup,
+    PanelMember,
+    PanelSex,
+    PopulationMargin,
+    YesNo,
+)
 
 PRIVACY_VERSION = "2026-12"
 MAX_NAME = 100
@@ -177,12 +188,6 @@ def load_margins(*, by, path, source: str = "") -> int:
     """Population shares from a ``category,value,share`` CSV (share 0–1 or a percentage);
     each category's shares must add up to 1 (or 100). All or nothing; replaces the
     categories it names."""
-    import csv
-    import io
-    from pathlib import Path
-
-    from .models import PopulationMargin
-
     path = Path(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")

@@ -288,7 +288,6 @@ def explain_infeasible(instance: Instance) -> str | None:
         return None
     lines = []
     k = instance.k
-    counts = Counter((f.category, f.value) for f in instance.features)
     for category in instance.categories:
         features = [f for f in instance.features if f.category == category]
         low = sum(f.low for f in features)
@@ -306,7 +305,6 @@ def explain_infeasible(instance: Instance) -> str | None:
                 lines.append(
                     f"{category}={f.value} needs at least {f.low} but only {available} responded"
                 )
-    del counts
     relaxed = relax(instance)
     if relaxed:
         lines.append(
@@ -593,7 +591,6 @@ def legacy_panel(instance: Instance, rng: np.random.Generator, attempts: int = 1
         chosen: list[int] = []
         count = [0] * len(instance.features)
         pool = set(range(instance.n))
-        households = {}
         failed = False
         while len(chosen) < instance.k:
             best, best_ratio = None, -1.0
@@ -622,7 +619,6 @@ def legacy_panel(instance: Instance, rng: np.random.Generator, attempts: int = 1
                     pool -= members[j]
             household = instance.households[person] if instance.households else ""
             if household:
-                households[household] = person
                 pool -= {i for i in pool if instance.households[i] == household}
         if not failed and len(chosen) == instance.k:
             return frozenset(chosen)
