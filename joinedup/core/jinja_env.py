@@ -39,6 +39,13 @@ def thousands(value) -> str:
         return str(value)
 
 
+def percent(value, places: int = 1) -> str:
+    """``0.1234`` → ``"12.3%"``; nothing known → "–"."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.{places}f}%"
+
+
 def age(birth: date | None, on: date | None = None) -> int | None:
     if birth is None:
         return None
@@ -107,6 +114,7 @@ def environment(**options) -> Environment:
         {
             "nhs_date": nhs_date,
             "thousands": thousands,
+            "percent": percent,
             "error_item": error_item,
             "choice_item": choice_item,
             "model_item": model_item,

@@ -1,6 +1,8 @@
-"""Resident engagement: the citizens' panel (this slice); the assembly, events, feedback
-and partnership boards come next (issue 8)."""
+"""Resident engagement: the citizens' panel, citizens' assemblies chosen by lot (LEXIMIN)
+and run through sessions to agreed recommendations; events, feedback and partnership
+boards come next (issue 8)."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -93,3 +95,288 @@ class PopulationMargin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}={self.value}: {self.share:.1%}"
+
+
+# --- Citizens' assembly ----------------------------------------------------------------------
+
+# The profile categories quotas can use, with how each reads; every respondent has a value
+# in each (from the panel profile, or from their reply; deprivation and neighbourhood come
+# from their postcode).
+CATEGORIES = {
+    "age_band": "Age",
+    "sex": "Sex",
+    "ethnic_group": "Ethnic group",
+    "disability": "Disability",
+    "carer": "Carer",
+    "lgbt": "LGBT+",
+    "imd_quintile": "Deprivation (IMD quintile)",
+    "neighbourhood": "Neighbourhood",
+}
+
+
+class Assembly(models.Model):
+    """A citizens' assembly: a question, a target size and quotas; a pool of respondents
+    from which a panel is chosen by lot; then sessions, recommendations and a report."""
+
+    name = models.CharField(max_length=200)
+    question = models.TextField()
+    size = models.PositiveSmallIntegerField()
+    categories = models.JSONField(default=list)  # the CATEGORIES keys its quotas use
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "assemblies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Quota(models.Model):
+    """Between ``low`` and ``high`` members of the assembly have this value."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="quotas")
+    category = models.CharField(max_length=30)
+    value = models.CharField(max_length=30)
+    label = models.CharField(max_length=100)
+    low = models.PositiveSmallIntegerField()
+    high = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assembly", "category", "value"], name="one_quota_per_value"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(low__lte=models.F("high")), name="low_le_high"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}={self.value}: {self.low}–{self.high}"
+
+
+class SeatStatus(models.TextChoices):
+    POOL = "pool", "In the pool"
+    SELECTED = "selected", "Selected, not yet confirmed"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Dropped out"
+
+
+HELD = (SeatStatus.SELECTED, SeatStatus.CONFIRMED)
+
+
+class Respondent(models.Model):
+    """Someone in an assembly's pool: a panel member who was added, or a resident who
+    replied to an invitation. ``profile`` holds their value in every category."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="respondents")
+    panel_member = models.ForeignKey(
+        PanelMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reference = models.CharField(max_length=40)  # the reply's id, or "panel-<pk>"
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    household = models.CharField(max_length=320, blank=True)  # normalised address
+    profile = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=SeatStatus.choices, default=SeatStatus.POOL)
+    selected_in = models.ForeignKey(
+        "SelectionRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="chosen"
+    )
+    answer_token_hash = models.CharField(max_length=64, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assembly", "reference"], name="one_respondent_per_reference"
+            )
+        ]
+        indexes = [models.Index(fields=["assembly", "status"], name="respondent_status")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip() or f"Respondent {self.reference}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class SelectionRun(models.Model):
+    """One selection: the first panel, or replacements for seats given up. The
+    distribution is kept as a lottery of equally likely tickets, so a ticket can be drawn
+    from a recorded seed or in public."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="runs")
+    replacement = models.BooleanField(default=False)
+    algorithm = models.CharField(max_length=10)
+    seats = models.PositiveSmallIntegerField()
+    quotas = models.JSONField(default=list)  # [[category, value, low, high], ...] as run
+    pool_size = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=RunStatus.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.TextField(blank=True)
+    summary = models.JSONField(default=dict)
+    probabilities = models.JSONField(default=dict)  # respondent id → probability
+    tickets = models.JSONField(default=list)  # lists of respondent ids
+    ticket_drawn = models.PositiveIntegerField(null=True, blank=True)
+    seed = models.BigIntegerField(null=True, blank=True)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"Selection {self.pk} ({self.algorithm})"
+
+
+class AssemblySession(models.Model):
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    held_on = models.DateField()
+    place = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "number"], name="one_session_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number}: {self.title}"
+
+
+class Speaker(models.Model):
+    """An expert who spoke at a session, usually from a partner organisation."""
+
+    session = models.ForeignKey(AssemblySession, on_delete=models.CASCADE, related_name="speakers")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "core.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    topic = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SessionQuestion(models.Model):
+    """A question members put to the speakers, and the answer given."""
+
+    session = models.ForeignKey(AssemblySession, on_delete=models.CASCADE, related_name="questions")
+    question = models.TextField()
+    answer = models.TextField(blank=True)
+    asked_by = models.CharField(max_length=100, blank=True)  # a group, not a person
+
+    def __str__(self) -> str:
+        return self.question[:60]
+
+
+class AssemblyGroup(models.Model):
+    """A small group of members working together (members change between sessions rarely;
+    one group per member)."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=100)
+    members = models.ManyToManyField(Respondent, related_name="groups", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(
+        AssemblySession, on_delete=models.CASCADE, related_name="attendance"
+    )
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="attendance")
+    present = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "respondent"], name="one_attendance")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.respondent_id} at {self.session_id}: {self.present}"
+
+
+class RecommendationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AGREED = "agreed", "Agreed"
+    NOT_AGREED = "not_agreed", "Not agreed"
+
+
+class Recommendation(models.Model):
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="recommendations")
+    group = models.ForeignKey(
+        AssemblyGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="drafts"
+    )
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=RecommendationStatus.choices, default=RecommendationStatus.DRAFT
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "number"], name="one_recommendation_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.number}: {self.title}"
+
+
+class Support(models.TextChoices):
+    """How strongly a member supports a recommendation (a 4-point scale often used by UK
+    assemblies; "can live with it" counts towards agreement, not support)."""
+
+    STRONGLY = "strongly", "Strongly support"
+    SUPPORT = "support", "Support"
+    LIVE_WITH = "live_with", "Can live with it"
+    OPPOSE = "oppose", "Oppose"
+
+
+class Vote(models.Model):
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="votes"
+    )
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="votes")
+    support = models.CharField(max_length=10, choices=Support.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "respondent"], name="one_vote")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.respondent_id} on {self.recommendation_id}: {self.support}"

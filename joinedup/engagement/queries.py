@@ -7,12 +7,33 @@ from datetime import date
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils import timezone
 
+from joinedup.core.models import Neighbourhood
 from joinedup.people.models import Person
 
-from .models import AgeBand, EthnicGroup, PanelMember, PanelSex, PopulationMargin
+from .models import (
+    CATEGORIES,
+    HELD,
+    AgeBand,
+    EthnicGroup,
+    PanelMember,
+    PanelSex,
+    PopulationMargin,
+    SeatStatus,
+    YesNo,
+)
 
 # Census ethnic group codes start with the broad group's letter (people.Ethnicity).
 _GROUP_OF_PREFIX = {"A": "asian", "B": "black", "M": "mixed", "W": "white", "O": "other"}
+
+
+QUINTILES = [
+    ("1", "1 (most deprived)"),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4"),
+    ("5", "5 (least deprived)"),
+]
+UNKNOWN = ("unknown", "Not known")
 
 
 @dataclass
@@ -107,9 +128,7 @@ def representativeness(today: date | None = None) -> dict[str, list[Row]]:
         dict(members.values_list("ethnic_group").annotate(n=Count("id"))),
         population_groups,
     )
-    quintiles = [(str(q), str(q)) for q in range(1, 6)]
-    quintiles[0] = ("1", "1 (most deprived)")
-    quintiles[4] = ("5", "5 (least deprived)")
+    quintiles = QUINTILES
     quintile = Case(
         *[
             When(Q(lsoa__imd_decile__in=(2 * q - 1, 2 * q)), then=Value(str(q)))
@@ -126,9 +145,9 @@ def representativeness(today: date | None = None) -> dict[str, list[Row]]:
     )
     hoods = sorted(
         {
-            (str(pk), name)
-            for pk, name in residents.exclude(lsoa__neighbourhood=None)
-            .values_list("lsoa__neighbourhood", "lsoa__neighbourhood__name")
+            (code, name)
+            for code, name in residents.exclude(lsoa__neighbourhood=None)
+            .values_list("lsoa__neighbourhood__code", "lsoa__neighbourhood__name")
             .distinct()
         },
         key=lambda x: x[1],
@@ -136,11 +155,8 @@ def representativeness(today: date | None = None) -> dict[str, list[Row]]:
     build(
         "Neighbourhood",
         hoods,
-        {str(k): n for k, n in members.values_list("lsoa__neighbourhood").annotate(n=Count("id"))},
-        {
-            str(k): n
-            for k, n in residents.values_list("lsoa__neighbourhood").annotate(n=Count("id"))
-        },
+        dict(members.values_list("lsoa__neighbourhood__code").annotate(n=Count("id"))),
+        dict(residents.values_list("lsoa__neighbourhood__code").annotate(n=Count("id"))),
     )
     margins: dict[str, dict[str, float]] = {}
     for category, value, share in PopulationMargin.objects.values_list(
@@ -156,3 +172,123 @@ def representativeness(today: date | None = None) -> dict[str, list[Row]]:
             margins.get(field),  # loaded census shares, when there are any
         )
     return result
+
+
+def population_shares(today: date | None = None) -> dict[str, dict[str, float]]:
+    """Each category's population shares (adults 16+ in the borough, or loaded census
+    shares); a category with no figures is left out."""
+    tables = representativeness(today)
+    shares = {}
+    for category, name in CATEGORIES.items():
+        known = {r.value: r.population_share for r in tables[name] if r.population_share}
+        if known:
+            shares[category] = known
+    return shares
+
+
+def category_values(category: str) -> list[tuple[str, str]]:
+    """The values (and how they read) a respondent can have in a category."""
+    if category == "age_band":
+        return list(AgeBand.choices)
+    if category == "sex":
+        return list(PanelSex.choices)
+    if category == "ethnic_group":
+        return list(EthnicGroup.choices)
+    if category in ("disability", "lgbt", "carer"):
+        return list(YesNo.choices)
+    if category == "imd_quintile":
+        return [*QUINTILES, UNKNOWN]
+    if category == "neighbourhood":
+        return [*Neighbourhood.objects.order_by("name").values_list("code", "name"), UNKNOWN]
+    raise KeyError(category)
+
+
+def profile_labels(assembly) -> dict[str, dict[str, str]]:
+    return {c: dict(category_values(c)) for c in assembly.categories}
+
+
+def quota_table(assembly) -> list[dict]:
+    """Each quota with how many in the pool have the value and how many of the members
+    who hold a seat (selected or confirmed)."""
+    pool: dict[tuple, int] = {}
+    held: dict[tuple, int] = {}
+    for profile, status in assembly.respondents.values_list("profile", "status"):
+        for category in assembly.categories:
+            key = (category, profile.get(category))
+            pool[key] = pool.get(key, 0) + 1
+            if status in HELD:
+                held[key] = held.get(key, 0) + 1
+    return [
+        {
+            "quota": q,
+            "category": CATEGORIES[q.category],
+            "pool": pool.get((q.category, q.value), 0),
+            "held": held.get((q.category, q.value), 0),
+        }
+        for q in assembly.quotas.order_by("pk")
+    ]
+
+
+def assembly_overview(assembly) -> dict:
+    respondents = assembly.respondents
+    return {
+        "pool": respondents.count(),
+        "from_panel": respondents.exclude(panel_member=None).count(),
+        "quota_rows": quota_table(assembly),
+        "runs": list(assembly.runs.order_by("-started_at")),
+        "held": respondents.filter(status__in=HELD).count(),
+        "confirmed": respondents.filter(status=SeatStatus.CONFIRMED).count(),
+        "drawn": assembly.runs.exclude(ticket_drawn=None).exists(),
+        "category_names": CATEGORIES,
+    }
+
+
+def selection_detail(run) -> dict:
+    """A finished selection: its figures, and the respondents grouped by profile (people
+    with the same values have the same probability) from least to most likely."""
+    assembly = run.assembly
+    labels = profile_labels(assembly)
+    in_tickets: dict[int, int] = {}
+    for ticket in run.tickets:
+        for pk in ticket:
+            in_tickets[pk] = in_tickets.get(pk, 0) + 1
+    m = len(run.tickets) or 1
+    groups: dict[tuple, dict] = {}
+    for pk, profile in assembly.respondents.filter(
+        pk__in=[int(i) for i in run.probabilities]
+    ).values_list("pk", "profile"):
+        key = tuple(profile.get(c) for c in assembly.categories)
+        group = groups.setdefault(
+            key,
+            {
+                "profile": [
+                    labels[c].get(v, v) for c, v in zip(assembly.categories, key, strict=True)
+                ],
+                "people": 0,
+                "probability": 0.0,
+                "lottery": 0.0,
+            },
+        )
+        group["people"] += 1
+        group["probability"] += run.probabilities[str(pk)]
+        group["lottery"] += in_tickets.get(pk, 0) / m
+    rows = []
+    for group in groups.values():
+        group["probability"] /= group["people"]
+        group["lottery"] /= group["people"]
+        rows.append(group)
+    rows.sort(key=lambda g: (g["probability"], g["profile"]))
+    chosen = []
+    if run.ticket_drawn:
+        chosen = list(
+            assembly.respondents.filter(pk__in=run.tickets[run.ticket_drawn - 1]).order_by(
+                "family_name", "given_name"
+            )
+        )
+    return {
+        "groups": rows,
+        "tickets": len(run.tickets),
+        "chosen": chosen,
+        "labels": labels,
+        "category_names": CATEGORIES,
+    }

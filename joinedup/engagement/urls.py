@@ -1,11 +1,16 @@
 from django.urls import path
 
-from . import views
+from .views import assembly, panel
 
 app_name = "engagement"
 urlpatterns = [
-    path("panel/join", views.join, name="join"),
-    path("panel/joined", views.joined, name="joined"),
-    path("panel/leave/<str:token>", views.leave, name="leave"),
-    path("panel/", views.panel, name="panel"),
+    path("panel/join", panel.join, name="join"),
+    path("panel/joined", panel.joined, name="joined"),
+    path("panel/leave/<str:token>", panel.leave, name="leave"),
+    path("panel/", panel.panel, name="panel"),
+    path("assemblies/", assembly.assemblies, name="assemblies"),
+    path("assemblies/<int:pk>/", assembly.assembly, name="assembly"),
+    path("assemblies/<int:pk>/selection/<int:run>", assembly.selection, name="selection"),
+    path("assemblies/<int:pk>/members", assembly.members, name="members"),
+    path("invitation/<str:token>", assembly.invitation, name="invitation"),
 ]

@@ -12,8 +12,8 @@ from django.urls import reverse
 from joinedup.core.forms import error_messages
 from joinedup.core.permissions import may_engage
 
-from . import actions, queries
-from .models import AgeBand, ContactBy, EthnicGroup, PanelSex, YesNo
+from .. import actions, queries
+from ..models import AgeBand, ContactBy, EthnicGroup, PanelSex, YesNo
 
 
 def join(request):

@@ -17,7 +17,7 @@ from joinedup.core.actions import record_audit
 from joinedup.core.models import Postcode
 from joinedup.directory.feeds import postcode as clean_postcode
 
-from .models import (
+from ..models import (
     AgeBand,
     ContactBy,
     EthnicGroup,

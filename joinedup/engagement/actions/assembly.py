@@ -1,0 +1,525 @@
+"""Citizens' assembly writes: setting it up, the pool, quotas, choosing the members by lot
+(LEXIMIN, engagement/sortition.py), invitations, and replacing people who drop out."""
+
+import csv
+import hashlib
+import io
+import math
+import secrets
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from joinedup.core.actions import record_audit
+from joinedup.core.models import Postcode
+from joinedup.directory.feeds import postcode as clean_postcode
+
+from .. import sortition
+from ..models import (
+    CATEGORIES,
+    HELD,
+    Assembly,
+    PanelMember,
+    Quota,
+    Respondent,
+    RunStatus,
+    SeatStatus,
+    SelectionRun,
+)
+from ..queries import category_values, population_shares
+
+LOTTERY_TICKETS = 1000
+STALE_AFTER = timedelta(hours=1)  # a selection running longer than this has died
+LEGACY_RUNS = 300  # draws used to estimate the legacy method's probabilities, for comparison
+REPLY_PROFILE = ("age_band", "sex", "ethnic_group", "disability", "carer", "lgbt")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _audit(by, action: str, assembly: Assembly, detail: dict | None = None) -> None:
+    record_audit(
+        by=by,
+        organisation=None,
+        action=f"engagement.assembly.{action}",
+        object_type="assembly",
+        object_id=str(assembly.pk),
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def create_assembly(*, by, name: str, question: str, size, categories: list[str]) -> Assembly:
+    errors = {}
+    name, question = " ".join(str(name).split())[:200], str(question).strip()
+    if not name:
+        errors["name"] = "Enter a name for the assembly"
+    if not question:
+        errors["question"] = "Enter the question the assembly will answer"
+    try:
+        size = int(str(size).strip())
+        if not 5 <= size <= 500:
+            raise ValueError
+    except ValueError:
+        errors["size"] = "Enter the number of members, a whole number from 5 to 500"
+    unknown = [c for c in categories if c not in CATEGORIES]
+    if unknown or not categories:
+        errors["categories"] = "Choose at least one category for the quotas"
+    if errors:
+        raise ValidationError(errors)
+    assembly = Assembly.objects.create(
+        name=name,
+        question=question,
+        size=size,
+        categories=[c for c in CATEGORIES if c in categories],
+        created_at=timezone.now(),
+        created_by=by,
+    )
+    _audit(by, "create", assembly)
+    return assembly
+
+
+def _profile(values: dict[str, str], lsoa) -> dict[str, str]:
+    profile = {c: values.get(c, "not_said") for c in REPLY_PROFILE}
+    profile["imd_quintile"] = str((lsoa.imd_decile + 1) // 2) if lsoa else "unknown"
+    hood = lsoa.neighbourhood if lsoa else None
+    profile["neighbourhood"] = hood.code if hood else "unknown"
+    return profile
+
+
+def _household(address: str, postcode: str) -> str:
+    return " ".join(f"{address} {postcode}".lower().replace(",", " ").split())[:320]
+
+
+@transaction.atomic
+def add_pool_from_panel(*, by, assembly: Assembly) -> int:
+    """Every current panel member not already in the pool joins it (they agreed to be
+    invited to events when they joined)."""
+    _not_selected_yet(assembly)
+    already = set(
+        assembly.respondents.exclude(panel_member=None).values_list("panel_member", flat=True)
+    )
+    members = PanelMember.objects.filter(withdrawn_at=None).select_related("lsoa__neighbourhood")
+    rows = [
+        Respondent(
+            assembly=assembly,
+            panel_member=m,
+            reference=f"panel-{m.pk}",
+            given_name=m.given_name,
+            family_name=m.family_name,
+            email=m.email,
+            phone=m.phone,
+            address=m.address,
+            postcode=m.postcode,
+            household=_household(m.address, m.postcode) if m.address else "",
+            profile=_profile({c: getattr(m, c) for c in REPLY_PROFILE}, m.lsoa),
+        )
+        for m in members
+        if m.pk not in already
+    ]
+    Respondent.objects.bulk_create(rows, batch_size=1000)
+    _audit(by, "pool.panel", assembly, {"added": len(rows)})
+    return len(rows)
+
+
+REPLY_COLUMNS = ("id", "given_name", "family_name", "email", "phone", "address", "postcode")
+
+
+@transaction.atomic
+def add_replies(*, by, assembly: Assembly, text: str, name: str = "replies") -> int:
+    """Residents who replied to an invitation letter, from a CSV with the columns
+    ``id, given_name, family_name, email, phone, address, postcode`` and the profile
+    (``age_band, sex, ethnic_group, disability, carer, lgbt``, the values of the panel
+    form). All rows or none; each error names its row."""
+    _not_selected_yet(assembly)
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [(c or "").strip().lower() for c in reader.fieldnames or []]
+    missing = [c for c in (*REPLY_COLUMNS, *REPLY_PROFILE) if c not in columns]
+    if missing:
+        raise ValidationError(f"{name}: no column for {', '.join(missing)}")
+    reader.fieldnames = columns
+    allowed = {c: {v for v, _ in category_values(c)} for c in REPLY_PROFILE}
+    seen = set(assembly.respondents.values_list("reference", flat=True))
+    postcodes = {}
+    rows, errors = [], []
+    for number, raw in enumerate(reader, start=2):
+        row = {k: " ".join(str(v or "").split()) for k, v in raw.items() if k}
+        where = f"{name} row {number}"
+        reference = row["id"][:40]
+        problems = []
+        if not reference:
+            problems.append("no id")
+        elif reference in seen:
+            problems.append(f"id {reference} is already in the pool")
+        seen.add(reference)
+        if not row["given_name"] or not row["family_name"]:
+            problems.append("a first and last name are needed")
+        if row["email"]:
+            try:
+                validate_email(row["email"])
+            except ValidationError:
+                problems.append(f"email {row['email'][:60]!r} is not an email address")
+        if not (row["email"] or row["phone"] or row["address"]):
+            problems.append("no way to contact them (email, phone or address)")
+        code = clean_postcode(row["postcode"])
+        if code not in postcodes:
+            postcodes[code] = (
+                Postcode.objects.filter(postcode=code).select_related("lsoa__neighbourhood").first()
+                if code
+                else None
+            )
+        if postcodes[code] is None:
+            problems.append(f"postcode {row['postcode'][:10]!r} is not in the borough")
+        for category in REPLY_PROFILE:
+            if row[category] not in allowed[category]:
+                problems.append(
+                    f"{category} {row[category][:20]!r} is not one of "
+                    f"{', '.join(sorted(allowed[category]))}"
+                )
+        if problems:
+            errors.append(f"{where}: {'; '.join(problems)}")
+            continue
+        rows.append(
+            Respondent(
+                assembly=assembly,
+                reference=reference,
+                given_name=row["given_name"][:100],
+                family_name=row["family_name"][:100],
+                email=row["email"].lower()[:254],
+                phone=row["phone"][:30],
+                address=row["address"][:300],
+                postcode=code,
+                household=_household(row["address"], code) if row["address"] else "",
+                profile=_profile(row, postcodes[code].lsoa),
+            )
+        )
+    if errors:
+        shown = errors[:20] + ([f"… and {len(errors) - 20} more"] if len(errors) > 20 else [])
+        raise ValidationError(shown)
+    if not rows:
+        raise ValidationError(f"{name}: no replies in the file")
+    Respondent.objects.bulk_create(rows, batch_size=1000)
+    _audit(by, "pool.replies", assembly, {"added": len(rows), "file": name[:60]})
+    return len(rows)
+
+
+def _not_selected_yet(assembly: Assembly) -> None:
+    if assembly.respondents.filter(status__in=[*HELD, "declined", "withdrawn"]).exists():
+        raise ValidationError(
+            "Members have already been chosen: the pool and quotas are fixed (replacements "
+            "come from the same pool)"
+        )
+
+
+def suggest_quotas(*, by, assembly: Assembly, slack: float = 0.1) -> int:
+    """Quotas in proportion to the borough's population (adults 16+, or loaded census
+    shares), each allowing ±10% of its share of seats and at least one seat either way;
+    categories without population figures follow the pool."""
+    shares = population_shares()
+    pool = list(assembly.respondents.values_list("profile", flat=True))
+    rows = []
+    for category in assembly.categories:
+        known = shares.get(category)
+        values = category_values(category)
+        if not known:
+            counts = {}
+            for p in pool:
+                counts[p.get(category)] = counts.get(p.get(category), 0) + 1
+            total = sum(n for v, n in counts.items() if v not in ("not_said", "unknown"))
+            known = {v: n / total for v, n in counts.items() if total and v not in ("not_said",)}
+        for value, _ in values:
+            if value in ("not_said", "unknown"):
+                rows.append((category, value, 0, assembly.size))
+                continue
+            expected = known.get(value, 0.0) * assembly.size
+            spread = max(1.0, slack * expected)
+            rows.append(
+                (
+                    category,
+                    value,
+                    max(0, math.floor(expected - spread)),
+                    min(assembly.size, math.ceil(expected + spread)),
+                )
+            )
+    return set_quotas(by=by, assembly=assembly, rows=rows)
+
+
+@transaction.atomic
+def set_quotas(*, by, assembly: Assembly, rows: list[tuple]) -> int:
+    """Replace the assembly's quotas with ``(category, value, low, high)`` rows (numbers
+    may be text from a form). Checks each row, and that each category's minimums and
+    maximums can make a panel of the assembly's size."""
+    _not_selected_yet(assembly)
+    errors = []
+    labels = {c: dict(category_values(c)) for c in assembly.categories}
+    clean = []
+    for category, value, low, high in rows:
+        where = f"{CATEGORIES.get(category, category)} {labels.get(category, {}).get(value, value)}"
+        if category not in labels:
+            errors.append(f"{category} is not a category of this assembly")
+            continue
+        if value not in labels[category]:
+            errors.append(f"{category}: {value!r} is not one of its values")
+            continue
+        try:
+            low, high = int(str(low).strip()), int(str(high).strip())
+        except ValueError:
+            errors.append(f"{where}: the minimum and maximum must be whole numbers")
+            continue
+        if low < 0 or high < 0:
+            errors.append(f"{where}: the minimum and maximum cannot be negative")
+        elif low > high:
+            errors.append(f"{where}: the minimum ({low}) is more than the maximum ({high})")
+        clean.append((category, value, low, high))
+    for category in assembly.categories:
+        mine = [r for r in clean if r[0] == category]
+        if not mine:
+            errors.append(f"{CATEGORIES[category]}: no quotas")
+            continue
+        low, high = sum(r[2] for r in mine), sum(r[3] for r in mine)
+        if low > assembly.size:
+            errors.append(
+                f"{CATEGORIES[category]}: the minimums add up to {low}, more than the "
+                f"{assembly.size} members"
+            )
+        if high < assembly.size:
+            errors.append(
+                f"{CATEGORIES[category]}: the maximums add up to {high}, fewer than the "
+                f"{assembly.size} members"
+            )
+    if errors:
+        raise ValidationError(errors)
+    assembly.quotas.all().delete()
+    Quota.objects.bulk_create(
+        [
+            Quota(
+                assembly=assembly,
+                category=c,
+                value=v,
+                label=labels[c][v][:100],
+                low=lo,
+                high=hi,
+            )
+            for c, v, lo, hi in clean
+        ]
+    )
+    _audit(by, "quotas", assembly, {"quotas": len(clean)})
+    return len(clean)
+
+
+def instance_for(assembly: Assembly, *, replacement: bool = False) -> sortition.Instance:
+    """The selection problem: the pool and the quotas, or, for replacements, the people
+    still in the pool (no one from a household that holds a seat) with the quotas less
+    what the members who stay already fill."""
+    quotas = list(assembly.quotas.all())
+    everyone = list(assembly.respondents.order_by("pk"))
+    held = [r for r in everyone if r.status in HELD]
+    k = assembly.size
+    if replacement:
+        taken = {r.household for r in held if r.household}
+        pool = [r for r in everyone if r.status == SeatStatus.POOL and r.household not in taken]
+        k -= len(held)
+    else:
+        pool = everyone
+    features = []
+    for q in quotas:
+        filled = sum(1 for r in held if r.profile.get(q.category) == q.value) if replacement else 0
+        features.append(
+            sortition.Feature(q.category, q.value, max(0, q.low - filled), max(0, q.high - filled))
+        )
+    return sortition.Instance(
+        k=k,
+        features=features,
+        ids=[str(r.pk) for r in pool],
+        values=[{c: r.profile.get(c, "") for c in assembly.categories} for r in pool],
+        households=[r.household for r in pool],
+    )
+
+
+@transaction.atomic
+def start_selection(*, by, assembly: Assembly, algorithm: str = "leximin") -> SelectionRun:
+    """Record a selection to run (``run_selection`` does the work, in the background for
+    the web). The first selection chooses the whole assembly; once it is drawn, each
+    later one chooses replacements for the seats given up."""
+    if algorithm not in ("leximin", "legacy"):
+        raise ValidationError("Choose LEXIMIN or the legacy method")
+    Assembly.objects.select_for_update().get(pk=assembly.pk)
+    assembly.runs.filter(
+        status=RunStatus.RUNNING, started_at__lt=timezone.now() - STALE_AFTER
+    ).update(status=RunStatus.FAILED, error="It stopped before it finished: start it again")
+    if assembly.runs.filter(status=RunStatus.RUNNING).exists():
+        raise ValidationError("A selection is already running for this assembly")
+    if not assembly.quotas.exists():
+        raise ValidationError("Set the quotas before choosing the members")
+    drawn = assembly.runs.exclude(ticket_drawn=None).exists()
+    held = assembly.respondents.filter(status__in=HELD).count()
+    if drawn and held >= assembly.size:
+        raise ValidationError("Every seat is held: there is no one to replace")
+    instance = instance_for(assembly, replacement=drawn)
+    if instance.n < instance.k:
+        raise ValidationError(
+            f"{instance.k} seats to fill but only {instance.n} people in the pool who can take one"
+        )
+    run = SelectionRun.objects.create(
+        assembly=assembly,
+        replacement=drawn,
+        algorithm=algorithm,
+        seats=instance.k,
+        quotas=[[f.category, f.value, f.low, f.high] for f in instance.features],
+        pool_size=instance.n,
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        started_by=by,
+    )
+    _audit(by, "select.start", assembly, {"run": run.pk, "replacement": drawn})
+    return run
+
+
+def run_selection(run_id: int) -> SelectionRun:
+    """Compute a selection's probabilities and lottery and save them in one step (a run
+    that is stopped half-way keeps nothing and can be started again). Safe to call in a
+    thread of its own."""
+    close_old_connections()
+    run = SelectionRun.objects.select_related("assembly").get(pk=run_id)
+    try:
+        instance = instance_for(run.assembly, replacement=run.replacement)
+        if [[f.category, f.value, f.low, f.high] for f in instance.features] != run.quotas or (
+            instance.n != run.pool_size
+        ):
+            raise sortition.SortitionError("the pool or the quotas changed: start again")
+        if run.algorithm == "leximin":
+            result = sortition.leximin(instance)
+        else:
+            result = sortition.legacy(instance, runs=1000)
+        tickets = sortition.lottery(result, m=LOTTERY_TICKETS, seed=run.pk)
+        facts = sortition.summary(result.marginals)
+        if run.algorithm == "leximin":
+            try:
+                legacy = sortition.legacy(instance, runs=LEGACY_RUNS)
+                facts["legacy"] = sortition.summary(legacy.marginals)
+            except sortition.SortitionError:
+                facts["legacy"] = None
+        facts["seconds"] = round(result.seconds, 2)
+        facts["panels"] = len(result.probabilities)
+        with transaction.atomic():
+            run.probabilities = {
+                instance.ids[i]: round(float(p), 6) for i, p in enumerate(result.marginals)
+            }
+            run.tickets = [sorted(int(instance.ids[i]) for i in t) for t in tickets]
+            run.summary = facts
+            run.status = RunStatus.DONE
+            run.finished_at = timezone.now()
+            run.save()
+    except sortition.SortitionError as exc:
+        run.status, run.error, run.finished_at = RunStatus.FAILED, str(exc), timezone.now()
+        run.save()
+    return run
+
+
+@transaction.atomic
+def draw_panel(*, by, run: SelectionRun, ticket=None, seed=None, link_base: str) -> list:
+    """Draw one lottery ticket: the number drawn in public (1 to the number of tickets),
+    or one chosen from a seed (recorded; a random one when not given). Its people are
+    selected and invited."""
+    run = SelectionRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.DONE:
+        raise ValidationError("This selection has not finished")
+    if run.ticket_drawn is not None:
+        raise ValidationError(f"Ticket {run.ticket_drawn} has already been drawn")
+    if run.assembly.runs.filter(started_at__gt=run.started_at).exists():
+        raise ValidationError("A later selection has been started: draw from that one")
+    m = len(run.tickets)
+    if ticket not in (None, ""):
+        try:
+            ticket = int(str(ticket).strip())
+            if not 1 <= ticket <= m:
+                raise ValueError
+        except ValueError:
+            raise ValidationError(f"Enter the ticket drawn, a number from 1 to {m}") from None
+        run.seed = None
+    else:
+        try:
+            seed = int(str(seed).strip()) if seed not in (None, "") else secrets.randbits(32)
+        except ValueError:
+            raise ValidationError("The seed must be a whole number") from None
+        ticket = int(np.random.default_rng(seed).integers(1, m + 1))
+        run.seed = seed
+    run.ticket_drawn, run.drawn_at, run.drawn_by = ticket, timezone.now(), by
+    run.save()
+    chosen = list(Respondent.objects.filter(pk__in=run.tickets[ticket - 1]))
+    for respondent in chosen:
+        if respondent.status != SeatStatus.POOL:
+            raise ValidationError(f"{respondent.name} is not in the pool any more: start again")
+        token = secrets.token_urlsafe(24)
+        respondent.status, respondent.selected_in = SeatStatus.SELECTED, run
+        respondent.answer_token_hash = _digest(token)
+        respondent.save()
+        if respondent.email:
+            send_mail(
+                f"You have been chosen for the {run.assembly.name}",
+                f"Dear {respondent.given_name},\n\nYou were chosen by lot, from everyone who "
+                f"replied, to be a member of the {run.assembly.name}. The question it will "
+                f"answer is:\n\n{run.assembly.question}\n\nPlease tell us whether you can "
+                f"take part:\n{link_base}{token}\n",
+                settings.DEFAULT_FROM_EMAIL,
+                [respondent.email],
+            )
+    _audit(
+        by,
+        "select.draw",
+        run.assembly,
+        {"run": run.pk, "ticket": ticket, "seed": run.seed, "chosen": len(chosen)},
+    )
+    return chosen
+
+
+def find_invitation(token: str) -> Respondent | None:
+    return (
+        Respondent.objects.filter(answer_token_hash=_digest(token or ""))
+        .select_related("assembly")
+        .first()
+    )
+
+
+@transaction.atomic
+def answer_invitation(*, respondent: Respondent, accept: bool) -> None:
+    """The person answers from the link in their invitation (no account)."""
+    if respondent.status not in (SeatStatus.SELECTED, SeatStatus.CONFIRMED):
+        raise ValidationError("This invitation has already been answered")
+    if accept:
+        respondent.status = SeatStatus.CONFIRMED
+    elif respondent.status == SeatStatus.CONFIRMED:
+        respondent.status = SeatStatus.WITHDRAWN  # said yes, then could not after all
+    else:
+        respondent.status = SeatStatus.DECLINED
+    respondent.answered_at = timezone.now()
+    if not accept:
+        respondent.answer_token_hash = ""
+    respondent.save()
+    _audit(None, "invitation.answer", respondent.assembly, {"respondent": respondent.pk})
+
+
+@transaction.atomic
+def record_answer(*, by, respondent: Respondent, status: str) -> None:
+    """An officer records what a member said (by phone, say), or that they dropped out."""
+    allowed = {
+        SeatStatus.SELECTED: (SeatStatus.CONFIRMED, SeatStatus.DECLINED),
+        SeatStatus.CONFIRMED: (SeatStatus.WITHDRAWN,),
+    }
+    if status not in allowed.get(respondent.status, ()):
+        raise ValidationError(
+            f"{respondent.name} is {respondent.get_status_display().lower()}: that cannot change"
+        )
+    respondent.status = status
+    respondent.answered_at = timezone.now()
+    if status != SeatStatus.CONFIRMED:
+        respondent.answer_token_hash = ""
+    respondent.save()
+    _audit(by, f"member.{status}", respondent.assembly, {"respondent": respondent.pk})

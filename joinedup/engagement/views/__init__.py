@@ -1,0 +1,1 @@
+"""Engagement pages, by what they are about."""

@@ -1,0 +1,234 @@
+"""Citizens' assembly pages: setting one up, the pool and quotas, choosing the members
+by lot, invitations and replacements (engagement officers); answering an invitation
+(public, from the link in it)."""
+
+import threading
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from joinedup.core.forms import error_messages
+from joinedup.core.permissions import may_engage
+
+from .. import actions, queries
+from ..models import CATEGORIES, HELD, Assembly, Respondent, RunStatus, SeatStatus, SelectionRun
+
+MAX_REPLIES_FILE = 10 * 1024 * 1024
+
+
+def _work(run_id: int) -> None:
+    try:
+        actions.run_selection(run_id)
+    finally:
+        connection.close()
+
+
+def launch(run_id: int) -> None:
+    """Run a selection in a thread of its own, so the page can come back at once (it
+    refreshes until the run is done). A run that dies is marked stale after an hour."""
+    threading.Thread(target=_work, args=(run_id,), daemon=True, name=f"selection-{run_id}").start()
+
+
+def _officer(request) -> None:
+    if not may_engage(request.membership):
+        raise PermissionDenied("Citizens' assemblies are for engagement officers")
+
+
+def _all_errors(exc: ValidationError, field: str) -> dict[str, str]:
+    if hasattr(exc, "error_dict"):
+        return error_messages(exc)
+    return {f"{field}-{i}" if i else field: m for i, m in enumerate(exc.messages)}
+
+
+@login_required
+def assemblies(request):
+    _officer(request)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            assembly = actions.create_assembly(
+                by=request.user,
+                name=request.POST.get("name", ""),
+                question=request.POST.get("question", ""),
+                size=request.POST.get("size", ""),
+                categories=request.POST.getlist("categories"),
+            )
+            messages.success(request, f"{assembly.name} set up. Next, build the pool.")
+            return redirect("engagement:assembly", assembly.pk)
+        except ValidationError as exc:
+            errors, status = error_messages(exc), 400
+    return render(
+        request,
+        "engagement/assemblies.jinja",
+        {
+            "assemblies": Assembly.objects.order_by("-created_at"),
+            "categories": CATEGORIES,
+            "errors": errors,
+            "values": request.POST,
+        },
+        status=status,
+    )
+
+
+@login_required
+def assembly(request, pk: int):
+    _officer(request)
+    assembly = get_object_or_404(Assembly, pk=pk)
+    errors, status = {}, 200
+    if request.method == "POST":
+        do = request.POST.get("do")
+        try:
+            if do == "pool-panel":
+                n = actions.add_pool_from_panel(by=request.user, assembly=assembly)
+                messages.success(request, f"{n} panel members added to the pool.")
+            elif do == "replies":
+                upload = request.FILES.get("replies")
+                if upload is None:
+                    raise ValidationError("Choose a CSV file of replies")
+                if upload.size > MAX_REPLIES_FILE:
+                    raise ValidationError(f"{upload.name}: larger than 10 MB")
+                try:
+                    text = upload.read().decode("utf-8-sig")
+                except UnicodeDecodeError as exc:
+                    raise ValidationError(
+                        f"{upload.name}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
+                    ) from None
+                n = actions.add_replies(
+                    by=request.user, assembly=assembly, text=text, name=upload.name
+                )
+                messages.success(request, f"{n} replies added to the pool.")
+            elif do == "suggest":
+                actions.suggest_quotas(by=request.user, assembly=assembly)
+                messages.success(request, "Quotas set in proportion to the borough's residents.")
+            elif do == "quotas":
+                rows = [
+                    (q.category, q.value, request.POST.get(f"low-{q.pk}", ""),
+                     request.POST.get(f"high-{q.pk}", ""))
+                    for q in assembly.quotas.all()
+                ]  # fmt: skip
+                actions.set_quotas(by=request.user, assembly=assembly, rows=rows)
+                messages.success(request, "Quotas saved.")
+            elif do == "select":
+                run = actions.start_selection(
+                    by=request.user,
+                    assembly=assembly,
+                    algorithm=request.POST.get("algorithm", "leximin"),
+                )
+                transaction.on_commit(lambda: launch(run.pk))
+                return redirect("engagement:selection", assembly.pk, run.pk)
+            else:
+                raise ValidationError("Unknown action")
+            return redirect("engagement:assembly", assembly.pk)
+        except ValidationError as exc:
+            errors, status = _all_errors(exc, do or "form"), 400
+    return render(
+        request,
+        "engagement/assembly.jinja",
+        {"assembly": assembly, **queries.assembly_overview(assembly), "errors": errors},
+        status=status,
+    )
+
+
+@login_required
+def selection(request, pk: int, run: int):
+    _officer(request)
+    run = get_object_or_404(SelectionRun.objects.select_related("assembly"), pk=run, assembly=pk)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            link_base = request.build_absolute_uri(reverse("engagement:invitation", args=["x"]))
+            chosen = actions.draw_panel(
+                by=request.user,
+                run=run,
+                ticket=request.POST.get("ticket") if request.POST.get("how") == "ticket" else None,
+                seed=request.POST.get("seed"),
+                link_base=link_base[:-1],
+            )
+            messages.success(request, f"{len(chosen)} people chosen and invited.")
+            return redirect("engagement:members", pk)
+        except ValidationError as exc:
+            errors, status = _all_errors(exc, "ticket"), 400
+    return render(
+        request,
+        "engagement/selection.jinja",
+        {
+            "assembly": run.assembly,
+            "run": run,
+            "running": run.status == RunStatus.RUNNING,
+            "later": run.assembly.runs.filter(started_at__gt=run.started_at).exists(),
+            **(queries.selection_detail(run) if run.status == RunStatus.DONE else {}),
+            "errors": errors,
+            "values": request.POST,
+        },
+        status=status,
+    )
+
+
+@login_required
+def members(request, pk: int):
+    _officer(request)
+    assembly = get_object_or_404(Assembly, pk=pk)
+    errors, status = {}, 200
+    if request.method == "POST":
+        respondent = get_object_or_404(
+            Respondent, pk=request.POST.get("respondent") or 0, assembly=assembly
+        )
+        try:
+            actions.record_answer(
+                by=request.user, respondent=respondent, status=request.POST.get("status", "")
+            )
+            messages.success(
+                request, f"{respondent.name}: {respondent.get_status_display().lower()}."
+            )
+            return redirect("engagement:members", pk)
+        except ValidationError as exc:
+            errors, status = _all_errors(exc, "form"), 400
+    chosen = assembly.respondents.exclude(status=SeatStatus.POOL).order_by(
+        "family_name", "given_name"
+    )
+    held = sum(1 for r in chosen if r.status in HELD)
+    return render(
+        request,
+        "engagement/members.jinja",
+        {
+            "assembly": assembly,
+            "chosen": chosen,
+            "held": held,
+            "confirmed": sum(1 for r in chosen if r.status == SeatStatus.CONFIRMED),
+            "drawn": assembly.runs.exclude(ticket_drawn=None).exists(),
+            "labels": queries.profile_labels(assembly),
+            "Status": SeatStatus,
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+def invitation(request, token: str):
+    respondent = actions.find_invitation(token)
+    if respondent is None:
+        return render(request, "engagement/invitation.jinja", {"gone": True}, status=404)
+    errors = {}
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        try:
+            if answer not in ("yes", "no"):
+                raise ValidationError("Choose whether you can take part")
+            actions.answer_invitation(respondent=respondent, accept=answer == "yes")
+            return render(
+                request,
+                "engagement/invitation.jinja",
+                {"respondent": respondent, "answered": True},
+            )
+        except ValidationError as exc:
+            errors = error_messages(exc, "answer")
+    return render(
+        request,
+        "engagement/invitation.jinja",
+        {"respondent": respondent, "errors": errors},
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,218 @@
+"""A citizens' assembly from set-up to its members: the pool (panel and invitation
+replies), quotas, LEXIMIN chances, the draw (seed or public ticket), invitations,
+drop-outs and replacements that keep the quotas and households."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from joinedup.core.models import AuditEvent, Role
+from joinedup.engagement import actions
+from joinedup.engagement.models import HELD, Respondent, RunStatus, SeatStatus, SelectionRun
+from joinedup.engagement.views import assembly as assembly_views
+
+HEADER = "id,given_name,family_name,email,phone,address,postcode,age_band,sex,ethnic_group,disability,carer,lgbt\n"  # noqa: E501
+
+
+def replies(n: int, *, start: int = 1, shared_address_every: int = 0) -> str:
+    """``n`` replies alternating sex and age, in the two LSOAs of the test world."""
+    rows = []
+    for i in range(start, start + n):
+        home = i - 1 if shared_address_every and i % shared_address_every == 0 else i
+        rows.append(
+            f"r{i},Given{i},Family{i},p{i}@example.org,,{home} High Street,"
+            f"{'JU1 1AA' if home % 3 else 'JU2 2BB'},{'25-34' if i % 2 else '65-74'},"
+            f"{'female' if i % 4 < 2 else 'male'},white,no,no,no"
+        )
+    return HEADER + "\n".join(rows) + "\n"
+
+
+@pytest.fixture
+def officer(world, client):
+    user = world.user(Role.ENGAGEMENT_OFFICER, world.practice_a)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def inline(monkeypatch):
+    """Run selections in the request, not in a thread (the test database is per
+    connection)."""
+    monkeypatch.setattr(assembly_views, "launch", actions.run_selection)
+
+
+def make_assembly(client, size=6, categories=("age_band", "sex")) -> int:
+    answer = client.post(
+        reverse("engagement:assemblies"),
+        {
+            "name": "Ageing well",
+            "question": "How should we help people age well?",
+            "size": str(size),
+            "categories": list(categories),
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    return int(re.search(r"/assemblies/(\d+)/", answer["Location"])[1])
+
+
+def upload(client, pk, text, name="replies.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("engagement:assembly", args=[pk]),
+        {"do": "replies", "replies": SimpleUploadedFile(name, text.encode(), "text/csv")},
+    )
+
+
+def quotas(client, pk, values: dict[tuple[str, str], tuple[int, int]]):
+    from joinedup.engagement.models import Quota
+
+    form = {"do": "quotas"}
+    for q in Quota.objects.filter(assembly=pk):
+        low, high = values.get((q.category, q.value), (0, 0))
+        form[f"low-{q.pk}"], form[f"high-{q.pk}"] = str(low), str(high)
+    return client.post(reverse("engagement:assembly", args=[pk]), form)
+
+
+def test_from_pool_to_members_with_a_replacement(
+    world, client, officer, inline, django_capture_on_commit_callbacks
+):  # noqa: E501
+    pk = make_assembly(client)
+    assert upload(client, pk, replies(24, shared_address_every=6)).status_code == 302
+    assert Respondent.objects.filter(assembly=pk).count() == 24
+    assert Respondent.objects.filter(assembly=pk, household="5 high street ju1 1aa").count() == 2
+    assert (
+        client.post(reverse("engagement:assembly", args=[pk]), {"do": "suggest"}).status_code == 302
+    )
+    answer = quotas(
+        client,
+        pk,
+        {("age_band", "25-34"): (3, 3), ("age_band", "65-74"): (3, 3),
+         ("sex", "female"): (3, 3), ("sex", "male"): (3, 3), ("sex", "not_said"): (0, 6)},
+    )  # fmt: skip
+    assert answer.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            reverse("engagement:assembly", args=[pk]), {"do": "select", "algorithm": "leximin"}
+        )
+    assert answer.status_code == 302
+    run = SelectionRun.objects.get(assembly=pk)
+    assert run.status == RunStatus.DONE, run.error
+    # Everyone can be chosen; LEXIMIN makes the least likely as likely as it can be.
+    assert min(run.probabilities.values()) > 0
+    assert sum(run.probabilities.values()) == pytest.approx(6, abs=1e-4)
+    assert len(run.tickets) == actions.assembly.LOTTERY_TICKETS
+    page = client.get(answer["Location"]).content.decode()
+    assert "Least likely person&#39;s chance" in page and "The legacy method" in page
+
+    # The draw from a recorded seed is reproducible, and invites the six chosen.
+    answer = client.post(answer["Location"], {"how": "seed", "seed": "2027"})
+    assert answer.status_code == 302
+    run.refresh_from_db()
+    assert run.seed == 2027 and run.ticket_drawn == 1 + int(
+        __import__("numpy").random.default_rng(2027).integers(0, 1000)
+    )
+    chosen = Respondent.objects.filter(assembly=pk, status=SeatStatus.SELECTED)
+    assert sorted(chosen.values_list("pk", flat=True)) == run.tickets[run.ticket_drawn - 1]
+    assert len(mail.outbox) == 6
+    households = [r.household for r in chosen]
+    assert len(set(households)) == 6  # at most one per address
+
+    # One accepts from the link, one declines; an officer records a third dropping out.
+    links = [re.search(r"(/engage/invitation/\S+)", m.body)[1] for m in mail.outbox]
+    client.logout()
+    assert client.post(links[0], {}).status_code == 400  # no answer chosen: nothing changes
+    assert "Thank you" in client.post(links[0], {"answer": "yes"}).content.decode()
+    client.post(links[1], {"answer": "no"})
+    assert client.get(links[1]).status_code == 404  # used up
+    client.force_login(officer)
+    for r in Respondent.objects.filter(assembly=pk, status=SeatStatus.SELECTED)[:1]:
+        client.post(
+            reverse("engagement:members", args=[pk]), {"respondent": r.pk, "status": "confirmed"}
+        )
+        client.post(
+            reverse("engagement:members", args=[pk]), {"respondent": r.pk, "status": "withdrawn"}
+        )
+    held = Respondent.objects.filter(assembly=pk, status__in=HELD)
+    assert held.count() == 4
+
+    # Replacements keep the quotas, and no one from a household that holds a seat.
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse("engagement:assembly", args=[pk]), {"do": "select"})
+    again = SelectionRun.objects.filter(assembly=pk, replacement=True).get()
+    assert again.status == RunStatus.DONE and again.seats == 2
+    taken = {r.household for r in held}
+    assert not Respondent.objects.filter(
+        pk__in=[int(i) for i in again.probabilities], household__in=taken
+    ).exists()
+    client.post(answer["Location"], {"how": "ticket", "ticket": "17"})
+    members = Respondent.objects.filter(assembly=pk, status__in=HELD)
+    assert members.count() == 6
+    for category, value in (("age_band", "25-34"), ("sex", "female")):
+        assert sum(1 for m in members if m.profile[category] == value) == 3
+    assert len({m.household for m in members}) == 6
+    page = client.get(reverse("engagement:members", args=[pk])).content.decode()
+    assert "6 of 6 seats held" in page and "(replacement)" in page
+    assert AuditEvent.objects.filter(action="engagement.assembly.select.draw").count() == 2
+
+
+def test_bad_replies_are_named_by_row_and_nothing_is_added(world, client, officer):
+    pk = make_assembly(client)
+    bad = replies(3) + (
+        "r1,Again,Person,a@example.org,,1 Road,JU1 1AA,25-34,female,white,no,no,no\n"
+        "r9,No,Where,x@example.org,,2 Road,ZZ9 9ZZ,25-34,female,white,no,no,no\n"
+        "r10,Old,Person,y@example.org,,3 Road,JU1 1AA,ancient,female,white,no,no,no\n"
+        "r11,,Person,,,,JU1 1AA,25-34,female,white,no,no,no\n"
+    )
+    page = upload(client, pk, bad).content.decode()
+    assert "row 5: id r1 is already in the pool" in page
+    assert "row 6: postcode &#39;ZZ9 9ZZ&#39; is not in the borough" in page
+    assert "row 7: age_band &#39;ancient&#39; is not one of" in page
+    assert "row 8: a first and last name are needed; no way to contact them" in page
+    assert not Respondent.objects.exists()
+    page = upload(client, pk, "id,name\n1,x\n").content.decode()
+    assert "no column for given_name" in page
+    answer = upload(client, pk, "id,given_name\n\xe9".encode("latin-1").decode("latin-1"))
+    assert answer.status_code == 400
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    answer = client.post(
+        reverse("engagement:assembly", args=[pk]),
+        {"do": "replies", "replies": SimpleUploadedFile("r.csv", b"id\n\xe9\n", "text/csv")},
+    )
+    assert "not UTF-8 text (byte 3)" in answer.content.decode()
+
+
+def test_quotas_that_cannot_add_up_are_explained(
+    world, client, officer, inline, django_capture_on_commit_callbacks
+):  # noqa: E501
+    pk = make_assembly(client, size=6, categories=("sex", "age_band"))
+    upload(client, pk, replies(12))
+    client.post(reverse("engagement:assembly", args=[pk]), {"do": "suggest"})
+    page = quotas(client, pk, {("sex", "female"): (1, 2), ("sex", "male"): (1, 2)}).content.decode()
+    assert "Sex: the maximums add up to 4, fewer than the 6 members" in page
+    assert "Age: no quotas" not in page  # left at 0–0, so it says they add up to 0
+    assert "Age: the maximums add up to 0" in page
+    page = quotas(client, pk, {("sex", "female"): (4, 3), ("sex", "male"): (1, 6),
+                               ("age_band", "25-34"): (0, 6)}).content.decode()  # fmt: skip
+    assert "Sex Female: the minimum (4) is more than the maximum (3)" in page
+    # Adds up, but the pool cannot meet it: the run fails with what conflicts and a way out.
+    # Six women and six people aged 25-34, but only three of the women are 25-34.
+    quotas(client, pk, {("sex", "female"): (6, 6), ("sex", "male"): (0, 6),
+                        ("age_band", "25-34"): (6, 6), ("age_band", "65-74"): (0, 6)})  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse("engagement:assembly", args=[pk]), {"do": "select"})
+    run = SelectionRun.objects.get()
+    assert run.status == RunStatus.FAILED
+    assert run.error.startswith("The quotas cannot all be met")
+    assert "this relaxation works" in run.error
+    assert "could not be made" in client.get(answer["Location"]).content.decode()
+
+
+def test_only_engagement_officers_reach_assemblies(world, client):
+    client.force_login(world.user(Role.GP, world.practice_a))
+    assert client.get(reverse("engagement:assemblies")).status_code == 403
+    client.logout()
+    assert client.get(reverse("engagement:assemblies")).status_code == 302  # to sign in
