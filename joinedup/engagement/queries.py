@@ -292,3 +292,62 @@ def selection_detail(run) -> dict:
         "labels": labels,
         "category_names": CATEGORIES,
     }
+
+
+def support_levels(recommendation) -> dict:
+    """How many members voted, and the share who support it (strongly or not), who can
+    at least live with it, and who oppose it."""
+    from .models import Support
+
+    counts = dict(recommendation.votes.values_list("support").annotate(n=Count("id")))
+    voted = sum(counts.values())
+
+    def share(*levels):
+        return sum(counts.get(level, 0) for level in levels) / voted if voted else None
+
+    return {
+        "voted": voted,
+        "counts": [(label, counts.get(value, 0)) for value, label in Support.choices],
+        "support": share(Support.STRONGLY, Support.SUPPORT),
+        "agree": share(Support.STRONGLY, Support.SUPPORT, Support.LIVE_WITH),
+        "oppose": share(Support.OPPOSE),
+    }
+
+
+def assembly_report(assembly) -> dict:
+    """The report's contents: the recommendations with their support, and the process in
+    numbers (who was chosen, who came, who spoke, what was asked)."""
+    from .models import Attendance, SessionQuestion, Speaker
+
+    respondents = assembly.respondents
+    statuses = dict(respondents.values_list("status").annotate(n=Count("id")))
+    sessions = list(assembly.sessions.prefetch_related("speakers__organisation", "questions"))
+    attendance = Attendance.objects.filter(session__assembly=assembly)
+    present = attendance.filter(present=True).count()
+    speakers = Speaker.objects.filter(session__assembly=assembly)
+    recommendations = [
+        {"recommendation": r, **support_levels(r)}
+        for r in assembly.recommendations.select_related("group")
+    ]
+    return {
+        "pool": respondents.count(),
+        "from_panel": respondents.exclude(panel_member=None).count(),
+        "chosen": sum(n for s, n in statuses.items() if s != SeatStatus.POOL),
+        "confirmed": statuses.get(SeatStatus.CONFIRMED, 0),
+        "declined": statuses.get(SeatStatus.DECLINED, 0),
+        "withdrawn": statuses.get(SeatStatus.WITHDRAWN, 0),
+        "replacements": respondents.filter(selected_in__replacement=True).count(),
+        "first_run": assembly.runs.exclude(ticket_drawn=None).filter(replacement=False).first(),
+        "sessions": sessions,
+        "attendance_rate": present / attendance.count() if attendance.count() else None,
+        "speakers": speakers.count(),
+        "speaker_organisations": speakers.exclude(organisation=None)
+        .values("organisation")
+        .distinct()
+        .count(),
+        "questions": SessionQuestion.objects.filter(session__assembly=assembly).count(),
+        "groups": assembly.groups.count(),
+        "recommendations": recommendations,
+        "agreed": sum(1 for r in recommendations if r["recommendation"].status == "agreed"),
+        "quota_rows": quota_table(assembly),
+    }

@@ -12,5 +12,15 @@ urlpatterns = [
     path("assemblies/<int:pk>/", assembly.assembly, name="assembly"),
     path("assemblies/<int:pk>/selection/<int:run>", assembly.selection, name="selection"),
     path("assemblies/<int:pk>/members", assembly.members, name="members"),
+    path("assemblies/<int:pk>/sessions/", assembly.sessions, name="sessions"),
+    path("assemblies/<int:pk>/sessions/<int:number>", assembly.session, name="session"),
+    path("assemblies/<int:pk>/recommendations/", assembly.recommendations, name="recommendations"),
+    path(
+        "assemblies/<int:pk>/recommendations/<int:number>",
+        assembly.recommendation,
+        name="recommendation",
+    ),
+    path("assemblies/<int:pk>/report", assembly.report, name="report"),
+    path("assemblies/<int:pk>/report.pdf", assembly.report_pdf, name="report-pdf"),
     path("invitation/<str:token>", assembly.invitation, name="invitation"),
 ]

@@ -2,12 +2,21 @@
 
 from .assembly import (
     add_pool_from_panel,
+    add_question,
+    add_recommendation,
     add_replies,
+    add_session,
+    add_speaker,
     answer_invitation,
     create_assembly,
+    decide_recommendation,
     draw_panel,
     find_invitation,
+    finish_assembly,
+    make_groups,
     record_answer,
+    record_attendance,
+    record_votes,
     run_selection,
     set_quotas,
     start_selection,
@@ -24,6 +33,15 @@ from .panel import (
 )
 
 __all__ = [
+    "add_question",
+    "add_recommendation",
+    "add_session",
+    "add_speaker",
+    "decide_recommendation",
+    "finish_assembly",
+    "make_groups",
+    "record_attendance",
+    "record_votes",
     "MARGIN_CATEGORIES",
     "PRIVACY_VERSION",
     "add_demo_members",

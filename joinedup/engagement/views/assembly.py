@@ -8,14 +8,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
+from joinedup.core.documents import pdf
 from joinedup.core.forms import error_messages
+from joinedup.core.models import Organisation
 from joinedup.core.permissions import may_engage
 
 from .. import actions, queries
-from ..models import CATEGORIES, HELD, Assembly, Respondent, RunStatus, SeatStatus, SelectionRun
+from ..models import (
+    CATEGORIES,
+    HELD,
+    Assembly,
+    AssemblySession,
+    Recommendation,
+    Respondent,
+    RunStatus,
+    SeatStatus,
+    SelectionRun,
+    Support,
+)
 
 MAX_REPLIES_FILE = 10 * 1024 * 1024
 
@@ -232,3 +249,197 @@ def invitation(request, token: str):
         {"respondent": respondent, "errors": errors},
         status=400 if errors else 200,
     )
+
+
+# --- Running the assembly --------------------------------------------------------------------
+
+
+@login_required
+def sessions(request, pk: int):
+    _officer(request)
+    assembly = get_object_or_404(Assembly, pk=pk)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            session = actions.add_session(by=request.user, assembly=assembly, data=request.POST)
+            messages.success(request, f"Session {session.number} added.")
+            return redirect("engagement:session", pk, session.number)
+        except ValidationError as exc:
+            errors, status = error_messages(exc), 400
+    return render(
+        request,
+        "engagement/sessions.jinja",
+        {
+            "assembly": assembly,
+            "sessions": assembly.sessions.annotate(
+                speaker_count=Count("speakers", distinct=True),
+                question_count=Count("questions", distinct=True),
+                present=Count("attendance", filter=Q(attendance__present=True), distinct=True),
+            ),
+            "errors": errors,
+            "values": request.POST,
+        },
+        status=status,
+    )
+
+
+@login_required
+def session(request, pk: int, number: int):
+    _officer(request)
+    session = get_object_or_404(
+        AssemblySession.objects.select_related("assembly"), assembly=pk, number=number
+    )
+    errors, status = {}, 200
+    if request.method == "POST":
+        do = request.POST.get("do")
+        try:
+            if do == "speaker":
+                actions.add_speaker(by=request.user, session=session, data=request.POST)
+                messages.success(request, "Speaker added.")
+            elif do == "question":
+                actions.add_question(by=request.user, session=session, data=request.POST)
+                messages.success(request, "Question added.")
+            elif do == "attendance":
+                came = actions.record_attendance(
+                    by=request.user, session=session, present=request.POST.getlist("present")
+                )
+                messages.success(request, f"Attendance saved: {came} came.")
+            else:
+                raise ValidationError("Unknown action")
+            return redirect("engagement:session", pk, number)
+        except ValidationError as exc:
+            errors, status = error_messages(exc), 400
+    members = session.assembly.respondents.filter(status__in=HELD).order_by(
+        "family_name", "given_name"
+    )
+    came = set(session.attendance.filter(present=True).values_list("respondent", flat=True))
+    return render(
+        request,
+        "engagement/session.jinja",
+        {
+            "assembly": session.assembly,
+            "session": session,
+            "members": members,
+            "attendance_items": [
+                {"value": str(m.pk), "text": m.name, "checked": m.pk in came} for m in members
+            ],
+            "organisations": Organisation.objects.order_by("name"),
+            "errors": errors,
+            "values": request.POST,
+            "do": request.POST.get("do"),
+        },
+        status=status,
+    )
+
+
+@login_required
+def recommendations(request, pk: int):
+    _officer(request)
+    assembly = get_object_or_404(Assembly, pk=pk)
+    errors, status = {}, 200
+    if request.method == "POST":
+        do = request.POST.get("do")
+        try:
+            if do == "groups":
+                groups = actions.make_groups(
+                    by=request.user, assembly=assembly, count=request.POST.get("count", "")
+                )
+                messages.success(request, f"Members split into {len(groups)} groups.")
+            elif do == "add":
+                r = actions.add_recommendation(
+                    by=request.user, assembly=assembly, data=request.POST
+                )
+                messages.success(request, f"Recommendation {r.number} added.")
+                return redirect("engagement:recommendation", pk, r.number)
+            elif do == "finish":
+                actions.finish_assembly(by=request.user, assembly=assembly)
+                messages.success(request, "The assembly is finished and its report published.")
+                return redirect("engagement:report", pk)
+            else:
+                raise ValidationError("Unknown action")
+            return redirect("engagement:recommendations", pk)
+        except ValidationError as exc:
+            errors, status = error_messages(exc, do or "form"), 400
+    return render(
+        request,
+        "engagement/recommendations.jinja",
+        {
+            "assembly": assembly,
+            "groups": assembly.groups.prefetch_related("members"),
+            "rows": [
+                {"recommendation": r, **queries.support_levels(r)}
+                for r in assembly.recommendations.select_related("group")
+            ],
+            "members": assembly.respondents.filter(status__in=HELD).count(),
+            "errors": errors,
+            "values": request.POST,
+        },
+        status=status,
+    )
+
+
+@login_required
+def recommendation(request, pk: int, number: int):
+    _officer(request)
+    recommendation = get_object_or_404(
+        Recommendation.objects.select_related("assembly", "group"), assembly=pk, number=number
+    )
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("do") == "votes":
+                votes = {
+                    key[5:]: value for key, value in request.POST.items() if key.startswith("vote-")
+                }
+                n = actions.record_votes(
+                    by=request.user, recommendation=recommendation, votes=votes
+                )
+                messages.success(request, f"{n} votes saved.")
+            else:
+                actions.decide_recommendation(
+                    by=request.user,
+                    recommendation=recommendation,
+                    status=request.POST.get("status", ""),
+                )
+                messages.success(request, f"Recommendation {number} decided.")
+            return redirect("engagement:recommendation", pk, number)
+        except ValidationError as exc:
+            errors, status = error_messages(exc, "status"), 400
+    votes = dict(recommendation.votes.values_list("respondent", "support"))
+    return render(
+        request,
+        "engagement/recommendation.jinja",
+        {
+            "assembly": recommendation.assembly,
+            "recommendation": recommendation,
+            "members": recommendation.assembly.respondents.filter(status__in=HELD).order_by(
+                "family_name", "given_name"
+            ),
+            "votes": votes,
+            "supports": Support.choices,
+            "levels": queries.support_levels(recommendation),
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+def _report_context(assembly) -> dict:
+    return {"assembly": assembly, **queries.assembly_report(assembly), "now": timezone.now()}
+
+
+@login_required
+def report(request, pk: int):
+    _officer(request)
+    assembly = get_object_or_404(Assembly, pk=pk)
+    return render(request, "engagement/report.jinja", _report_context(assembly))
+
+
+@login_required
+def report_pdf(request, pk: int):
+    _officer(request)
+    assembly = get_object_or_404(Assembly, pk=pk)
+    html = render_to_string("engagement/report_document.jinja", _report_context(assembly))
+    response = HttpResponse(pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="assembly-{assembly.pk}-report.pdf"'
+    return response

@@ -216,3 +216,81 @@ def test_only_engagement_officers_reach_assemblies(world, client):
     assert client.get(reverse("engagement:assemblies")).status_code == 403
     client.logout()
     assert client.get(reverse("engagement:assemblies")).status_code == 302  # to sign in
+
+
+def seated_assembly(officer, size=6) -> int:
+    """An assembly whose members have been drawn and have all confirmed."""
+    assembly = actions.create_assembly(
+        by=officer, name="Ageing well", question="How?", size=size, categories=["sex"]
+    )
+    actions.add_replies(by=officer, assembly=assembly, text=replies(3 * size))
+    actions.suggest_quotas(by=officer, assembly=assembly)
+    run = actions.start_selection(by=officer, assembly=assembly)
+    actions.run_selection(run.pk)
+    run.refresh_from_db()
+    actions.draw_panel(by=officer, run=run, seed=1, link_base="http://x/")
+    for member in Respondent.objects.filter(assembly=assembly, status=SeatStatus.SELECTED):
+        actions.record_answer(by=officer, respondent=member, status=SeatStatus.CONFIRMED)
+    return assembly.pk
+
+
+def test_running_the_assembly_to_its_report(world, client, officer):
+    pk = seated_assembly(officer)
+    members = list(Respondent.objects.filter(assembly=pk, status=SeatStatus.CONFIRMED))
+    sessions = reverse("engagement:sessions", args=[pk])
+    answer = client.post(sessions, {"title": "", "held_on-day": "31", "held_on-month": "2",
+                                    "held_on-year": "2027"})  # fmt: skip
+    page = answer.content.decode()
+    assert answer.status_code == 400 and "Enter a title" in page and "must be a real date" in page
+    answer = client.post(sessions, {"title": "Hearing the evidence", "held_on-day": "6",
+                                    "held_on-month": "3", "held_on-year": "2027",
+                                    "place": "Town hall"})  # fmt: skip
+    assert answer.status_code == 302
+    session = reverse("engagement:session", args=[pk, 1])
+    client.post(session, {"do": "speaker", "name": "Dr Amara Osei", "role": "GP",
+                          "organisation": world.practice_a.pk, "topic": "Frailty"})  # fmt: skip
+    client.post(session, {"do": "question", "question": "<b>Why</b> wait so long?",
+                          "answer": "Too few staff.", "asked_by": "Group A"})  # fmt: skip
+    client.post(session, {"do": "attendance", "present": [m.pk for m in members[:5]]})
+    page = client.get(session).content.decode()
+    assert "Dr Amara Osei" in page and "&lt;b&gt;Why&lt;/b&gt;" in page
+    assert page.count("checked") == 5
+
+    recommendations = reverse("engagement:recommendations", args=[pk])
+    assert client.post(recommendations, {"do": "groups", "count": "99"}).status_code == 400
+    client.post(recommendations, {"do": "groups", "count": "2"})
+    groups = list(Respondent.objects.get(pk=members[0].pk).groups.all())
+    assert len(groups) == 1
+    from joinedup.engagement.models import AssemblyGroup
+
+    assert sorted(g.members.count() for g in AssemblyGroup.objects.filter(assembly=pk)) == [3, 3]
+    answer = client.post(recommendations, {"do": "add", "title": "Home visits",
+                                           "text": "Every frail person gets a home visit.",
+                                           "group": groups[0].pk})  # fmt: skip
+    assert answer.status_code == 302
+    client.post(recommendations, {"do": "add", "title": "Parking", "text": "Free parking."})
+    first = reverse("engagement:recommendation", args=[pk, 1])
+    second = reverse("engagement:recommendation", args=[pk, 2])
+    assert (
+        "Record the members"
+        in client.post(first, {"do": "decide", "status": "agreed"}).content.decode()
+    )  # noqa: E501
+    support = ["strongly", "support", "support", "live_with", "oppose", ""]
+    client.post(
+        first, {"do": "votes", **{f"vote-{m.pk}": s for m, s in zip(members, support, strict=True)}}
+    )
+    assert client.post(first, {"do": "votes", "vote-999999": "support"}).status_code == 400
+    client.post(first, {"do": "decide", "status": "agreed"})
+    answer = client.post(recommendations, {"do": "finish"})
+    assert "Every recommendation must be agreed or not agreed" in answer.content.decode()
+    client.post(second, {"do": "votes", **{f"vote-{m.pk}": "oppose" for m in members}})
+    client.post(second, {"do": "decide", "status": "not_agreed"})
+    assert client.post(recommendations, {"do": "finish"}).status_code == 302
+
+    page = client.get(reverse("engagement:report", args=[pk])).content.decode()
+    assert "1 of 2 recommendations were agreed" in page
+    assert "5 voted: support 60%, can at least live with it 80%, oppose 20%" in page
+    assert "attendance 83%" in page and "1 from 1 partner organisations" in page
+    assert "Finished" in page and "ticket" in page
+    document = client.get(reverse("engagement:report-pdf", args=[pk]))
+    assert document["Content-Type"] == "application/pdf" and document.content[:5] == b"%PDF-"
