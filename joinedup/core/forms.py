@@ -63,3 +63,9 @@ def error_messages(exc: ValidationError, field: str = "form") -> dict[str, str]:
     if hasattr(exc, "error_dict"):
         return {k: v[0].messages[0] for k, v in exc.error_dict.items()}
     return {field: exc.messages[0]}
+
+
+def first_errors(errors: list[str], limit: int = 20) -> list[str]:
+    """The first ``limit`` errors of a file, and how many more there are."""
+    more = len(errors) - limit
+    return errors[:limit] + ([f"… and {more} more"] if more > 0 else [])

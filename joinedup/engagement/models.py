@@ -380,3 +380,206 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.respondent_id} on {self.recommendation_id}: {self.support}"
+
+
+# --- Events, feedback and themes -------------------------------------------------------------
+
+
+class Theme(models.Model):
+    """What feedback is about: the seven NHS Long Term Plan areas and "other" (seeded;
+    the theme classifier suggests among these), and custom themes an officer adds."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    long_term_plan = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.TextChoices):
+    EVENT = "event", "At an event"
+    ONLINE = "online", "Online form"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    PHONE = "phone", "Phone"
+    SURVEY = "survey", "Survey"
+    SOCIAL = "social", "Social media"
+
+
+class EngagementEvent(models.Model):
+    """An event where residents were heard (a Healthwatch listening event, a drop-in, a
+    community group visit), with how many people took part."""
+
+    title = models.CharField(max_length=200)
+    organiser = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        "core.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    held_on = models.DateField()
+    place = models.CharField(max_length=200, blank=True)
+    people = models.PositiveIntegerField()
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Feedback(models.Model):
+    """A comment from a resident, with its suggested theme and the theme a person
+    confirmed or chose instead. Published only with consent and, where it holds personal
+    details, only as redacted."""
+
+    text = models.TextField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    event = models.ForeignKey(
+        EngagementEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+    )
+    received_on = models.DateField()
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
+    sex = models.CharField(max_length=10, choices=PanelSex.choices, blank=True)
+    ethnic_group = models.CharField(max_length=10, choices=EthnicGroup.choices, blank=True)
+    disability = models.CharField(max_length=10, choices=YesNo.choices, blank=True)
+    consent_to_publish = models.BooleanField(default=False)
+    suggested_theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confidence = models.FloatField(null=True, blank=True)
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="feedback"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    personal_details = models.JSONField(default=list)  # what could identify someone
+    not_english = models.BooleanField(default=False)
+    published_text = models.TextField(blank=True)  # the redacted text, when it needed one
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["received_on"], name="feedback_received"),
+            models.Index(fields=["confirmed_at"], name="feedback_confirmed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback {self.pk}"
+
+    @property
+    def publishable_text(self) -> str:
+        """What may be quoted in public: nothing without consent; the redacted text where
+        the comment held personal details."""
+        if not self.consent_to_publish:
+            return ""
+        if self.personal_details:
+            return self.published_text
+        return self.published_text or self.text
+
+
+# --- Partnership boards -------------------------------------------------------------------------
+
+
+class BoardKind(models.TextChoices):
+    OPERATIONAL = "operational", "Operational"
+    STRATEGIC = "strategic", "Strategic"
+
+
+class Board(models.Model):
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=BoardKind.choices)
+    meets = models.CharField(max_length=100, default="Monthly")
+    purpose = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BoardMember(models.Model):
+    """A member organisation's named representative on a board."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="members")
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation_id})"
+
+
+class Meeting(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField()
+    minutes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-held_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "held_on"], name="one_meeting_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board_id} on {self.held_on}"
+
+
+class AgendaItem(models.Model):
+    """An item on a meeting's agenda, perhaps about an assembly recommendation or a
+    feedback theme (so the board's response to each is visible)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL)
+    recommendation = models.ForeignKey(
+        Recommendation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class DecisionStatus(models.TextChoices):
+    AGREED = "agreed", "Agreed"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    NOT_TAKEN = "not_taken", "Not taken forward"
+
+
+class Decision(models.Model):
+    """What a board decided, who will do it, and how it is going; linked to the
+    recommendations and themes it answers ("you said, we did")."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    text = models.TextField()
+    owner = models.ForeignKey(
+        "core.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.AGREED
+    )
+    progress = models.TextField(blank=True)
+    updated_at = models.DateTimeField()
+    themes = models.ManyToManyField(Theme, blank=True, related_name="decisions")
+    recommendations = models.ManyToManyField(Recommendation, blank=True, related_name="decisions")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -4,7 +4,7 @@ borough's population (counts only: no one's record leaves ``people``)."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 from django.utils import timezone
 
 from joinedup.core.models import Neighbourhood
@@ -351,3 +351,104 @@ def assembly_report(assembly) -> dict:
         "agreed": sum(1 for r in recommendations if r["recommendation"].status == "agreed"),
         "quota_rows": quota_table(assembly),
     }
+
+
+# --- What people told us ---------------------------------------------------------------------
+
+
+def theme_agreement(feedback=None) -> dict:
+    """How often the suggested theme was the one a person confirmed, and Cohen's kappa
+    (agreement beyond chance), over confirmed comments that had a suggestion."""
+    from sklearn.metrics import cohen_kappa_score
+
+    from .models import Feedback
+
+    feedback = Feedback.objects.all() if feedback is None else feedback
+    pairs = list(
+        feedback.exclude(confirmed_at=None)
+        .exclude(suggested_theme=None)
+        .values_list("suggested_theme", "theme")
+    )
+    if not pairs:
+        return {"confirmed": 0, "agreed": 0, "share": None, "kappa": None}
+    agreed = sum(1 for s, t in pairs if s == t)
+    suggested, confirmed = zip(*pairs, strict=True)
+    kappa = cohen_kappa_score(suggested, confirmed) if len(set(suggested + confirmed)) > 1 else 1.0
+    return {
+        "confirmed": len(pairs),
+        "agreed": agreed,
+        "share": agreed / len(pairs),
+        "kappa": float(kappa),
+    }
+
+
+def what_people_told_us(start: date, end: date) -> dict:
+    """ "We spoke to N people at M events; what they told us, by area": events and
+    comments in a period, comments by theme (confirmed; unconfirmed ones counted apart),
+    with a few comments that may be quoted, and the decisions each theme has led to."""
+    from .models import Decision, EngagementEvent, Feedback, Theme
+
+    events = EngagementEvent.objects.filter(held_on__range=(start, end))
+    feedback = Feedback.objects.filter(received_on__range=(start, end))
+    confirmed = feedback.exclude(theme=None)
+    counts = dict(confirmed.values_list("theme").annotate(n=Count("id")))
+    total = sum(counts.values())
+    themes = []
+    for theme in Theme.objects.all():
+        n = counts.get(theme.pk, 0)
+        if not n and not theme.long_term_plan:
+            continue
+        quotes = [
+            f.publishable_text
+            for f in confirmed.filter(theme=theme, consent_to_publish=True).order_by(
+                "-received_on", "pk"
+            )[:20]
+            if f.publishable_text
+        ][:3]
+        decisions = Decision.objects.filter(themes=theme).select_related("meeting__board", "owner")
+        themes.append(
+            {
+                "theme": theme,
+                "comments": n,
+                "share": n / total if total else None,
+                "quotes": quotes,
+                "decisions": list(decisions.order_by("-meeting__held_on")),
+            }
+        )
+    themes.sort(key=lambda t: -t["comments"])
+    by_channel = dict(feedback.values_list("channel").annotate(n=Count("id")))
+    return {
+        "start": start,
+        "end": end,
+        "events": events.count(),
+        "people": events.aggregate(n=Sum("people"))["n"] or 0,
+        "organisers": sorted(set(events.values_list("organiser", flat=True))),
+        "comments": feedback.count(),
+        "unconfirmed": feedback.filter(theme=None).count(),
+        "flagged": feedback.exclude(personal_details=[]).filter(theme=None).count(),
+        "themes": themes,
+        "channels": by_channel,
+        "agreement": theme_agreement(feedback),
+    }
+
+
+def you_said_we_did() -> list[dict]:
+    """Each agreed assembly recommendation and each theme that boards have acted on, with
+    the decisions and how each is going."""
+    from .models import Decision, Recommendation
+
+    rows = []
+    for recommendation in Recommendation.objects.filter(status="agreed").select_related("assembly"):
+        rows.append(
+            {
+                "you_said": recommendation.title,
+                "detail": recommendation.text,
+                "source": recommendation.assembly.name,
+                "decisions": list(
+                    Decision.objects.filter(recommendations=recommendation).select_related(
+                        "meeting__board", "owner"
+                    )
+                ),
+            }
+        )
+    return rows

@@ -1,9 +1,18 @@
 from django.urls import path
 
-from .views import assembly, panel
+from .views import assembly, boards, feedback, panel
 
 app_name = "engagement"
 urlpatterns = [
+    path("", feedback.home, name="home"),
+    path("events/", feedback.events, name="events"),
+    path("feedback/", feedback.feedback, name="feedback"),
+    path("feedback/<int:pk>", feedback.feedback_item, name="feedback-item"),
+    path("feedback/give", feedback.give_feedback, name="give-feedback"),
+    path("what-people-told-us", feedback.report, name="told-us"),
+    path("boards/", boards.boards, name="boards"),
+    path("boards/<int:pk>/", boards.board, name="board"),
+    path("boards/<int:pk>/meetings/<int:meeting>", boards.meeting, name="meeting"),
     path("panel/join", panel.join, name="join"),
     path("panel/joined", panel.joined, name="joined"),
     path("panel/leave/<str:token>", panel.leave, name="leave"),

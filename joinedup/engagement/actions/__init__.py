@@ -22,6 +22,25 @@ from .assembly import (
     start_selection,
     suggest_quotas,
 )
+from .boards import (
+    add_agenda_item,
+    add_board,
+    add_board_member,
+    add_decision,
+    add_meeting,
+    remove_board_member,
+    save_minutes,
+    update_decision,
+)
+from .feedback import (
+    add_event,
+    add_feedback,
+    add_theme,
+    confirm_theme,
+    ensure_themes,
+    import_feedback,
+    theme_model,
+)
 from .panel import (
     MARGIN_CATEGORIES,
     PRIVACY_VERSION,
@@ -33,6 +52,21 @@ from .panel import (
 )
 
 __all__ = [
+    "add_agenda_item",
+    "add_board",
+    "add_board_member",
+    "add_decision",
+    "add_meeting",
+    "remove_board_member",
+    "save_minutes",
+    "update_decision",
+    "add_event",
+    "add_feedback",
+    "add_theme",
+    "confirm_theme",
+    "ensure_themes",
+    "import_feedback",
+    "theme_model",
     "add_question",
     "add_recommendation",
     "add_session",

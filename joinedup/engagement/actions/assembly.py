@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
-from joinedup.core.forms import date_field
+from joinedup.core.forms import date_field, first_errors
 from joinedup.core.models import Organisation, Postcode
 from joinedup.directory.feeds import postcode as clean_postcode
 
@@ -212,8 +212,7 @@ def add_replies(*, by, assembly: Assembly, text: str, name: str = "replies") -> 
             )
         )
     if errors:
-        shown = errors[:20] + ([f"… and {len(errors) - 20} more"] if len(errors) > 20 else [])
-        raise ValidationError(shown)
+        raise ValidationError(first_errors(errors))
     if not rows:
         raise ValidationError(f"{name}: no replies in the file")
     Respondent.objects.bulk_create(rows, batch_size=1000)

@@ -1,0 +1,202 @@
+"""Partnership boards: members, meetings with agenda and minutes, and decisions linked to
+assembly recommendations and feedback themes, so the response to each is visible."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from joinedup.core.actions import record_audit
+from joinedup.core.forms import date_field
+from joinedup.core.models import Organisation
+
+from ..models import (
+    AgendaItem,
+    Board,
+    BoardKind,
+    BoardMember,
+    Decision,
+    DecisionStatus,
+    Meeting,
+    Recommendation,
+    Theme,
+)
+
+
+def _audit(by, action: str, board: Board, detail=None) -> None:
+    record_audit(
+        by=by,
+        organisation=None,
+        action=f"engagement.board.{action}",
+        object_type="board",
+        object_id=str(board.pk),
+        detail=detail,
+    )
+
+
+def _text(data, name: str, message: str, errors: dict, limit: int, required=True) -> str:
+    value = str(data.get(name, "") or "").replace("\x00", "").strip()
+    if required and not value:
+        errors[name] = message
+    elif len(value) > limit:
+        errors[name] = f"Must be {limit:,} characters or fewer"
+    return value
+
+
+def _organisation(data, name: str, errors: dict, required: bool) -> Organisation | None:
+    value = str(data.get(name, "") or "").strip()
+    if not value:
+        if required:
+            errors[name] = "Choose an organisation"
+        return None
+    organisation = Organisation.objects.filter(pk=value).first() if value.isdigit() else None
+    if organisation is None:
+        errors[name] = "Choose an organisation from the list"
+    return organisation
+
+
+@transaction.atomic
+def add_board(*, by, data) -> Board:
+    errors = {}
+    name = _text(data, "name", "Enter the board's name", errors, 200)
+    kind = str(data.get("kind", ""))
+    if kind not in BoardKind.values:
+        errors["kind"] = "Choose operational or strategic"
+    meets = _text(data, "meets", "", errors, 100, required=False) or "Monthly"
+    purpose = _text(data, "purpose", "", errors, 5000, required=False)
+    if errors:
+        raise ValidationError(errors)
+    board = Board.objects.create(name=name, kind=kind, meets=meets, purpose=purpose)
+    _audit(by, "add", board)
+    return board
+
+
+@transaction.atomic
+def add_board_member(*, by, board: Board, data) -> BoardMember:
+    errors = {}
+    organisation = _organisation(data, "organisation", errors, required=True)
+    name = _text(data, "member_name", "Enter the representative's name", errors, 200)
+    role = _text(data, "role", "", errors, 200, required=False)
+    if errors:
+        raise ValidationError(errors)
+    member = BoardMember.objects.create(
+        board=board, organisation=organisation, name=name, role=role
+    )
+    _audit(by, "member", board, {"organisation": organisation.pk})
+    return member
+
+
+@transaction.atomic
+def remove_board_member(*, by, member: BoardMember) -> None:
+    board = member.board
+    member.delete()
+    _audit(by, "member.remove", board)
+
+
+def _links(data, errors: dict) -> tuple[Theme | None, Recommendation | None]:
+    theme = recommendation = None
+    if data.get("theme"):
+        theme = Theme.objects.filter(slug=str(data["theme"])).first()
+        if theme is None:
+            errors["theme"] = "Choose a theme from the list"
+    if data.get("recommendation"):
+        value = str(data["recommendation"])
+        recommendation = (
+            Recommendation.objects.filter(pk=value).first() if value.isdigit() else None
+        )
+        if recommendation is None:
+            errors["recommendation"] = "Choose a recommendation from the list"
+    return theme, recommendation
+
+
+@transaction.atomic
+def add_meeting(*, by, board: Board, data) -> Meeting:
+    """A meeting, with its agenda: one item a line in ``agenda``."""
+    errors = {}
+    try:
+        held_on = date_field(data, "held_on", "The date")
+        if held_on is None:
+            errors["held_on"] = "Enter the date of the meeting"
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        held_on = None
+    agenda = [
+        " ".join(line.split())
+        for line in str(data.get("agenda", "") or "").splitlines()
+        if line.strip()
+    ]
+    if any(len(line) > 200 for line in agenda):
+        errors["agenda"] = "Each agenda item must be 200 characters or fewer"
+    if held_on and board.meetings.filter(held_on=held_on).exists():
+        errors["held_on"] = "The board already has a meeting that day"
+    if errors:
+        raise ValidationError(errors)
+    meeting = Meeting.objects.create(board=board, held_on=held_on)
+    for number, title in enumerate(agenda, start=1):
+        AgendaItem.objects.create(meeting=meeting, number=number, title=title)
+    _audit(by, "meeting", board, {"meeting": meeting.pk})
+    return meeting
+
+
+@transaction.atomic
+def add_agenda_item(*, by, meeting: Meeting, data) -> AgendaItem:
+    errors = {}
+    title = _text(data, "title", "Enter the item", errors, 200)
+    theme, recommendation = _links(data, errors)
+    if errors:
+        raise ValidationError(errors)
+    number = (meeting.agenda.aggregate(n=Max("number"))["n"] or 0) + 1
+    item = AgendaItem.objects.create(
+        meeting=meeting, number=number, title=title, theme=theme, recommendation=recommendation
+    )
+    _audit(by, "agenda", meeting.board, {"meeting": meeting.pk})
+    return item
+
+
+@transaction.atomic
+def save_minutes(*, by, meeting: Meeting, minutes: str) -> None:
+    minutes = str(minutes or "").replace("\x00", "").strip()
+    if len(minutes) > 100_000:
+        raise ValidationError({"minutes": "Minutes must be 100,000 characters or fewer"})
+    meeting.minutes = minutes
+    meeting.save()
+    _audit(by, "minutes", meeting.board, {"meeting": meeting.pk})
+
+
+@transaction.atomic
+def add_decision(*, by, meeting: Meeting, data) -> Decision:
+    """A decision, linked to the themes and recommendations it answers (``themes``,
+    ``recommendations``: lists of slugs and ids)."""
+    errors = {}
+    text = _text(data, "text", "Enter what was decided", errors, 5000)
+    owner = _organisation(data, "owner", errors, required=False)
+    slugs = [str(s) for s in data.getlist("themes")] if hasattr(data, "getlist") else []
+    ids = [str(s) for s in data.getlist("recommendations")] if hasattr(data, "getlist") else []
+    themes = list(Theme.objects.filter(slug__in=slugs))
+    recommendations = list(Recommendation.objects.filter(pk__in=[i for i in ids if i.isdigit()]))
+    if len(themes) != len(set(slugs)):
+        errors["themes"] = "Choose themes from the list"
+    if len(recommendations) != len(set(ids)):
+        errors["recommendations"] = "Choose recommendations from the list"
+    if errors:
+        raise ValidationError(errors)
+    decision = Decision.objects.create(
+        meeting=meeting, text=text, owner=owner, updated_at=timezone.now()
+    )
+    decision.themes.set(themes)
+    decision.recommendations.set(recommendations)
+    _audit(by, "decision", meeting.board, {"decision": decision.pk})
+    return decision
+
+
+@transaction.atomic
+def update_decision(*, by, decision: Decision, status: str, progress: str = "") -> None:
+    """How a decision is going (reported back as "you said, we did")."""
+    if status not in DecisionStatus.values:
+        raise ValidationError({"status": "Choose how it is going"})
+    progress = str(progress or "").replace("\x00", "").strip()
+    if len(progress) > 5000:
+        raise ValidationError({"progress": "Must be 5,000 characters or fewer"})
+    decision.status, decision.progress, decision.updated_at = status, progress, timezone.now()
+    decision.save()
+    _audit(by, "decision.update", decision.meeting.board, {"decision": decision.pk})
