@@ -583,3 +583,70 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+# --- Panel surveys -------------------------------------------------------------------------------
+
+
+class Survey(models.Model):
+    """A short survey sent to the citizens' panel; results are weighted to the population."""
+
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    closes_on = models.DateField()
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyQuestion(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=500)
+    options = models.JSONField()  # the answers to choose from, in order
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text}"
+
+
+class SurveyInvitation(models.Model):
+    """One panel member's invitation; their answers are kept with it. A member who
+    leaves the panel keeps only their anonymous profile, so past weights still add up."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    member = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "member"], name="one_invitation_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk}"
+
+
+class SurveyAnswer(models.Model):
+    invitation = models.ForeignKey(
+        SurveyInvitation, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="answers")
+    option = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "question"], name="one_answer_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id}: {self.question_id}={self.option}"

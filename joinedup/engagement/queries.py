@@ -452,3 +452,66 @@ def you_said_we_did() -> list[dict]:
             }
         )
     return rows
+
+
+# --- Panel surveys -------------------------------------------------------------------------------
+
+WEIGHTING_CATEGORIES = ("age_band", "sex", "ethnic_group", "imd_quintile", "disability", "lgbt",
+                        "carer")  # fmt: skip
+
+
+def survey_results(survey) -> dict:
+    """Each question's answers, unweighted and weighted to the population (raking on the
+    categories with population figures), with 95% margins of error."""
+    import numpy as np
+
+    from . import weighting
+    from .models import SurveyAnswer
+
+    invitations = survey.invitations.exclude(answered_at=None).select_related("member__lsoa")
+    members = {
+        i.pk: {
+            "age_band": i.member.age_band,
+            "sex": i.member.sex,
+            "ethnic_group": i.member.ethnic_group,
+            "imd_quintile": str((i.member.lsoa.imd_decile + 1) // 2) if i.member.lsoa else "",
+            "disability": i.member.disability,
+            "lgbt": i.member.lgbt,
+            "carer": i.member.carer,
+        }
+        for i in invitations
+    }
+    order = list(members)
+    position = {pk: n for n, pk in enumerate(order)}
+    targets = {c: s for c, s in population_shares().items() if c in WEIGHTING_CATEGORIES}
+    weights, notes = weighting.rake({c: [members[pk][c] for pk in order] for c in targets}, targets)
+    chosen: dict[int, dict[int, int]] = {}
+    for invitation, question, option in SurveyAnswer.objects.filter(
+        question__survey=survey
+    ).values_list("invitation", "question", "option"):
+        chosen.setdefault(question, {})[position[invitation]] = option
+    questions = []
+    for question in survey.questions.all():
+        answered = chosen.get(question.pk, {})
+        rows = sorted(answered)
+        questions.append(
+            {
+                "question": question,
+                "shares": weighting.shares(
+                    question.options,
+                    [answered[r] for r in rows],
+                    weights[rows] if rows else np.ones(0),
+                ),
+            }
+        )
+    invited = survey.invitations.count()
+    return {
+        "invited": invited,
+        "answered": len(order),
+        "rate": len(order) / invited if invited else None,
+        "effective": weighting.effective_size(weights) if order else 0.0,
+        "largest_weight": float(weights.max()) if order else None,
+        "weighted_on": [CATEGORIES[c] for c in targets],
+        "notes": notes,
+        "questions": questions,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assembly, boards, feedback, panel
+from .views import assembly, boards, feedback, panel, surveys
 
 app_name = "engagement"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("feedback/<int:pk>", feedback.feedback_item, name="feedback-item"),
     path("feedback/give", feedback.give_feedback, name="give-feedback"),
     path("what-people-told-us", feedback.report, name="told-us"),
+    path("surveys/", surveys.surveys, name="surveys"),
+    path("surveys/<int:pk>", surveys.survey, name="survey"),
+    path("survey/<str:token>", surveys.answer, name="survey-answer"),
     path("boards/", boards.boards, name="boards"),
     path("boards/<int:pk>/", boards.board, name="board"),
     path("boards/<int:pk>/meetings/<int:meeting>", boards.meeting, name="meeting"),

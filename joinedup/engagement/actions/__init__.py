@@ -50,8 +50,18 @@ from .panel import (
     leave_panel,
     load_margins,
 )
+from .surveys import (
+    answer_survey,
+    create_survey,
+    send_survey,
+)
+from .surveys import find_invitation as find_survey_invitation
 
 __all__ = [
+    "answer_survey",
+    "create_survey",
+    "send_survey",
+    "find_survey_invitation",
     "add_agenda_item",
     "add_board",
     "add_board_member",
