@@ -434,10 +434,12 @@ def run_selection(run_id: int) -> SelectionRun:
 
 
 @transaction.atomic
-def draw_panel(*, by, run: SelectionRun, ticket=None, seed=None, link_base: str) -> list:
+def draw_panel(
+    *, by, run: SelectionRun, ticket=None, seed=None, link_base: str, notify: bool = True
+) -> list:
     """Draw one lottery ticket: the number drawn in public (1 to the number of tickets),
     or one chosen from a seed (recorded; a random one when not given). Its people are
-    selected and invited."""
+    selected and invited (by email unless ``notify`` is False, as in the demo)."""
     run = SelectionRun.objects.select_for_update().get(pk=run.pk)
     if run.status != RunStatus.DONE:
         raise ValidationError("This selection has not finished")
@@ -471,7 +473,7 @@ def draw_panel(*, by, run: SelectionRun, ticket=None, seed=None, link_base: str)
         respondent.status, respondent.selected_in = SeatStatus.SELECTED, run
         respondent.answer_token_hash = _digest(token)
         respondent.save()
-        if respondent.email:
+        if respondent.email and notify:
             send_mail(
                 f"You have been chosen for the {run.assembly.name}",
                 f"Dear {respondent.given_name},\n\nYou were chosen by lot, from everyone who "

@@ -107,9 +107,10 @@ def create_survey(*, by, data) -> Survey:
 
 
 @transaction.atomic
-def send_survey(*, by, survey: Survey, link_base: str) -> dict:
+def send_survey(*, by, survey: Survey, link_base: str, notify: bool = True) -> dict:
     """Invite every current panel member who said to email them (a single-use link each);
-    members who asked for post or phone are counted, for the team to reach that way."""
+    members who asked for post or phone are counted, for the team to reach that way.
+    ``notify`` False records the invitations without emailing (the demo)."""
     if survey.sent_at:
         raise ValidationError("This survey has already been sent")
     members = PanelMember.objects.filter(withdrawn_at=None)
@@ -120,6 +121,8 @@ def send_survey(*, by, survey: Survey, link_base: str) -> dict:
         SurveyInvitation.objects.create(
             survey=survey, member=member, token_hash=_digest(token), sent_at=now
         )
+        if not notify:
+            continue
         send_mail(
             f"Citizens' panel survey: {survey.title}",
             f"Dear {member.given_name},\n\n{survey.intro or 'We would like your views.'}\n\n"
