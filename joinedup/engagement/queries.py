@@ -1,6 +1,7 @@
 """Reads for engagement that need more than a line: how the panel compares with the
 borough's population (counts only: no one's record leaves ``people``)."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -243,6 +244,16 @@ def assembly_overview(assembly) -> dict:
     }
 
 
+CHANCE_BANDS = (
+    "No chance (their group is full, or they fit in no panel)",
+    "Under half an equal share",
+    "Half to nine tenths of an equal share",
+    "Within a tenth of an equal share",
+    "A tenth to a half more than an equal share",
+    "Over one and a half equal shares",
+)
+
+
 def selection_detail(run) -> dict:
     """A finished selection: its figures, and the respondents grouped by profile (people
     with the same values have the same probability) from least to most likely."""
@@ -278,6 +289,15 @@ def selection_detail(run) -> dict:
         group["lottery"] /= group["people"]
         rows.append(group)
     rows.sort(key=lambda g: (g["probability"], g["profile"]))
+    equal = run.seats / run.pool_size if run.pool_size else 0.0
+
+    def band(p: float) -> int:
+        if p <= 1e-9:
+            return 0
+        return 1 + sum(p / equal >= top for top in (0.5, 0.9, 1.1, 1.5))
+
+    counts = Counter(band(p) for p in run.probabilities.values())
+    bands = [{"label": label, "people": counts.get(i, 0)} for i, label in enumerate(CHANCE_BANDS)]
     chosen = []
     if run.ticket_drawn:
         chosen = list(
@@ -287,6 +307,8 @@ def selection_detail(run) -> dict:
         )
     return {
         "groups": rows,
+        "equal": equal,
+        "bands": bands,
         "tickets": len(run.tickets),
         "chosen": chosen,
         "labels": labels,

@@ -188,9 +188,10 @@ def build_engagement(*, seed: int = 1, today: date | None = None, say=print) -> 
     from django.contrib.auth import get_user_model
 
     from joinedup.core.models import Organisation, OrganisationType
-    from joinedup.engagement.models import Assembly
+    from joinedup.engagement.models import Assembly, Board, EngagementEvent
 
-    if Assembly.objects.exists() or not PanelMember.objects.exists():
+    built = Assembly.objects.exists() or Board.objects.exists() or EngagementEvent.objects.exists()
+    if built or not PanelMember.objects.exists():
         return {}
     today = today or date.today()
     rng = np.random.default_rng(seed)

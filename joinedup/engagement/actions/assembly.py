@@ -409,7 +409,13 @@ def run_selection(run_id: int) -> SelectionRun:
         else:
             result = sortition.legacy(instance, runs=1000)
         tickets = sortition.lottery(result, m=LOTTERY_TICKETS, seed=run.pk)
-        facts = sortition.summary(result.marginals)
+        marginals = result.marginals
+        if run.replacement:
+            # People whose groups the members who stay already fill cannot take a seat
+            # given up; the figures are about those who can.
+            marginals = marginals[marginals > 1e-9]
+        facts = sortition.summary(marginals)
+        facts["cannot"] = int((result.marginals <= 1e-9).sum())
         if run.algorithm == "leximin":
             try:
                 legacy = sortition.legacy(instance, runs=LEGACY_RUNS)

@@ -2,7 +2,9 @@
 by lot, invitations and replacements (engagement officers); answering an invitation
 (public, from the link in it)."""
 
+import csv
 import threading
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,7 @@ from joinedup.core.documents import pdf
 from joinedup.core.forms import error_messages
 from joinedup.core.models import Organisation
 from joinedup.core.permissions import may_engage
+from joinedup.core.spreadsheets import safe_cell
 
 from .. import actions, queries
 from ..models import (
@@ -154,6 +157,8 @@ def assembly(request, pk: int):
 def selection(request, pk: int, run: int):
     _officer(request)
     run = get_object_or_404(SelectionRun.objects.select_related("assembly"), pk=run, assembly=pk)
+    if request.GET.get("format") == "csv" and run.status == RunStatus.DONE:
+        return _chances_csv(run)
     errors, status = {}, 200
     if request.method == "POST":
         try:
@@ -183,6 +188,27 @@ def selection(request, pk: int, run: int):
         },
         status=status,
     )
+
+
+def _chances_csv(run: SelectionRun) -> HttpResponse:
+    """Everyone's chance in a selection, for the record (references, not names)."""
+    assembly = run.assembly
+    in_tickets = Counter(pk for ticket in run.tickets for pk in ticket)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="selection-{run.pk}-chances.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["respondent", *assembly.categories, "probability", "lottery_share"])
+    people = assembly.respondents.filter(pk__in=[int(i) for i in run.probabilities])
+    for r in people.order_by("pk"):
+        writer.writerow(
+            [
+                safe_cell(r.reference),
+                *[safe_cell(r.profile.get(c, "")) for c in assembly.categories],
+                f"{run.probabilities[str(r.pk)]:.6f}",
+                f"{in_tickets.get(r.pk, 0) / max(1, len(run.tickets)):.4f}",
+            ]
+        )
+    return response
 
 
 @login_required

@@ -106,6 +106,9 @@ def test_from_pool_to_members_with_a_replacement(
     assert len(run.tickets) == actions.assembly.LOTTERY_TICKETS
     page = client.get(answer["Location"]).content.decode()
     assert "Least likely person&#39;s chance" in page and "The legacy method" in page
+    assert "Within a tenth of an equal share" in page
+    table = client.get(answer["Location"] + "?format=csv").content.decode().splitlines()
+    assert table[0] == "respondent,age_band,sex,probability,lottery_share" and len(table) == 25
 
     # The draw from a recorded seed is reproducible, and invites the six chosen.
     answer = client.post(answer["Location"], {"how": "seed", "seed": "2027"})
@@ -143,6 +146,9 @@ def test_from_pool_to_members_with_a_replacement(
         answer = client.post(reverse("engagement:assembly", args=[pk]), {"do": "select"})
     again = SelectionRun.objects.filter(assembly=pk, replacement=True).get()
     assert again.status == RunStatus.DONE and again.seats == 2
+    # The figures are about the people who can take a seat given up (whose groups the
+    # drop-outs leave short); those who cannot are counted.
+    assert again.summary["minimum"] > 0 and "cannot" in again.summary
     taken = {r.household for r in held}
     assert not Respondent.objects.filter(
         pk__in=[int(i) for i in again.probabilities], household__in=taken

@@ -239,3 +239,38 @@ def test_only_engagement_officers_reach_the_log_and_boards(world, client):
     client.force_login(world.user(Role.GP, world.practice_a))
     for name in ("home", "events", "feedback", "told-us", "boards"):
         assert client.get(reverse(f"engagement:{name}")).status_code == 403, name
+
+
+def test_the_demo_borough_has_all_of_engagement(db, client):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from joinedup.engagement.models import (
+        Assembly,
+        Board,
+        RunStatus,
+        SurveyInvitation,
+    )
+    from joinedup.synth.engagement import build_engagement, build_panel
+
+    call_command("synth", "--residents", "1000", "--seed", "7")
+    assert build_panel(size=320) == 320
+    figures = build_engagement(say=lambda message: None)
+    past, current = Assembly.objects.order_by("pk")
+    assert past.finished_at and past.recommendations.filter(status="agreed").count() == 6
+    assert past.respondents.filter(status="confirmed").count() == past.size
+    assert past.sessions.count() == 5 and past.groups.count() == 5
+    run = current.runs.get()
+    assert run.status == RunStatus.DONE and run.ticket_drawn is None  # waiting for the draw
+    assert run.summary["minimum"] > 0
+    assert EngagementEvent.objects.count() == 40 and Feedback.objects.count() >= 500
+    confirmed = Feedback.objects.exclude(theme=None).count()
+    assert 0.65 < confirmed / Feedback.objects.count() < 0.85
+    assert Board.objects.count() == 2 and Decision.objects.count() == 12
+    assert SurveyInvitation.objects.exclude(answered_at=None).count() == figures["survey answers"]
+    assert build_engagement(say=lambda message: None) == {}  # once only
+    client.force_login(get_user_model().objects.get(username="engagement"))
+    page = client.get(reverse("engagement:told-us")).content.decode()
+    assert "we spoke to" in page and "You said, we did" in page
+    report = client.get(reverse("engagement:report", args=[past.pk])).content.decode()
+    assert "6 of 7 recommendations were agreed" in report
