@@ -454,19 +454,21 @@ def draw_panel(
     if run.assembly.runs.filter(started_at__gt=run.started_at).exists():
         raise ValidationError("A later selection has been started: draw from that one")
     m = len(run.tickets)
-    if ticket not in (None, ""):
+    if ticket is not None:
         try:
             ticket = int(str(ticket).strip())
             if not 1 <= ticket <= m:
                 raise ValueError
         except ValueError:
-            raise ValidationError(f"Enter the ticket drawn, a number from 1 to {m}") from None
+            raise ValidationError(
+                {"ticket": f"Enter the ticket drawn, a number from 1 to {m}"}
+            ) from None
         run.seed = None
     else:
         try:
             seed = int(str(seed).strip()) if seed not in (None, "") else secrets.randbits(32)
         except ValueError:
-            raise ValidationError("The seed must be a whole number") from None
+            raise ValidationError({"seed": "The seed must be a whole number"}) from None
         ticket = int(np.random.default_rng(seed).integers(1, m + 1))
         run.seed = seed
     run.ticket_drawn, run.drawn_at, run.drawn_by = ticket, timezone.now(), by
