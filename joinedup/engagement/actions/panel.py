@@ -18,12 +18,15 @@ from joinedup.core.models import Postcode
 from joinedup.directory.feeds import postcode as clean_postcode
 
 from ..models import (
+    HELD,
     AgeBand,
     ContactBy,
     EthnicGroup,
     PanelMember,
     PanelSex,
     PopulationMargin,
+    Respondent,
+    SeatStatus,
     YesNo,
 )
 
@@ -144,6 +147,15 @@ def leave_panel(*, member: PanelMember) -> None:
     member.email = member.phone = member.address = member.postcode = ""
     member.withdrawn_at = timezone.now()
     member.save()
+    # The copies made when the panel was an assembly's pool go too; a seat they held is
+    # given up (they asked not to be contacted again).
+    for respondent in Respondent.objects.filter(panel_member=member):
+        respondent.given_name = respondent.family_name = ""
+        respondent.email = respondent.phone = respondent.address = ""
+        respondent.answer_token_hash = ""
+        if respondent.status in HELD:
+            respondent.status = SeatStatus.WITHDRAWN
+        respondent.save()
     record_audit(
         by=None,
         organisation=None,

@@ -300,3 +300,21 @@ def test_running_the_assembly_to_its_report(world, client, officer):
     assert "Finished" in page and "ticket" in page
     document = client.get(reverse("engagement:report-pdf", args=[pk]))
     assert document["Content-Type"] == "application/pdf" and document.content[:5] == b"%PDF-"
+
+
+def test_leaving_the_panel_erases_the_assembly_copies_and_gives_up_the_seat(world, client, officer):
+    from joinedup.engagement.models import PanelMember
+    from tests.integration.engagement.test_panel import GOOD
+
+    client.post(reverse("engagement:join"), GOOD)
+    member = PanelMember.objects.get()
+    assembly = actions.create_assembly(
+        by=officer, name="A", question="Q?", size=5, categories=["sex"]
+    )
+    actions.add_pool_from_panel(by=officer, assembly=assembly)
+    copy = Respondent.objects.get(panel_member=member)
+    assert copy.email == "ada@example.org"
+    Respondent.objects.filter(pk=copy.pk).update(status=SeatStatus.CONFIRMED)
+    actions.leave_panel(member=member)
+    copy.refresh_from_db()
+    assert (copy.given_name, copy.email, copy.status) == ("", "", SeatStatus.WITHDRAWN)
