@@ -6,6 +6,7 @@ environment variables:
 - ``JOINEDUP_DATA_DIR``: files such as the database and analytics store (``var/``).
 - ``JOINEDUP_SECRET_KEY``: required in production; otherwise one is made and kept
   in the data directory.
+- ``JOINEDUP_HTTPS``: served over HTTPS behind a proxy (HSTS, redirects, secure cookies).
 - ``JOINEDUP_DEBUG``, ``JOINEDUP_ALLOWED_HOSTS``, ``JOINEDUP_SESSION_MINUTES``,
   ``JOINEDUP_BREAK_GLASS_MINUTES``, ``JOINEDUP_REQUIRE_2FA_ROLES``.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import dj_database_url
 import nhsuk_frontend_jinja
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -76,6 +78,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -175,11 +179,58 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = _env_bool("JOINEDUP_SECURE_COOKIES", False)
+# Served over HTTPS (behind a reverse proxy that terminates TLS and sets
+# X-Forwarded-Proto): redirect plain HTTP, send HSTS for a year, secure cookies only.
+HTTPS = _env_bool("JOINEDUP_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS or _env_bool("JOINEDUP_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^health$"]  # the proxy's health check may use plain HTTP
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+# joinedup expects a host name of its own: HSTS covers its subdomains and asks to be
+# preloaded unless JOINEDUP_HSTS_PRELOAD=0 (say, when other services share the domain).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and _env_bool("JOINEDUP_HSTS_PRELOAD", True)
+SECURE_HSTS_PRELOAD = SECURE_HSTS_INCLUDE_SUBDOMAINS
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy: scripts, styles and everything else from joinedup itself only
+# (the NHS.UK font from assets.nhs.uk; the design system's one inline script by a nonce
+# made per response); no framing, no plugins, forms post only here.
+# The API documentation pages load Swagger UI from a CDN, so they are left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs", "/fhir/docs", "/oruk/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "https://assets.nhs.uk"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# No page needs the camera, microphone, location, payment or USB devices.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )  # fmt: skip
+}
 
 # Login throttling: five failures lock the username and address for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("JOINEDUP_LOGIN_FAILURE_LIMIT", "5"))

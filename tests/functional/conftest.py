@@ -68,7 +68,10 @@ class Pages:
         self.page.screenshot(
             path=str(SCREENSHOTS / f"{self.test_name}__{name}.png"), full_page=True
         )
-        self.page.add_script_tag(path=str(AXE))
+        # axe-core is served as if from the site itself: the Content Security Policy
+        # (scripts from 'self' only) stays on, and any page it breaks fails the test.
+        self.page.route("**/__axe.min.js", lambda route: route.fulfill(path=str(AXE)))
+        self.page.add_script_tag(url=self.base_url + "/__axe.min.js")
         result = self.page.evaluate(
             "async () => await axe.run(document, {resultTypes: ['violations']})"
         )
@@ -91,6 +94,12 @@ def pages(chromium, live_server, request):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield Pages(page, live_server.url, request.node.name)
     context.close()
     assert not errors, f"JavaScript errors: {errors}"

@@ -46,7 +46,7 @@ def test_an_engagement_officer_runs_assemblies_feedback_and_boards(pages, transa
     the panel survey and a board meeting."""
     from django.core.management import call_command
 
-    from joinedup.engagement.models import Assembly, Feedback, Meeting
+    from joinedup.engagement.models import Assembly, Feedback, Meeting, Survey
     from joinedup.synth.borough import DEMO_PASSWORD
     from joinedup.synth.engagement import build_engagement, build_panel
 
@@ -92,7 +92,7 @@ def test_an_engagement_officer_runs_assemblies_feedback_and_boards(pages, transa
     pages.goto("/engage/what-people-told-us")
     expect(page.get_by_text("we spoke to", exact=False)).to_be_visible()
     pages.check("what_people_told_us")
-    pages.goto("/engage/surveys/1")
+    pages.goto(f"/engage/surveys/{Survey.objects.get().pk}")
     expect(page.get_by_text("Margin of error (95%)").first).to_be_visible()
     pages.check("panel_survey_results")
     meeting = Meeting.objects.order_by("-held_on").first()

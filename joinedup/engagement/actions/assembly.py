@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -395,8 +395,7 @@ def start_selection(*, by, assembly: Assembly, algorithm: str = "leximin") -> Se
 def run_selection(run_id: int) -> SelectionRun:
     """Compute a selection's probabilities and lottery and save them in one step (a run
     that is stopped half-way keeps nothing and can be started again). Safe to call in a
-    thread of its own."""
-    close_old_connections()
+    thread of its own (which then closes its connection: see views.assembly.launch)."""
     run = SelectionRun.objects.select_related("assembly").get(pk=run_id)
     try:
         instance = instance_for(run.assembly, replacement=run.replacement)
