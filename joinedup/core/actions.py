@@ -1,8 +1,6 @@
 """Every write to places, organisations, staff and the audit trail."""
 
-import csv
 import hashlib
-import io
 import re
 import secrets
 from collections.abc import Iterable
@@ -14,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .csv_input import CsvRows, refused_as
 from .models import (
     ODS_OPTIONAL_TYPES,
     ApiToken,
@@ -247,6 +246,7 @@ def _coordinate(value: str, low: float, high: float, where: str) -> float | None
     return number
 
 
+@refused_as(ValidationError)
 @transaction.atomic
 def load_postcode_lookup(*, by: User | None, path: Path | str) -> PostcodeLoadReport:
     """Load postcode → LSOA rows from an ONS Postcode Directory-style CSV, with each
@@ -264,7 +264,7 @@ def load_postcode_lookup(*, by: User | None, path: Path | str) -> PostcodeLoadRe
         raise ValidationError(
             f"{path.name}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV"
         ) from exc
-    reader = csv.DictReader(io.StringIO(text))
+    reader = CsvRows(text, path.name)
     header = {(h or "").strip().lower(): h for h in (reader.fieldnames or [])}
     pc_col = next((header[c] for c in _POSTCODE_COLUMNS if c in header), None)
     lsoa_col = next((header[c] for c in _LSOA_COLUMNS if c in header), None)

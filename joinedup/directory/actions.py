@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from joinedup.care.models import TaskKind
+from joinedup.core import json_input
 from joinedup.core.actions import record_audit
 from joinedup.core.models import (
     LocalCareNetwork,
@@ -82,7 +83,7 @@ def import_feed(*, by: User | None, source: str, data: bytes | None = None) -> F
     feed changes nothing (records are matched by their feed id)."""
     data = read_feed(source) if data is None else data
     try:
-        parsed = json.loads(data.decode("utf-8-sig"))
+        parsed = json_input.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ValidationError(f"{source}: not UTF-8 text (byte {exc.start})") from exc
     except json.JSONDecodeError as exc:

@@ -27,8 +27,6 @@ Example::
     panel = draw(result, seed=7)  # reproducible
 """
 
-import csv
-import io
 import math
 import time
 from collections import Counter, defaultdict
@@ -38,6 +36,8 @@ from pathlib import Path
 
 import highspy
 import numpy as np
+
+from joinedup.core.csv_input import CsvRows, refused_as
 
 EPS = 0.0005  # a respondent's dual weight above this means their probability is fixed
 EPS_PRICE = 1e-7  # a new panel must beat the dual cap by more than this
@@ -113,9 +113,10 @@ def _read_text(path: Path) -> str:
         raise SortitionError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
 
 
+@refused_as(SortitionError)
 def read_categories(text: str, name: str = "categories") -> list[Feature]:
     """``category,feature,min,max`` rows; every problem named with its row."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = CsvRows(text, name)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if header[:4] != ["category", "feature", "min", "max"]:
         raise SortitionError(
@@ -143,13 +144,14 @@ def read_categories(text: str, name: str = "categories") -> list[Feature]:
     return features
 
 
+@refused_as(SortitionError)
 def read_respondents(
     text: str, features: list[Feature], k: int, name: str = "respondents"
 ) -> Instance:
     """One column per category, plus optional ``id`` and address columns (``address``,
     ``address_1``, ``address_2``, ``postcode``: respondents with the same address are one
     household, and at most one of a household is chosen)."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = CsvRows(text, name)
     columns = {(h or "").strip().lower(): h for h in (reader.fieldnames or [])}
     categories = list(dict.fromkeys(f.category for f in features))
     missing = [c for c in categories if c.lower() not in columns]

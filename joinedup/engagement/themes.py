@@ -25,6 +25,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
+from joinedup.core.csv_input import CsvRows, refused_as
+
 THEMES = {
     "prevention": "Healthy communities and prevention",
     "maternity-children": "Maternity, children and young people",
@@ -79,6 +81,7 @@ def train(confirmed: list[tuple[str, str]] = ()) -> ThemeModel:
     return ThemeModel(pipeline, len(pairs))
 
 
+@refused_as(ThemeError)
 def read_feedback(path: Path) -> list[tuple[str, str]]:
     """``id,text`` rows from a CSV file; every problem named with its row."""
     path = Path(path)
@@ -90,7 +93,7 @@ def read_feedback(path: Path) -> list[tuple[str, str]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ThemeError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
-    reader = csv.DictReader(io.StringIO(text))
+    reader = CsvRows(text, path.name)
     columns = [(c or "").strip().lower() for c in (reader.fieldnames or [])]
     if columns[:2] != ["id", "text"]:
         raise ThemeError(f"{path.name}: the columns must be id,text (found {','.join(columns)})")

@@ -33,6 +33,7 @@ from joinedup.care.models import (
     TaskKind,
     TaskStatus,
 )
+from joinedup.core import json_input
 from joinedup.core.api import BearerToken
 from joinedup.core.models import AuditEvent, Membership, Organisation
 from joinedup.core.permissions import gives_direct_care
@@ -230,7 +231,7 @@ def _body(request, kind: str) -> dict:
     """The request body as a valid FHIR R4 resource of ``kind``; else an OperationOutcome
     naming the field."""
     try:
-        body = json.loads(request.body or b"")
+        body = json_input.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError) as exc:
         raise FhirError(400, "invalid", f"The body is not JSON: {exc}") from exc
     if not isinstance(body, dict) or body.get("resourceType") != kind:

@@ -10,6 +10,7 @@ from pathlib import Path
 import nhs_number
 from django.core.exceptions import ValidationError
 
+from joinedup.core import json_input
 from joinedup.core.actions import normalise_postcode
 
 COLUMNS = (
@@ -179,11 +180,11 @@ def read_fhir_patients(path: Path, today: date) -> tuple[list[ExtractRow], list[
 
     name = path.name
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = json_input.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ValidationError(f"{name}: not UTF-8 text (byte {exc.start})") from exc
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"{name}: malformed JSON at line {exc.lineno}") from exc
+        raise ValidationError(f"{name}: malformed JSON at line {exc.lineno}: {exc.msg}") from exc
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         raise ValidationError(f"{name}: not a FHIR Bundle")
     rows, quarantine, seen = [], [], {}

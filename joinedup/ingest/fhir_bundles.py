@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError as PydanticError
 
+from joinedup.core import json_input
 from joinedup.people.validation import clean_nhs_number
 
 from .records import EventBuffer, Quarantine, check_code, check_date, code_system, mask
@@ -62,12 +63,14 @@ def read_bundle_file(
     """Read one bundle file; returns the number of entries read."""
     name = path.name
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = json_input.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         quarantine.add(name, "file", "", f"not UTF-8 text (byte {exc.start})")
         return 0
     except json.JSONDecodeError as exc:
-        quarantine.add(name, "file", "", f"malformed JSON at line {exc.lineno} column {exc.colno}")
+        quarantine.add(
+            name, "file", "", f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        )
         return 0
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         quarantine.add(name, "file", "resourceType", "not a FHIR Bundle")

@@ -1,9 +1,7 @@
 """Citizens' assembly writes: setting it up, the pool, quotas, choosing the members by lot
 (LEXIMIN, engagement/sortition.py), invitations, and replacing people who drop out."""
 
-import csv
 import hashlib
-import io
 import math
 import secrets
 from datetime import timedelta
@@ -18,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
+from joinedup.core.csv_input import CsvRows, refused_as
 from joinedup.core.forms import date_field, first_errors
 from joinedup.core.models import Organisation, Postcode
 from joinedup.directory.feeds import postcode as clean_postcode
@@ -143,6 +142,7 @@ def add_pool_from_panel(*, by, assembly: Assembly) -> int:
 REPLY_COLUMNS = ("id", "given_name", "family_name", "email", "phone", "address", "postcode")
 
 
+@refused_as(ValidationError)
 @transaction.atomic
 def add_replies(*, by, assembly: Assembly, text: str, name: str = "replies") -> int:
     """Residents who replied to an invitation letter, from a CSV with the columns
@@ -150,7 +150,7 @@ def add_replies(*, by, assembly: Assembly, text: str, name: str = "replies") -> 
     (``age_band, sex, ethnic_group, disability, carer, lgbt``, the values of the panel
     form). All rows or none; each error names its row."""
     _not_selected_yet(assembly)
-    reader = csv.DictReader(io.StringIO(text))
+    reader = CsvRows(text, name)
     columns = [(c or "").strip().lower() for c in reader.fieldnames or []]
     missing = [c for c in (*REPLY_COLUMNS, *REPLY_PROFILE) if c not in columns]
     if missing:

@@ -2,8 +2,6 @@
 offline classifier in engagement/themes.py), a person confirming or correcting it, and
 redacting personal details before anything is published."""
 
-import csv
-import io
 import threading
 from datetime import date
 
@@ -14,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from joinedup.core.actions import record_audit
+from joinedup.core.csv_input import CsvRows, refused_as
 from joinedup.core.forms import date_field, first_errors
 from joinedup.core.models import Organisation
 
@@ -205,12 +204,13 @@ def add_feedback(*, by, data, event: EngagementEvent | None = None) -> Feedback:
 FEEDBACK_COLUMNS = ("text", "channel", "received_on")
 
 
+@refused_as(ValidationError)
 @transaction.atomic
 def import_feedback(*, by, text: str, name: str = "feedback", event=None) -> int:
     """Comments from a CSV with ``text, channel, received_on`` and, optionally,
     ``age_band, sex, ethnic_group, disability, consent_to_publish``. All rows or none;
     every problem named with its row."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = CsvRows(text, name)
     columns = [(c or "").strip().lower() for c in reader.fieldnames or []]
     missing = [c for c in FEEDBACK_COLUMNS if c not in columns]
     if missing:

@@ -1,8 +1,6 @@
 """Every write of engagement."""
 
-import csv
 import hashlib
-import io
 import secrets
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
+from joinedup.core.csv_input import CsvRows, refused_as
 from joinedup.core.models import Postcode
 from joinedup.directory.feeds import postcode as clean_postcode
 
@@ -195,6 +194,7 @@ def add_demo_members(*, members: list[dict]) -> int:
 MARGIN_CATEGORIES = {"disability", "lgbt", "carer"}
 
 
+@refused_as(ValidationError)
 @transaction.atomic
 def load_margins(*, by, path, source: str = "") -> int:
     """Population shares from a ``category,value,share`` CSV (share 0–1 or a percentage);
@@ -207,7 +207,7 @@ def load_margins(*, by, path, source: str = "") -> int:
         raise ValidationError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:
         raise ValidationError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
-    reader = csv.DictReader(io.StringIO(text))
+    reader = CsvRows(text, path.name)
     if [c.strip().lower() for c in (reader.fieldnames or [])][:3] != ["category", "value", "share"]:
         raise ValidationError(f"{path.name}: the columns must be category,value,share")
     shares: dict[str, dict[str, float]] = {}
