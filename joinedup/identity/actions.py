@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
+from joinedup.core.faults import crash_point
 from joinedup.core.models import Organisation, User
 from joinedup.people.models import Person
 
@@ -314,6 +315,7 @@ def _save_links(*, by, pending, links, reviews, report) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(updates), 10_000):
             cursor.executemany(sql, updates[start : start + 10_000])
+            crash_point("identity.saving")  # some records linked, not all
     ReviewItem.objects.bulk_create(reviews, batch_size=5000, ignore_conflicts=True)
     record_audit(
         by=by,

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
+from joinedup.core.faults import crash_point
 from joinedup.core.models import User
 from joinedup.people.models import Person
 from joinedup.population.store import AnalyticsStore
@@ -53,10 +54,12 @@ def _people() -> dict[str, tuple[int, object]]:
 def _finish(*, by, kind, source, sha, started, read, events, quarantine, skipped, store, writer):
     batch = f"{kind}-{sha[:16]}"
     events.flush()
+    crash_point("ingest.before-batch")  # parts written, not yet in place
     if len(events):
         writer.commit()
     else:
         writer.discard()
+    crash_point("ingest.after-batch")  # in place, not yet recorded as imported
     report_path = ""
     if len(quarantine):
         report_path = str(quarantine.write(store.root / "quarantine" / f"{batch}.csv"))

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
+from joinedup.core.faults import crash_point
 from joinedup.core.models import User
 from joinedup.people.models import Person
 
@@ -199,6 +200,7 @@ def _save_run(*, by, result: EngineResult, as_of, engine, started_at, config) ->
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 10_000):
             cursor.executemany(insert, rows[start : start + 10_000])
+            crash_point("population.saving")  # the old run gone, part of the new one in
     run.current = True
     run.save(update_fields=["current"])
     from .cohorts import DEFAULT_COHORTS

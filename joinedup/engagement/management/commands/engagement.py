@@ -7,10 +7,14 @@ geometric mean, time and how it was run)."""
 
 import csv
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from joinedup.core.faults import crash_point
 from joinedup.engagement import sortition
 
 
@@ -87,14 +91,20 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         panel = sortition.draw(result, seed=options["seed"])
         tickets = sortition.lottery(result, options["lottery"]) if result.panels else []
+        # Written beside DIR and renamed into place: a run that is killed leaves DIR as
+        # it was (absent, or the previous complete results), never half-written.
         out = Path(options["out"])
-        out.mkdir(parents=True, exist_ok=True)
-        with open(out / "probabilities.csv", "w", newline="") as f:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        for stale in out.parent.glob(f".{out.name}-*"):  # left by a run that was killed
+            shutil.rmtree(stale, ignore_errors=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+        with open(work / "probabilities.csv", "w", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(["respondent", "probability"])
             for respondent, p in zip(instance.ids, result.marginals, strict=True):
                 writer.writerow([respondent, f"{p:.6f}"])
-        with open(out / "panel.csv", "w", newline="") as f:
+        crash_point("sortition.writing")  # one file of three written
+        with open(work / "panel.csv", "w", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(["respondent", *instance.categories])
             for i in sorted(panel, key=lambda i: instance.ids[i]):
@@ -115,7 +125,14 @@ class Command(BaseCommand):
             "lottery_tickets": len(tickets),
             **{k: v for k, v in result.notes.items()},
         }
-        (out / "summary.json").write_text(json.dumps(summary, indent=1))
+        (work / "summary.json").write_text(json.dumps(summary, indent=1))
+        if out.exists():
+            old = out.parent / f"{work.name}-old"
+            os.replace(out, old)
+            os.replace(work, out)
+            shutil.rmtree(old)
+        else:
+            os.replace(work, out)
         self.stdout.write(
             f"{result.algorithm}: {instance.n} respondents, panel of {instance.k}: minimum "
             f"probability {stats['minimum']:.1%}, gini {stats['gini']:.1%}, geometric mean "
