@@ -408,7 +408,15 @@ def server_memory_mb(server: subprocess.Popen) -> float:
     return sum(int(x) for x in out.split()) / 1024
 
 
-def load(folder: Path, *, users: int, seconds: int, only: tuple = (), flat_out=False) -> dict:
+def load(
+    folder: Path,
+    *,
+    users: int,
+    seconds: int,
+    only: tuple = (),
+    flat_out=False,
+    locustfile: Path = HERE / "care_locustfile.py",
+) -> dict:
     """Run Locust headless with these user classes; its statistics by request name."""
     prefix = folder / f"locust{'-'.join(only)}"
     env = os.environ.copy()
@@ -420,7 +428,7 @@ def load(folder: Path, *, users: int, seconds: int, only: tuple = (), flat_out=F
             "-m",
             "locust",
             "-f",
-            str(HERE / "care_locustfile.py"),
+            str(locustfile),
             "--headless",
             "--host",
             f"http://127.0.0.1:{PORT}",
