@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
+from pydantic import field_validator
 
 from . import index, places
 from . import search as directory_search
@@ -329,8 +330,9 @@ def _page(queryset, page: int, per_page: int, render, *, among=None, field="pk")
     start, end = (page - 1) * per_page, page * per_page
     if among is None:
         total = queryset.count()
-        # The page's ids first (an index-only scan however deep the page), then their rows.
-        ids = list(queryset.values_list("pk", flat=True)[start:end])
+        # The page's ids first (an index-only scan however deep the page), then their rows;
+        # a page past the end is empty without asking (an OFFSET beyond 64 bits is an error).
+        ids = list(queryset.values_list("pk", flat=True)[start:end]) if start < total else []
     else:
         ids = [pk for pk, key in queryset.values_list("pk", field) if key in among]
         total = len(ids)
@@ -385,6 +387,13 @@ class ServiceFilters(Schema):
     end_time: time | None = None
     postcode: str | None = None
     proximity: float | None = None
+
+    @field_validator("start_time", "end_time")
+    @classmethod
+    def _wall_clock(cls, value: time | None) -> time | None:
+        """Opening times are the service's own wall-clock times: a zone given with the
+        time (``09:00:00Z``) is ignored rather than compared across zones."""
+        return value.replace(tzinfo=None) if value is not None else None
 
 
 def _filtered(

@@ -169,3 +169,22 @@ def test_uk_filters(demo_directory, client):
         assert answer.status_code == 400 and message in answer.json()["detail"]
     assert client.get("/oruk/service_at_locations/nope").status_code == 404
     assert client.get("/oruk/organizations/nope").status_code == 404
+
+
+def test_times_with_a_zone_are_read_as_local_times(demo_directory, client):
+    """Found by the API fuzzing: a time such as 00:00:00Z crashed the filter on SQLite."""
+    plain = client.get("/oruk/services", {"day": "MO", "start_time": "09:00", "end_time": "17:00"})
+    zoned = client.get(
+        "/oruk/services", {"day": "MO", "start_time": "09:00:00Z", "end_time": "17:00:00+01:00"}
+    )
+    assert zoned.status_code == 200
+    assert zoned.json()["total_items"] == plain.json()["total_items"]
+
+
+def test_pages_far_past_the_end_are_empty(directory, client):
+    """Found by the API fuzzing: page=10^20 overflowed the database's OFFSET."""
+    for path in ("/oruk/services", "/oruk/organizations", "/oruk/taxonomies",
+                 "/oruk/taxonomy_terms", "/oruk/service_at_locations"):  # fmt: skip
+        answer = client.get(path, {"page": 10**20})
+        assert answer.status_code == 200, path
+        assert answer.json()["contents"] == [] and answer.json()["last_page"] is True

@@ -1,0 +1,61 @@
+"""API fuzzing with Schemathesis: every operation of the FHIR and Open Referral APIs,
+from their own OpenAPI documents, with generated (valid and invalid) parameters and
+bodies — no server errors, responses that match their schemas, and the FHIR API refuses
+anyone without a token. A bounded number of cases per operation runs here; the benchmark
+bench/api_fuzz.py runs many more."""
+
+import os
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+CASES = int(os.environ.get("JOINEDUP_FUZZ_CASES", "15"))
+app = get_wsgi_application()
+fhir = schemathesis.openapi.from_wsgi("/fhir/openapi.json", app)
+oruk = schemathesis.openapi.from_wsgi("/oruk/openapi.json", app)
+FUZZ = settings(max_examples=CASES, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture
+def token(db):
+    """A GP's token, with a resident registered at their practice who has a plan."""
+    from joinedup.care import actions as care
+    from joinedup.core.actions import create_api_token
+    from joinedup.core.models import Membership, Role
+    from tests.factories import World
+
+    world = World()
+    gp = world.user(Role.GP, world.practice_a)
+    membership = Membership.objects.get(user=gp)
+    person = world.person()
+    plan = care.start_plan(by=gp, membership=membership, person=person)
+    care.save_goal(by=gp, membership=membership, plan=plan, base_version=1, data={"text": "Walk"})
+    return create_api_token(by=None, user=gp, organisation=world.practice_a)
+
+
+@fhir.parametrize()
+@FUZZ
+def test_fhir_api(case, token):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
+
+
+@fhir.parametrize()
+@FUZZ
+def test_fhir_api_without_a_token(case, db):
+    response = case.call()
+    if case.path != "/fhir/metadata":
+        # Refused: no token (401), or a method the operation does not have (405).
+        assert response.status_code in (401, 405), (case.method, case.path, response.status_code)
+
+
+@oruk.parametrize()
+@FUZZ
+def test_open_referral_api(case, db):
+    case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
