@@ -69,3 +69,37 @@ def first_errors(errors: list[str], limit: int = 20) -> list[str]:
     """The first ``limit`` errors of a file, and how many more there are."""
     more = len(errors) - limit
     return errors[:limit] + ([f"… and {more} more"] if more > 0 else [])
+
+
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def uploaded_text(upload, field: str, what: str) -> str:
+    """An uploaded CSV file as text, or a ValidationError on ``field`` saying what is
+    wrong with it (none chosen, over 10 MB, not UTF-8)."""
+    if upload is None:
+        raise ValidationError({field: f"Choose a CSV file of {what}"})
+    if upload.size > MAX_UPLOAD:
+        raise ValidationError({field: f"{upload.name}: larger than 10 MB"})
+    try:
+        return upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            {field: f"{upload.name}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"}
+        ) from None
+
+
+def organisation_choice(data, name: str, errors: dict, *, required: bool = False):
+    """The organisation a form's select named (its id), or None; an error is put in
+    ``errors`` when it is missing but required, or not an organisation."""
+    from .models import Organisation
+
+    value = str(data.get(name, "") or "").strip()
+    if not value:
+        if required:
+            errors[name] = "Choose an organisation"
+        return None
+    organisation = Organisation.objects.filter(pk=value).first() if value.isdigit() else None
+    if organisation is None:
+        errors[name] = "Choose an organisation from the list"
+    return organisation

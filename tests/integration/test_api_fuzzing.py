@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-CASES = int(os.environ.get("JOINEDUP_FUZZ_CASES", "15"))
+CASES = int(os.environ.get("JOINEDUP_FUZZ_CASES", "10"))
 app = get_wsgi_application()
 fhir = schemathesis.openapi.from_wsgi("/fhir/openapi.json", app)
 oruk = schemathesis.openapi.from_wsgi("/oruk/openapi.json", app)

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from joinedup.core.actions import record_audit
 from joinedup.core.csv_input import CsvRows, refused_as
-from joinedup.core.forms import date_field, first_errors
-from joinedup.core.models import Organisation, Postcode
+from joinedup.core.forms import date_field, first_errors, organisation_choice
+from joinedup.core.models import Postcode
 from joinedup.directory.feeds import postcode as clean_postcode
 
 from .. import sortition
@@ -586,11 +586,7 @@ def add_speaker(*, by, session: AssemblySession, data) -> Speaker:
     name = _text(data, "name", "the speaker's name", errors, limit=200)
     role = _text(data, "role", "their role", errors, limit=200, required=False)
     topic = _text(data, "topic", "the topic", errors, limit=300, required=False)
-    organisation = None
-    if data.get("organisation"):
-        organisation = Organisation.objects.filter(pk=str(data["organisation"])).first()
-        if organisation is None:
-            errors["organisation"] = "Choose an organisation from the list"
+    organisation = organisation_choice(data, "organisation", errors)
     if errors:
         raise ValidationError(errors)
     speaker = Speaker.objects.create(

@@ -7,8 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
-from joinedup.core.forms import date_field
-from joinedup.core.models import Organisation
+from joinedup.core.forms import date_field, organisation_choice
 
 from ..models import (
     AgendaItem,
@@ -43,18 +42,6 @@ def _text(data, name: str, message: str, errors: dict, limit: int, required=True
     return value
 
 
-def _organisation(data, name: str, errors: dict, required: bool) -> Organisation | None:
-    value = str(data.get(name, "") or "").strip()
-    if not value:
-        if required:
-            errors[name] = "Choose an organisation"
-        return None
-    organisation = Organisation.objects.filter(pk=value).first() if value.isdigit() else None
-    if organisation is None:
-        errors[name] = "Choose an organisation from the list"
-    return organisation
-
-
 @transaction.atomic
 def add_board(*, by, data) -> Board:
     errors = {}
@@ -74,7 +61,7 @@ def add_board(*, by, data) -> Board:
 @transaction.atomic
 def add_board_member(*, by, board: Board, data) -> BoardMember:
     errors = {}
-    organisation = _organisation(data, "organisation", errors, required=True)
+    organisation = organisation_choice(data, "organisation", errors, required=True)
     name = _text(data, "member_name", "Enter the representative's name", errors, 200)
     role = _text(data, "role", "", errors, 200, required=False)
     if errors:
@@ -169,7 +156,7 @@ def add_decision(*, by, meeting: Meeting, data) -> Decision:
     ``recommendations``: lists of slugs and ids)."""
     errors = {}
     text = _text(data, "text", "Enter what was decided", errors, 5000)
-    owner = _organisation(data, "owner", errors, required=False)
+    owner = organisation_choice(data, "owner", errors)
     slugs = [str(s) for s in data.getlist("themes")] if hasattr(data, "getlist") else []
     ids = [str(s) for s in data.getlist("recommendations")] if hasattr(data, "getlist") else []
     themes = list(Theme.objects.filter(slug__in=slugs))

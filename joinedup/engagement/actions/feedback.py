@@ -13,8 +13,7 @@ from django.utils.text import slugify
 
 from joinedup.core.actions import record_audit
 from joinedup.core.csv_input import CsvRows, refused_as
-from joinedup.core.forms import date_field, first_errors
-from joinedup.core.models import Organisation
+from joinedup.core.forms import date_field, first_errors, organisation_choice
 
 from .. import themes
 from ..models import (
@@ -95,11 +94,7 @@ def add_event(*, by, data) -> EngagementEvent:
             raise ValueError
     except ValueError:
         errors["people"] = "Enter how many people took part, a whole number"
-    organisation = None
-    if data.get("organisation"):
-        organisation = Organisation.objects.filter(pk=str(data["organisation"])).first()
-        if organisation is None:
-            errors["organisation"] = "Choose an organisation from the list"
+    organisation = organisation_choice(data, "organisation", errors)
     if errors:
         raise ValidationError(errors)
     event = EngagementEvent.objects.create(

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from joinedup.core.documents import pdf
-from joinedup.core.forms import error_messages
+from joinedup.core.forms import error_messages, uploaded_text
 from joinedup.core.models import Organisation
 from joinedup.core.permissions import may_engage
 from joinedup.core.spreadsheets import safe_cell
@@ -36,8 +36,6 @@ from ..models import (
     SelectionRun,
     Support,
 )
-
-MAX_REPLIES_FILE = 10 * 1024 * 1024
 
 
 def _work(run_id: int) -> None:
@@ -107,16 +105,7 @@ def assembly(request, pk: int):
                 messages.success(request, f"{n} panel members added to the pool.")
             elif do == "replies":
                 upload = request.FILES.get("replies")
-                if upload is None:
-                    raise ValidationError("Choose a CSV file of replies")
-                if upload.size > MAX_REPLIES_FILE:
-                    raise ValidationError(f"{upload.name}: larger than 10 MB")
-                try:
-                    text = upload.read().decode("utf-8-sig")
-                except UnicodeDecodeError as exc:
-                    raise ValidationError(
-                        f"{upload.name}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
-                    ) from None
+                text = uploaded_text(upload, "replies", "replies")
                 n = actions.add_replies(
                     by=request.user, assembly=assembly, text=text, name=upload.name
                 )

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from joinedup.core.forms import error_messages
+from joinedup.core.forms import error_messages, uploaded_text
 from joinedup.core.models import Organisation
 
 from .. import actions, queries
@@ -27,7 +27,7 @@ from ..models import (
     Theme,
     YesNo,
 )
-from .assembly import MAX_REPLIES_FILE, _all_errors, _officer
+from .assembly import _all_errors, _officer
 
 
 @login_required
@@ -101,16 +101,7 @@ def feedback(request):
                 messages.success(request, "Comment recorded, with a suggested theme to confirm.")
             elif do == "upload":
                 upload = request.FILES.get("file")
-                if upload is None:
-                    raise ValidationError({"file": "Choose a CSV file of comments"})
-                if upload.size > MAX_REPLIES_FILE:
-                    raise ValidationError({"file": f"{upload.name}: larger than 10 MB"})
-                try:
-                    text = upload.read().decode("utf-8-sig")
-                except UnicodeDecodeError as exc:
-                    raise ValidationError(
-                        {"file": f"{upload.name}: not UTF-8 text (byte {exc.start})"}
-                    ) from None
+                text = uploaded_text(upload, "file", "comments")
                 n = actions.import_feedback(
                     by=request.user, text=text, name=upload.name, event=event
                 )
