@@ -16,6 +16,9 @@ BENCHMARKS = [
     "population_run.py",
     "identity_link.py",
     "directory_search.py",
+    "care_load.py",
+    "soak.py",
+    "api_fuzz.py",
 ]
 
 if __name__ == "__main__":
