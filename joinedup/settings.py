@@ -37,6 +37,12 @@ def _secret_key() -> str:
     key = os.environ.get("JOINEDUP_SECRET_KEY")
     if key:
         return key
+    if _env_bool("JOINEDUP_HTTPS", False):
+        # In production the secret comes from the environment (the secret store), never
+        # from a file made on the server.
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("Set JOINEDUP_SECRET_KEY: it is required with JOINEDUP_HTTPS")
     # A development key kept beside the data, so sessions survive restarts.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / "secret_key"

@@ -1,4 +1,4 @@
-"""API fuzzing with Schemathesis: every operation of the FHIR and Open Referral APIs,
+"""API fuzzing with Schemathesis: every operation of the FHIR, Open Referral and staff APIs,
 from their own OpenAPI documents, with generated (valid and invalid) parameters and
 bodies — no server errors, responses that match their schemas, and the FHIR API refuses
 anyone without a token. A bounded number of cases per operation runs here; the benchmark
@@ -17,6 +17,7 @@ CASES = int(os.environ.get("JOINEDUP_FUZZ_CASES", "10"))
 app = get_wsgi_application()
 fhir = schemathesis.openapi.from_wsgi("/fhir/openapi.json", app)
 oruk = schemathesis.openapi.from_wsgi("/oruk/openapi.json", app)
+staff = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
 FUZZ = settings(max_examples=CASES, deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -59,3 +60,13 @@ def test_fhir_api_without_a_token(case, db):
 @FUZZ
 def test_open_referral_api(case, db):
     case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
+
+
+@staff.parametrize()
+@FUZZ
+def test_staff_api(case, token):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
+    assert case.call().status_code in (401, 405)  # and nothing without the token

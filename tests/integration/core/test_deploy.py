@@ -49,3 +49,17 @@ def test_pages_carry_the_security_headers(db, client):
     assert re.search(r"'nonce-([^']+)'", again["Content-Security-Policy"])[1] != nonce
     # The session and CSRF cookies cannot be read by scripts.
     assert page.cookies["csrftoken"]["httponly"] if "csrftoken" in page.cookies else True
+
+
+def test_production_refuses_to_start_without_a_secret_from_the_environment(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JOINEDUP_", "DJANGO_"))}
+    env.update({"JOINEDUP_HTTPS": "1", "JOINEDUP_DATA_DIR": str(tmp_path)})
+    done = subprocess.run(
+        [sys.executable, "-m", "joinedup.cli", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0 and "Set JOINEDUP_SECRET_KEY" in done.stderr
+    assert not (tmp_path / "secret_key").exists()
