@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 export JOINEDUP_DATA_DIR ?= $(abspath $(DATA_DIR))
 
-.PHONY: install demo test lint bench chromium java pdf clean
+.PHONY: install demo test lint bench audit chromium java pdf clean
 
 install: $(VENV)/.installed joinedup/static/nhsuk/.copied
 
@@ -78,6 +78,12 @@ test: install chromium java pdf lint
 bench: install
 	mkdir -p $(DATA_DIR)
 	$(BIN)/python bench/run.py
+
+# Known vulnerabilities in the pinned dependencies, from PyPI's advisory data (needs
+# pypi.org's JSON API). --strict: a dependency that could not be checked is a failure.
+audit: install
+	$(BIN)/pip-audit --requirement requirements.lock --no-deps --disable-pip \
+	  --vulnerability-service pypi --strict --progress-spinner off
 
 clean:
 	rm -rf $(VENV) node_modules joinedup/static/nhsuk $(DATA_DIR) test-artifacts
