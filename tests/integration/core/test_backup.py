@@ -52,7 +52,10 @@ def test_damaged_or_foreign_backups_change_nothing(borough, tmp_path):
         for member in source.getmembers():
             data = source.extractfile(member).read()
             if member.name.startswith("database"):
-                data = data[:-100] + bytes(100)  # the end of the database copy is lost
+                # A hundred bytes in the middle of the database copy are garbled.
+                middle = len(data) // 2
+                garbled = bytes(b ^ 0xFF for b in data[middle : middle + 100])
+                data = data[:middle] + garbled + data[middle + 100 :]
             member.size = len(data)
             target.addfile(member, __import__("io").BytesIO(data))
     with pytest.raises(CommandError, match="damaged"):
