@@ -21,6 +21,21 @@ staff = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
 FUZZ = settings(max_examples=CASES, deadline=None, suppress_health_check=list(HealthCheck))
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Schemathesis calls the WSGI application directly, and Django closes the database
+    connection at the end of each request — on PostgreSQL, the test's own. Django's test
+    client turns that off the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(db):
     """A GP's token, with a resident registered at their practice who has a plan."""
