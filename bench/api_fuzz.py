@@ -38,7 +38,7 @@ if __name__ == "__main__":
             "no:cacheprovider",
             str(ROOT / "tests" / "integration" / "test_api_fuzzing.py"),
         ],  # fmt: skip
-        env={**os.environ, "JOINEDUP_FUZZ_CASES": str(CASES)},
+        env={**os.environ, "JOINEDUP_FUZZ_CASES": str(CASES), "HYPOTHESIS_PROFILE": "explore"},
         cwd=ROOT,
         capture_output=True,
         text=True,

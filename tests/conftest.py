@@ -1,6 +1,14 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property-based tests run the same examples every time in `make test` (a red CI run must
+# mean a change broke something, not that a new random example was tried);
+# HYPOTHESIS_PROFILE=explore searches afresh (bench/api_fuzz.py does).
+hypothesis_settings.register_profile("ci", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls
 # from the same thread are still synchronous and safe.

@@ -834,10 +834,10 @@ def _meeting_area(membership: Membership, area: str):
 
     kind, _, pk = (area or "").partition(":")
     places = membership.organisation.places.values("pk")
-    if kind == "hood" and pk.isdigit():
+    if kind == "hood" and pk.isdecimal():
         found = Neighbourhood.objects.filter(pk=int(pk), network__place__in=places).first()
         return (found, None) if found else (None, None)
-    if kind == "lcn" and pk.isdigit():
+    if kind == "lcn" and pk.isdecimal():
         found = LocalCareNetwork.objects.filter(pk=int(pk), place__in=places).first()
         return (None, found) if found else (None, None)
     return None, None

@@ -376,7 +376,7 @@ def clean_answer(q: Question, raw) -> str:
             raise ValidationError(f"Choose yes or no for: {q.text}")
         return value
     if q.type == "integer":
-        if not value.isdigit() or int(value) > MAX_FALLS:
+        if not value.isdecimal() or int(value) > MAX_FALLS:
             raise ValidationError(f"{q.text}: enter a whole number between 0 and {MAX_FALLS}")
         return str(int(value))
     if q.type == "choice":

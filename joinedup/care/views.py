@@ -62,7 +62,7 @@ def _person(request, person_id: int, page: str):
 
 
 def _int(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+    return int(value) if str(value or "").isdecimal() else None
 
 
 @login_required
@@ -719,7 +719,7 @@ def _starts_at(data):
     if day is None:
         return None
     hours, _, minutes = (data.get("starts_at-time") or "").strip().partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+    if not (hours.isdecimal() and minutes.isdecimal() and int(hours) < 24 and int(minutes) < 60):
         raise ValidationError({"starts_at-time": "Enter the time like 14:30"})
     return timezone.make_aware(datetime.combine(day, time(int(hours), int(minutes))))
 

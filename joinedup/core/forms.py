@@ -40,7 +40,7 @@ def parse_date_parts(data, prefix: str, label: str) -> tuple[date | None, str | 
         return None, None
     if not all(parts):
         return None, f"{label} must include a day, month and year"
-    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+    if not all(p.isdecimal() for p in parts) or len(parts[2]) != 4:
         return None, f"{label} must be a real date, for example 15 3 1984"
     try:
         return date(int(parts[2]), int(parts[1]), int(parts[0])), None
@@ -99,7 +99,7 @@ def organisation_choice(data, name: str, errors: dict, *, required: bool = False
         if required:
             errors[name] = "Choose an organisation"
         return None
-    organisation = Organisation.objects.filter(pk=value).first() if value.isdigit() else None
+    organisation = Organisation.objects.filter(pk=value).first() if value.isdecimal() else None
     if organisation is None:
         errors[name] = "Choose an organisation from the list"
     return organisation

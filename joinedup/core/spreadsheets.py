@@ -13,6 +13,7 @@ def safe_cell(value):
     if not isinstance(value, str) or not value:
         return value
     first = value[0]
-    if first in "=@\t\r" or (first in "+-" and not _NUMBER_LIKE.match(value)):
+    number = _NUMBER_LIKE.match(value) and any(c.isdecimal() for c in value)
+    if first in "=@\t\r" or (first in "+-" and not number):
         return "'" + value
     return value

@@ -418,7 +418,7 @@ def ons4_scores(data, prefix: str) -> dict | None:
         if raw == "":
             missing.append(key)
             continue
-        if not raw.isdigit() or int(raw) > 10:
+        if not raw.isdecimal() or int(raw) > 10:
             raise ValidationError({f"{prefix}{key}": f"{question} Enter a number from 0 to 10"})
         scores[key] = int(raw)
     if not scores:

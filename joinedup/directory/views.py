@@ -66,7 +66,7 @@ def criteria_from(data, *, defaults: dict | None = None) -> tuple[Criteria, dict
         criteria.day = when
     age = str(given.get("age", "")).strip()
     if age:
-        if age.isdigit() and int(age) <= 120:
+        if age.isdecimal() and int(age) <= 120:
             criteria.age = int(age)
         else:
             errors["age"] = "Enter an age in whole years, like 67"
@@ -116,7 +116,7 @@ def _person(request, person_id, page: str):
 
 def _for_person(request):
     person_id = request.GET.get("person", "")
-    if not person_id.isdigit():
+    if not person_id.isdecimal():
         return None
     return _person(request, person_id, "directory search")[1]
 

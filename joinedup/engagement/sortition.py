@@ -129,7 +129,7 @@ def read_categories(text: str, name: str = "categories") -> list[Feature]:
         category, value, low, high = cells + [""] * (4 - len(cells))
         if not category or not value:
             raise SortitionError(f"{name} row {row_number}: category and feature are needed")
-        if not low.isdigit() or not high.isdigit():
+        if not low.isdecimal() or not high.isdecimal():
             raise SortitionError(
                 f"{name} row {row_number}: min and max must be whole numbers ({low!r}, {high!r})"
             )

@@ -55,6 +55,17 @@ class FhirRenderer(BaseRenderer):
         return json.dumps(data, separators=(",", ":"))
 
 
+class FhirBearer(BearerToken):
+    """The bearer token, after refusing parameters no database can hold (found by the
+    API fuzzing: a NUL byte in a search parameter was a server error on PostgreSQL)."""
+
+    def __call__(self, request):
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                raise FhirError(400, "invalid", "Parameters cannot contain NUL characters", key)
+        return super().__call__(request)
+
+
 api = NinjaAPI(
     title="joinedup FHIR R4 API",
     version="4.0.1",
@@ -62,7 +73,7 @@ api = NinjaAPI(
         "FHIR R4 (UK Core shaped). `Authorization: Bearer TOKEN` from `joinedup token create`."
         " The CapabilityStatement is at /fhir/metadata."
     ),
-    auth=BearerToken(),
+    auth=FhirBearer(),
     renderer=FhirRenderer(),
     urls_namespace="fhir",
 )
@@ -124,7 +135,7 @@ def _membership(request) -> Membership:
 
 
 def _id(value: str, kind: str) -> int:
-    if not str(value).isdigit():
+    if not str(value).isdecimal():
         raise FhirError(404, "not-found", f"{kind}/{value} is not known")
     return int(value)
 
@@ -147,7 +158,7 @@ def _patient_id(value: str | None) -> int | None:
     if value is None:
         return None
     raw = value.removeprefix("Patient/")
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise FhirError(400, "invalid", f"patient: '{value}' is not a Patient reference", "patient")
     return int(raw)
 
@@ -222,7 +233,7 @@ def _if_match(request, current: int) -> int:
     if not header:
         return current
     digits = header.removeprefix("W/").strip('"')
-    if not digits.isdigit():
+    if not digits.isdecimal():
         raise FhirError(400, "invalid", 'If-Match must look like W/"3"', "If-Match")
     return int(digits)
 
@@ -257,7 +268,7 @@ def _by_id(queryset, value: str, kind: str):
 
 def _reference(value: dict | None, kind: str, field: str) -> int:
     raw = ((value or {}).get("reference") or "").removeprefix(f"{kind}/")
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise FhirError(400, "invalid", f"{field} must reference a {kind}", field)
     return int(raw)
 
@@ -471,7 +482,7 @@ def search_care_plan(
 
 def _goal(request, goal_ref: str) -> tuple[CarePlan, dict]:
     plan_id, _, item_id = goal_ref.partition("-")
-    plan = CarePlan.objects.filter(pk=int(plan_id)).first() if plan_id.isdigit() else None
+    plan = CarePlan.objects.filter(pk=int(plan_id)).first() if plan_id.isdecimal() else None
     if plan is None or access.access_basis(_membership(request), plan.person_id) is None:
         raise FhirError(404, "not-found", f"Goal/{goal_ref} is not known to you")
     content = care_actions.current_content(plan)
@@ -647,9 +658,9 @@ def search_task(
         found = found.filter(kind=code)
     if owner:
         kind, _, pk = owner.partition("/")
-        if kind == "Organization" and pk.isdigit():
+        if kind == "Organization" and pk.isdecimal():
             found = found.filter(owner_organisation_id=int(pk))
-        elif kind == "PractitionerRole" and pk.isdigit():
+        elif kind == "PractitionerRole" and pk.isdecimal():
             role = Membership.objects.filter(pk=int(pk)).first()
             found = found.filter(owner_user_id=role.user_id if role else None)
         else:
@@ -676,7 +687,7 @@ def create_task(request):
     person, _ = _person(request, person_id)
     owner_ref = (body.get("owner") or {}).get("reference", "")
     owner_user = None
-    if owner_ref.startswith("PractitionerRole/") and owner_ref.split("/")[1].isdigit():
+    if owner_ref.startswith("PractitionerRole/") and owner_ref.split("/")[1].isdecimal():
         role = Membership.objects.filter(pk=int(owner_ref.split("/")[1]), active=True).first()
         if role is None:
             raise FhirError(400, "invalid", f"{owner_ref} is not known", "owner")
@@ -718,7 +729,7 @@ def update_task(request, task_id: str):
     if body.get("id") not in (None, task_id):
         raise FhirError(400, "invalid", "The id in the body is not the id in the URL", "id")
     version = body.get("meta", {}).get("versionId")
-    base = _if_match(request, int(version) if str(version or "").isdigit() else item.version)
+    base = _if_match(request, int(version) if str(version or "").isdecimal() else item.version)
     status = body.get("status")
     if status == item.status:
         return _shown(request, R.tasks([item])[0], version=item.version)

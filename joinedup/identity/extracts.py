@@ -138,7 +138,7 @@ def read_extract(path: Path, today: date) -> tuple[list[ExtractRow], list[tuple]
             quarantine.append((name, line, "interpreter_needed", "not yes or no"))
             continue
         number = value["nhs_number"].replace(" ", "").replace("-", "")
-        verified = number.isdigit() and len(number) == 10 and nhs_number.is_valid(number)
+        verified = number.isdecimal() and len(number) == 10 and nhs_number.is_valid(number)
         postcode, postcode_valid = value["postcode"], False
         if postcode:
             try:
@@ -243,7 +243,7 @@ def read_fhir_patients(path: Path, today: date) -> tuple[list[ExtractRow], list[
                 line=index,
                 local_id=local[:100],
                 nhs_number=number[:20],
-                nhs_number_verified=number.isdigit()
+                nhs_number_verified=number.isdecimal()
                 and len(number) == 10
                 and nhs_number.is_valid(number),
                 given_name=" ".join(human.get("given") or [])[:100],

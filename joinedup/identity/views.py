@@ -99,7 +99,7 @@ def _find_person(text: str):
         return None, "Enter an NHS number or record number"
     query = access.trace_people().select_related("registered_practice")
     person = query.filter(nhs_number=text).first() if len(text) == 10 else None
-    if person is None and text.isdigit() and len(text) <= 9:
+    if person is None and text.isdecimal() and len(text) <= 9:
         person = query.filter(pk=int(text)).first()
         survivor = access.merged_into(int(text)) if person is None else None
         if survivor:

@@ -106,7 +106,7 @@ class EventBuffer:
 def check_code(system: str, code: str) -> str | None:
     """Why a code cannot be kept, or None. SNOMED CT and dm+d ids both carry a Verhoeff
     check digit."""
-    if not code.isdigit():
+    if not code.isdecimal():
         return "code must be a number (SNOMED CT or dm+d identifier)"
     if not is_snomed_id(code):
         return f"not a valid {'SNOMED CT' if system == 'snomed' else 'dm+d'} identifier"

@@ -308,7 +308,7 @@ def bulk_register_people(
 
         number = row.get("nhs_number")
         if number:
-            if len(number) != 10 or not number.isdigit() or not nhs_number_is_valid(number):
+            if len(number) != 10 or not number.isdecimal() or not nhs_number_is_valid(number):
                 fail("nhs_number", f"'{number}' is not a valid NHS number")
             if number in taken:
                 fail("nhs_number", "another person already has this NHS number")

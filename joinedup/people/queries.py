@@ -52,7 +52,7 @@ def search_people(
     text = (text or "").strip()
     mine = accessible_people(membership)
     digits = re.sub(r"[\s-]", "", text)
-    if digits.isdigit() and len(digits) >= 6:
+    if digits.isdecimal() and len(digits) >= 6:
         number = clean_nhs_number(digits, field="text")
         found = list(trace_people().filter(nhs_number=number).select_related("registered_practice"))
         return "nhs_number", _flag(found, mine)

@@ -20,7 +20,7 @@ def clean_nhs_number(value: str | None, field: str = "nhs_number") -> str | None
     if value is None or not str(value).strip():
         return None
     compact = re.sub(r"[\s-]", "", str(value))
-    if not compact.isdigit():
+    if not compact.isdecimal():
         raise ValidationError({field: "NHS number must contain only digits"})
     if len(compact) != 10:
         raise ValidationError({field: f"NHS number must be 10 digits (this has {len(compact)})"})

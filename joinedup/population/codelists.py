@@ -50,7 +50,7 @@ def is_snomed_id(code: str) -> bool:
     >>> is_snomed_id("38341003"), is_snomed_id("38341004")
     (True, False)
     """
-    if not (code.isdigit() and 6 <= len(code) <= 18 and code[0] != "0"):
+    if not (code.isdecimal() and 6 <= len(code) <= 18 and code[0] != "0"):
         return False
     check = 0
     for i, digit in enumerate(reversed(code)):

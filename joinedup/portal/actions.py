@@ -339,7 +339,7 @@ def totp_matches(key_hex: str, code: str) -> bool:
     from django_otp.oath import TOTP
 
     code = (code or "").strip().replace(" ", "")
-    if not key_hex or not code.isdigit():
+    if not key_hex or not code.isdecimal():
         return False
     return TOTP(bytes.fromhex(key_hex)).verify(int(code), tolerance=1)
 

@@ -261,7 +261,7 @@ def message(request):
 
 
 def _int(value) -> int:
-    return int(value) if str(value or "").isdigit() else 0
+    return int(value) if str(value or "").isdecimal() else 0
 
 
 @access.resident_required

@@ -89,7 +89,7 @@ def _links(data, errors: dict) -> tuple[Theme | None, Recommendation | None]:
     if data.get("recommendation"):
         value = str(data["recommendation"])
         recommendation = (
-            Recommendation.objects.filter(pk=value).first() if value.isdigit() else None
+            Recommendation.objects.filter(pk=value).first() if value.isdecimal() else None
         )
         if recommendation is None:
             errors["recommendation"] = "Choose a recommendation from the list"
@@ -160,7 +160,7 @@ def add_decision(*, by, meeting: Meeting, data) -> Decision:
     slugs = [str(s) for s in data.getlist("themes")] if hasattr(data, "getlist") else []
     ids = [str(s) for s in data.getlist("recommendations")] if hasattr(data, "getlist") else []
     themes = list(Theme.objects.filter(slug__in=slugs))
-    recommendations = list(Recommendation.objects.filter(pk__in=[i for i in ids if i.isdigit()]))
+    recommendations = list(Recommendation.objects.filter(pk__in=[i for i in ids if i.isdecimal()]))
     if len(themes) != len(set(slugs)):
         errors["themes"] = "Choose themes from the list"
     if len(recommendations) != len(set(ids)):

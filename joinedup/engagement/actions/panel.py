@@ -68,7 +68,7 @@ def join_panel(*, data, link_base: str) -> PanelMember:
             errors["email"] = "Enter an email address in the right format, like name@example.com"
     if contact_by == ContactBy.EMAIL and not email:
         errors["email"] = "Enter your email address, or choose another way to be contacted"
-    if contact_by == ContactBy.PHONE and len([c for c in phone if c.isdigit()]) < 10:
+    if contact_by == ContactBy.PHONE and len([c for c in phone if c.isdecimal()]) < 10:
         errors["phone"] = "Enter a phone number with at least 10 digits"
     if contact_by == ContactBy.POST and not address:
         errors["address"] = "Enter your address, or choose another way to be contacted"

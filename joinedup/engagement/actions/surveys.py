@@ -156,7 +156,7 @@ def answer_survey(*, invitation: SurveyInvitation, data) -> None:
     errors, answers = {}, []
     for question in invitation.survey.questions.all():
         value = str(data.get(f"q{question.number}", "")).strip()
-        if not value.isdigit() or int(value) >= len(question.options):
+        if not value.isdecimal() or int(value) >= len(question.options):
             errors[f"q{question.number}"] = f"Answer question {question.number}"
             continue
         answers.append(SurveyAnswer(invitation=invitation, question=question, option=int(value)))
