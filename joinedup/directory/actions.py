@@ -30,6 +30,7 @@ from joinedup.core.models import (
     User,
 )
 from joinedup.core.permissions import may_curate_directory
+from joinedup.core.tokens import digest as _digest
 from joinedup.people.models import Person
 
 from . import feeds, index, needs
@@ -540,10 +541,6 @@ def outcomes(service: Service) -> dict:
 ASK_AGAIN_DAYS = 30  # a provider is not asked again sooner than this
 ANSWER_DAYS = 60  # an update request's link works this long
 MAX_DETAIL = 2000
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def verified_before(today: date | None = None) -> date:

@@ -1,7 +1,6 @@
 """Every write of the portal: invitations, accounts, sign-in attempts, and the audit of
 what residents look at."""
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from joinedup.core.actions import record_audit
 from joinedup.core.models import Membership, User
+from joinedup.core.tokens import digest as _digest
 from joinedup.people.models import Person
 
 from .models import Invitation, ResidentAccount
@@ -35,10 +35,6 @@ def _audit(action: str, *, person_id, object_type: str, object_id, **detail) -> 
         object_id=object_id,
         detail=detail,
     )
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic

@@ -1,7 +1,6 @@
 """Citizens' assembly writes: setting it up, the pool, quotas, choosing the members by lot
 (LEXIMIN, engagement/sortition.py), invitations, and replacing people who drop out."""
 
-import hashlib
 import math
 import secrets
 from datetime import timedelta
@@ -19,6 +18,7 @@ from joinedup.core.actions import record_audit
 from joinedup.core.csv_input import CsvRows, refused_as
 from joinedup.core.forms import date_field, first_errors, organisation_choice
 from joinedup.core.models import Postcode
+from joinedup.core.tokens import digest as _digest
 from joinedup.directory.feeds import postcode as clean_postcode
 
 from .. import sortition
@@ -48,10 +48,6 @@ LOTTERY_TICKETS = 1000
 STALE_AFTER = timedelta(hours=1)  # a selection running longer than this has died
 LEGACY_RUNS = 300  # draws used to estimate the legacy method's probabilities, for comparison
 REPLY_PROFILE = ("age_band", "sex", "ethnic_group", "disability", "carer", "lgbt")
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _audit(by, action: str, assembly: Assembly, detail: dict | None = None) -> None:

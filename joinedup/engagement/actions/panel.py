@@ -1,6 +1,5 @@
 """Every write of engagement."""
 
-import hashlib
 import secrets
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 from joinedup.core.actions import record_audit
 from joinedup.core.csv_input import CsvRows, refused_as
 from joinedup.core.models import Postcode
+from joinedup.core.tokens import digest as _digest
 from joinedup.directory.feeds import postcode as clean_postcode
 
 from ..models import (
@@ -31,10 +31,6 @@ from ..models import (
 
 PRIVACY_VERSION = "2026-12"
 MAX_NAME = 100
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _choice(data, name: str, choices, question: str, errors: dict) -> str:

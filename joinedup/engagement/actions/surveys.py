@@ -1,7 +1,6 @@
 """Surveys of the citizens' panel: writing one, sending it (a single-use link each), and
 members answering it."""
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -12,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
+from joinedup.core.tokens import digest as _digest
 
 from ..models import (
     PanelMember,
@@ -23,10 +23,6 @@ from ..models import (
 
 MAX_QUESTIONS = 20
 MAX_OPTIONS = 10
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _audit(by, action: str, survey: Survey, detail=None) -> None:
