@@ -79,8 +79,9 @@ bench: install
 	mkdir -p $(DATA_DIR)
 	$(BIN)/python bench/run.py
 
-# Known vulnerabilities in the pinned dependencies, from PyPI's advisory data (needs
-# pypi.org's JSON API). --strict: a dependency that could not be checked is a failure.
+# Known vulnerabilities in the pinned Python dependencies, from PyPI's advisory data (needs
+# PyPI's JSON API). --strict: a dependency that could not be checked is a failure.
+# make test runs the same audit, and npm's, in tests/integration/test_dependency_audit.py.
 audit: install
 	$(BIN)/pip-audit --requirement requirements.lock --no-deps --disable-pip \
 	  --vulnerability-service pypi --strict --progress-spinner off
