@@ -26,6 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from joinedup.core.csv_input import CsvRows, refused_as
+from joinedup.core.spreadsheets import safe_cell
 
 THEMES = {
     "prevention": "Healthy communities and prevention",
@@ -130,7 +131,7 @@ def suggest_file(source: Path, out: Path, model: ThemeModel | None = None) -> in
         writer.writerow(["id", "theme", "confidence"])
         for identifier, text in rows:
             theme, confidence = next(suggestions) if text else ("other", 0.0)
-            writer.writerow([identifier, theme, f"{confidence:.3f}"])
+            writer.writerow([safe_cell(identifier), theme, f"{confidence:.3f}"])
     return len(rows)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from joinedup.core.actions import record_audit
 from joinedup.core.faults import crash_point
 from joinedup.core.models import Organisation, User
+from joinedup.core.spreadsheets import safe_cell
 from joinedup.people.models import Person
 
 from . import linkage
@@ -116,7 +117,7 @@ def load_extract(*, by: User | None, agency: Organisation, path: Path | str) -> 
         with report.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(["file", "row", "field", "reason"])
-            writer.writerows(quarantine)
+            writer.writerows([safe_cell(cell) for cell in row] for row in quarantine)
         load.quarantine_report = str(report)
     load.save(update_fields=["kept", "quarantine_report"])
     record_audit(

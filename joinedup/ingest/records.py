@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from joinedup.core.spreadsheets import safe_cell
 from joinedup.population.codelists import is_snomed_id
 from joinedup.population.store import EVENT_SCHEMA
 
@@ -49,7 +50,7 @@ class Quarantine:
         with path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(["file", "entry_or_row", "field", "reason", "value"])
-            writer.writerows(self.rows)
+            writer.writerows([safe_cell(cell) for cell in row] for row in self.rows)
         return path
 
 

@@ -442,3 +442,18 @@ def test_the_same_model_links_on_spark(linked, tmp_path, spark):
     report = actions.link(by=None, spark=spark)
     assert report.records > 0 and report.auto > 0.9 * report.records - report.unlinked
     assert report.model == model.name and not report.trained
+
+
+def test_quarantine_report_cannot_run_formulas_in_a_spreadsheet(world, tmp_path):
+    import json
+
+    # A field name from the sender's file lands in the report: a spreadsheet must show it,
+    # not run it.
+    patient = {"resourceType": "Patient", "id": "p1", '=HYPERLINK("http://x","y")': 1}
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps({"resourceType": "Bundle", "type": "collection",
+                                "entry": [{"resource": patient}]}))  # fmt: skip
+    load = actions.load_extract(by=None, agency=world.icb, path=path)
+    assert load.quarantined == 1
+    report = list(csv.reader(open(load.quarantine_report)))
+    assert report[1][2] == '\'=HYPERLINK("http://x","y")'

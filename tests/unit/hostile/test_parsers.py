@@ -134,6 +134,21 @@ def test_formula_cells_are_always_neutralised(value):
     assert cell in (value, "'" + value)
 
 
+def test_theme_suggestions_neutralise_formula_ids(tmp_path):
+    source = tmp_path / "feedback.csv"
+    source.write_text('id,text\n"=1+1",The wait for a GP appointment is too long\n')
+    themes.suggest_file(source, tmp_path / "out.csv")
+    written = list(csv.reader(open(tmp_path / "out.csv", encoding="utf-8")))
+    assert written[1][0] == "'=1+1"
+
+
+def test_quarantine_reports_neutralise_formulas(tmp_path):
+    quarantine = Quarantine()
+    quarantine.add("=x.csv", "row 2", "@field", "not a code", value='=HYPERLINK("http://x")')
+    written = list(csv.reader(open(quarantine.write(tmp_path / "q.csv"), encoding="utf-8")))
+    assert written[1] == ["'=x.csv", "row 2", "'@field", "not a code", '\'=HYPERLINK("http://x")']
+
+
 @FAST
 @given(
     st.lists(st.sampled_from(["a", "b", "c", "not_said"]), min_size=1, max_size=60),

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from joinedup.core.faults import crash_point
+from joinedup.core.spreadsheets import safe_cell
 from joinedup.engagement import sortition
 
 
@@ -102,15 +103,14 @@ class Command(BaseCommand):
             writer = csv.writer(f)
             writer.writerow(["respondent", "probability"])
             for respondent, p in zip(instance.ids, result.marginals, strict=True):
-                writer.writerow([respondent, f"{p:.6f}"])
+                writer.writerow([safe_cell(respondent), f"{p:.6f}"])
         crash_point("sortition.writing")  # one file of three written
         with open(work / "panel.csv", "w", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["respondent", *instance.categories])
+            writer.writerow([safe_cell(cell) for cell in ["respondent", *instance.categories]])
             for i in sorted(panel, key=lambda i: instance.ids[i]):
-                writer.writerow(
-                    [instance.ids[i], *(instance.values[i][c] for c in instance.categories)]
-                )
+                row = [instance.ids[i], *(instance.values[i][c] for c in instance.categories)]
+                writer.writerow([safe_cell(cell) for cell in row])
         stats = sortition.summary(result.marginals)
         summary = {
             "algorithm": result.algorithm,
