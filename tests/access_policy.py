@@ -14,6 +14,8 @@ Every named URL must have an entry; a new URL without one fails the matrix. The 
 - ``OWN``: the resident whose goal, plan or shortlist it is.
 - ``CARER``: a carer signed in to the portal, for the person who gave them access.
 - ``TASK``: direct-care staff of the organisation that asked or was asked.
+- ``ANY_TASK``: direct-care staff of an organisation that asked or was asked any of the
+  person's tasks, referrals included.
 - ``NOBODY``: an address that answers 404 (an API's bare root).
 - ``API_TOKEN``: a JSON API that takes only a bearer token (a browser session gets nowhere).
 - ``MDT``: staff of the organisation that runs the MDT meeting, and its attendees.
@@ -37,6 +39,7 @@ SIGNED_OUT = "signed_out"
 MDT = "mdt"
 PROVIDER = "provider"
 TASK = "task"
+ANY_TASK = "any_task"
 OWN = "own"
 NOBODY = "nobody"
 
@@ -189,6 +192,43 @@ FHIR_TOKEN_PREFIXES = ("fhir:read_", "fhir:search_", "fhir:create_", "fhir:updat
 # Django's admin: system admins only (is_staff), checked on its index and two lists.
 ADMIN_CHECKED = ("admin:index", "admin:core_auditevent_changelist", "admin:core_user_changelist")
 ADMIN = frozenset({Role.SYSTEM_ADMIN})
+
+
+# Bearer-token holders (staff: residents and carers have no tokens), for each operation of
+# the JSON APIs on the matrix resident's records. Every API_TOKEN URL needs an entry.
+TOKEN_POLICY = {
+    "api:me": STAFF,
+    "api:get_person": PERSON,
+    # Care records are for staff who give direct care, and a person's through a relationship.
+    "fhir:read_patient": PERSON,
+    "fhir:search_patient": PERSON,
+    "fhir:read_care_plan": PERSON,
+    "fhir:search_care_plan": PERSON,
+    "fhir:read_care_team": PERSON,
+    "fhir:search_care_team": PERSON,
+    "fhir:read_goal": PERSON,
+    "fhir:search_goal": PERSON,
+    "fhir:create_goal": PERSON,
+    "fhir:update_goal": PERSON,
+    "fhir:read_condition": PERSON,
+    "fhir:search_condition": PERSON,
+    "fhir:read_questionnaire_response": PERSON,
+    "fhir:search_questionnaire_response": PERSON,
+    "fhir:read_audit_event": PERSON,
+    "fhir:search_audit_event": PERSON,
+    "fhir:create_task": PERSON,
+    # Tasks: the organisations that asked and were asked.
+    "fhir:read_task": TASK,
+    "fhir:search_task": ANY_TASK,
+    "fhir:update_task": TASK,
+    # Not about a person: any direct-care token.
+    "fhir:read_organization": DIRECT_CARE,
+    "fhir:search_organization": DIRECT_CARE,
+    "fhir:read_practitioner_role": DIRECT_CARE,
+    "fhir:search_practitioner_role": DIRECT_CARE,
+    "fhir:read_questionnaire": DIRECT_CARE,
+    "fhir:search_questionnaire": DIRECT_CARE,
+}
 
 
 def policy_for(name: str):

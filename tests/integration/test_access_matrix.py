@@ -4,6 +4,10 @@ resident, their carer, another resident, and someone signed out — against the 
 policy in tests/access_policy.py. Zero unexpected allows; every URL that is expected to be
 open is open; a URL without a policy entry fails.
 
+The JSON APIs are tried twice: with every kind of user's browser session above (a
+session gets nowhere), and with every member of staff's bearer token on the resident's
+records, against TOKEN_POLICY.
+
 Pages are fetched with GET; for users who must be refused, the same URL is also POSTed to
 (empty), which must be refused too. The borough is the demo's (care activity, directory
 and engagement), plus one resident whose relationships are known exactly: registered at
@@ -235,7 +239,18 @@ def scene(db, tmp_path):
     class Scene:
         pass
 
+    # Long-term conditions from the current population run, for Condition.
+    from joinedup.population.models import PersonProfile, PopulationRun
+
+    PersonProfile.objects.create(
+        run=PopulationRun.objects.get(current=True), person=person,
+        conditions=",asthma,copd,depression,", ltc_count=3, multimorbid=True, cms=2.5,
+        age=78, age_band="75-84", sex="female", ethnicity_group="White", practice=practice,
+    )  # fmt: skip
+
     s = Scene()
+    s.plan, s.task, s.assessment, s.practice = plan, task, assessment, practice
+    s.memberships = memberships
     s.groups = groups
     s.users, s.samples, s.overrides, s.person = users, samples, overrides, person
     return s
@@ -268,6 +283,8 @@ def expected(rule, actor: str, scene) -> bool:
     staff = actor in STAFF_ACTORS
     if rule in (policy.MDT, policy.PROVIDER, policy.TASK):
         return actor in scene.groups[rule]
+    if rule == policy.ANY_TASK:
+        return actor in scene.groups[policy.TASK] | scene.groups[policy.PROVIDER]
     if rule == policy.NOBODY:
         return False
     if rule == policy.OWN:
@@ -359,6 +376,134 @@ def test_the_access_matrix(scene, client):
                 elif posted == "error":
                     errors.append(f"POST {name} {url} as {actor}: server error")
     print(f"access matrix: {len(urls)} URLs x {len(ACTORS)} users, {tried} requests")
+    assert not unexpected_allows, "Let in against the policy:\n" + "\n".join(unexpected_allows)
+    assert not errors, "\n".join(errors)
+    assert not unexpected_refusals, "Kept out against the policy:\n" + "\n".join(
+        unexpected_refusals
+    )
+
+
+def _token_requests(scene, tokens) -> dict:
+    """For each API operation, how to try it on the scene's resident: a function of a
+    token giving "allowed" or "refused". Ids are found as the resident's GP."""
+    import json
+
+    from django.test import Client
+
+    person = scene.person
+
+    def call(token, method, path, body=None, **params):
+        headers = {"Authorization": f"Bearer {token}"}
+        if body is None:
+            return getattr(Client(), method)(path, params, headers=headers)
+        return getattr(Client(), method)(
+            path, json.dumps(body), content_type="application/fhir+json", headers=headers
+        )
+
+    def read(path):
+        return lambda token: outcome(call(token, "get", path))
+
+    def search(path, **params):
+        def tried(token):
+            answer = call(token, "get", path, **params)
+            if answer.status_code != 200:
+                return outcome(answer)
+            return "allowed" if answer.json()["total"] > 0 else "refused"
+
+        return tried
+
+    def first_id(path, **params) -> str:
+        found = call(tokens["gp"], "get", path, **params).json()
+        assert found["total"] > 0, (path, found)
+        return found["entry"][0]["resource"]["id"]
+
+    patient = {"patient": f"Patient/{person.pk}"}
+    kinds = ("CareTeam", "Goal", "Condition", "QuestionnaireResponse", "AuditEvent")
+    ids = {kind: first_id(f"/fhir/{kind}", **patient) for kind in kinds}
+    goal = call(tokens["gp"], "get", f"/fhir/Goal/{ids['Goal']}").json()
+    task = call(tokens["gp"], "get", f"/fhir/Task/{scene.task.pk}").json()
+    new_goal = {"resourceType": "Goal", "lifecycleStatus": "active",
+                "description": {"text": "Matrix"},
+                "subject": {"reference": f"Patient/{person.pk}"}}  # fmt: skip
+    new_task = {"resourceType": "Task", "status": "requested", "intent": "order",
+                "code": {"text": "task"}, "description": "Matrix",
+                "for": {"reference": f"Patient/{person.pk}"},
+                "owner": {"reference": f"Organization/{scene.practice.pk}"}}  # fmt: skip
+
+    def send(method, path, body, status):
+        def tried(token):
+            answer = call(token, method, path, body)
+            return "allowed" if answer.status_code == status else outcome(answer)
+
+        return tried
+
+    return {
+        "api:me": read("/api/me"),
+        "api:get_person": read(f"/api/people/{person.pk}"),
+        "fhir:read_patient": read(f"/fhir/Patient/{person.pk}"),
+        "fhir:search_patient": search(
+            "/fhir/Patient", identifier=f"https://fhir.nhs.uk/Id/nhs-number|{person.nhs_number}"
+        ),
+        "fhir:read_care_plan": read(f"/fhir/CarePlan/{scene.plan.pk}"),
+        "fhir:search_care_plan": search("/fhir/CarePlan", **patient),
+        "fhir:read_care_team": read(f"/fhir/CareTeam/{ids['CareTeam']}"),
+        "fhir:search_care_team": search("/fhir/CareTeam", **patient),
+        "fhir:read_goal": read(f"/fhir/Goal/{ids['Goal']}"),
+        "fhir:search_goal": search("/fhir/Goal", **patient),
+        "fhir:create_goal": send("post", "/fhir/Goal", new_goal, 201),
+        "fhir:update_goal": send("put", f"/fhir/Goal/{ids['Goal']}", goal, 200),
+        "fhir:read_condition": read(f"/fhir/Condition/{ids['Condition']}"),
+        "fhir:search_condition": search("/fhir/Condition", **patient),
+        "fhir:read_questionnaire_response": read(
+            f"/fhir/QuestionnaireResponse/{ids['QuestionnaireResponse']}"
+        ),
+        "fhir:search_questionnaire_response": search("/fhir/QuestionnaireResponse", **patient),
+        "fhir:read_audit_event": read(f"/fhir/AuditEvent/{ids['AuditEvent']}"),
+        "fhir:search_audit_event": search("/fhir/AuditEvent", **patient),
+        "fhir:create_task": send("post", "/fhir/Task", new_task, 201),
+        "fhir:read_task": read(f"/fhir/Task/{scene.task.pk}"),
+        "fhir:search_task": search("/fhir/Task", **patient),
+        "fhir:update_task": send("put", f"/fhir/Task/{scene.task.pk}", task, 200),
+        "fhir:read_organization": read(f"/fhir/Organization/{scene.practice.pk}"),
+        "fhir:search_organization": search("/fhir/Organization"),
+        "fhir:read_practitioner_role": read(f"/fhir/PractitionerRole/{scene.memberships['gp'].pk}"),
+        "fhir:search_practitioner_role": search("/fhir/PractitionerRole"),
+        "fhir:read_questionnaire": read(f"/fhir/Questionnaire/{scene.assessment.questionnaire_id}"),
+        "fhir:search_questionnaire": search("/fhir/Questionnaire"),
+    }
+
+
+def test_the_api_matrix_with_tokens(scene):
+    """Every operation of the JSON APIs that takes a bearer token, with the token of every
+    kind of staff user, on the matrix resident's records (residents and carers have no
+    tokens; without a token every one is refused: the matrix above and the API fuzzing)."""
+    tokens = {
+        actor: core_actions.create_api_token(
+            by=None, user=scene.users[actor], organisation=scene.memberships[actor].organisation
+        )
+        for actor in STAFF_ACTORS
+    }
+    operations = [name for name, _ in named_urls() if policy.policy_for(name) == policy.API_TOKEN]
+    # Reads first: a task or goal created by one token would change what the next sees.
+    operations.sort(key=lambda name: (name.startswith(("fhir:create_", "fhir:update_")), name))
+    missing = [name for name in operations if name not in policy.TOKEN_POLICY]
+    assert not missing, f"API operations with no entry in TOKEN_POLICY: {missing}"
+    requests = _token_requests(scene, tokens)
+    assert set(requests) == set(operations), set(operations) ^ set(requests)
+    unexpected_allows, unexpected_refusals, errors = [], [], []
+    for name in operations:
+        rule = policy.TOKEN_POLICY[name]
+        for actor in STAFF_ACTORS:
+            got = requests[name](tokens[actor])
+            want = expected(rule, actor, scene)
+            if got == "error":
+                errors.append(f"{name} as {actor}: server error")
+            elif got == "allowed" and not want:
+                unexpected_allows.append(f"{name} as {actor}")
+            elif got == "refused" and want:
+                unexpected_refusals.append(f"{name} as {actor}")
+    print(f"API matrix: {len(operations)} operations x {len(STAFF_ACTORS)} tokens, "
+          f"{len(operations) * len(STAFF_ACTORS)} requests")  # fmt: skip
     assert not unexpected_allows, "Let in against the policy:\n" + "\n".join(unexpected_allows)
     assert not errors, "\n".join(errors)
     assert not unexpected_refusals, "Kept out against the policy:\n" + "\n".join(
