@@ -70,29 +70,27 @@ def read_npm_audit(report: dict) -> Finding:
     return finding
 
 
+def _run(command: list[str], source: str, read) -> Finding:
+    """Run an audit that prints a JSON report; output that is not JSON means the audit
+    itself could not run (no advisory data), and says what the tool said."""
+    answer = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    try:
+        report = json.loads(answer.stdout)
+    except json.JSONDecodeError:
+        tail = (answer.stderr.strip().splitlines() or ["no output"])[-1]
+        return Finding(unreachable=f"{source}: {command[0]} said {tail}")
+    return read(report)
+
+
 def run_pip_audit() -> Finding:
-    answer = subprocess.run(
+    return _run(
         [sys.executable, "-m", "pip_audit", "--requirement", str(ROOT / "requirements.lock"),
          "--no-deps", "--disable-pip", "--vulnerability-service", "pypi",
          "--progress-spinner", "off", "--format", "json"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
+        "PyPI's advisory data", read_pip_audit,
     )  # fmt: skip
-    try:
-        report = json.loads(answer.stdout)
-    except json.JSONDecodeError:
-        tail = (answer.stderr.strip().splitlines() or ["no output"])[-1]
-        return Finding(unreachable=f"PyPI's advisory data: pip-audit said {tail}")
-    return read_pip_audit(report)
 
 
 def run_npm_audit() -> Finding:
-    answer = subprocess.run(
-        ["npm", "audit", "--json", "--package-lock-only"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
-    )  # fmt: skip
-    try:
-        report = json.loads(answer.stdout)
-    except json.JSONDecodeError:
-        tail = (answer.stderr.strip().splitlines() or ["no output"])[-1]
-        return Finding(unreachable=f"the npm registry's advisories: npm said {tail}")
-    return read_npm_audit(report)
+    return _run(["npm", "audit", "--json", "--package-lock-only"],
+                "the npm registry's advisories", read_npm_audit)  # fmt: skip
