@@ -56,14 +56,18 @@ class FhirRenderer(BaseRenderer):
 
 
 class FhirBearer(BearerToken):
-    """The bearer token, after refusing parameters no database can hold (found by the
-    API fuzzing: a NUL byte in a search parameter was a server error on PostgreSQL)."""
+    """The bearer token, then a refusal of parameters no database can hold (found by the
+    API fuzzing: a NUL byte in a search parameter was a server error on PostgreSQL).
+    The token comes first, so that a request without one is always 401."""
 
     def __call__(self, request):
+        membership = super().__call__(request)
+        if membership is None:
+            return None
         for key, values in request.GET.lists():
             if "\x00" in key or any("\x00" in v for v in values):
                 raise FhirError(400, "invalid", "Parameters cannot contain NUL characters", key)
-        return super().__call__(request)
+        return membership
 
 
 api = NinjaAPI(

@@ -79,6 +79,14 @@ def test_capability_statement_and_every_listed_search_answers(fhir):
     assert _outcome(Fhir("not-a-token").get(f"Patient/{fhir.person.pk}"), 401)["code"] == "login"
 
 
+def test_a_nul_byte_in_a_parameter_is_a_bad_request_but_only_after_the_token(fhir):
+    # Found by the API fuzzing: a server error on PostgreSQL, then a 400 that told a
+    # caller without a token something before the token was checked.
+    nul = {"_id": "\x00", "birthdate": "2000"}
+    assert _outcome(Fhir(fhir.token[fhir.gp]).get("Patient", **nul), 400)["code"] == "invalid"
+    assert _outcome(Fhir(None).get("Patient", **nul), 401)["code"] == "login"
+
+
 def test_reads_follow_the_relationship_rule_and_are_audited(fhir):
     gp = Fhir(fhir.token[fhir.gp])
     patient = _ok(gp.get(f"Patient/{fhir.person.pk}"))
