@@ -1,9 +1,10 @@
 """API fuzzing, longer than in `make test`: Schemathesis generates BENCH_FUZZ_CASES (500)
-cases for every operation of the FHIR and Open Referral APIs (tests/integration/
+cases for every operation of the FHIR, Open Referral and staff APIs (tests/integration/
 test_api_fuzzing.py) and checks for server errors, schema conformance and, for FHIR,
 that no token means no access. Prints the operations, cases and the result."""
 
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -23,7 +24,11 @@ if __name__ == "__main__":
     app = get_wsgi_application()
     operations = {
         name: sum(1 for _ in schemathesis.openapi.from_wsgi(path, app).get_all_operations())
-        for name, path in (("FHIR", "/fhir/openapi.json"), ("Open Referral", "/oruk/openapi.json"))
+        for name, path in (
+            ("FHIR", "/fhir/openapi.json"),
+            ("Open Referral", "/oruk/openapi.json"),
+            ("staff API", "/api/openapi.json"),
+        )
     }
     started = time.perf_counter()
     done = subprocess.run(  # noqa: S603
@@ -50,4 +55,6 @@ if __name__ == "__main__":
     print(f"cases          up to {CASES} per operation and test (with and without a token)")
     print(f"result         {summary}")
     print(f"time           {seconds:.0f} s")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory    {peak:.0f} MB")
     sys.exit(done.returncode)
