@@ -1,6 +1,5 @@
 """Every write to places, organisations, staff and the audit trail."""
 
-import hashlib
 import re
 import secrets
 from collections.abc import Iterable
@@ -12,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import tokens
 from .csv_input import CsvRows, refused_as
 from .models import (
     ODS_OPTIONAL_TYPES,
@@ -196,9 +196,7 @@ def create_api_token(*, by: User | None, user: User, organisation: Organisation)
     if not user.memberships.filter(organisation=organisation, active=True).exists():
         raise ValidationError({"organisation": f"{user.username} does not work for {organisation}"})
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        user=user, organisation=organisation, token_hash=hashlib.sha256(token.encode()).hexdigest()
-    )
+    ApiToken.objects.create(user=user, organisation=organisation, token_hash=tokens.digest(token))
     record_audit(
         by=by,
         organisation=organisation,

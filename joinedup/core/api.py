@@ -4,12 +4,11 @@ Each app adds a router here (people now; FHIR, directory and population later). 
 OpenAPI description is at /api/openapi.json.
 """
 
-import hashlib
-
 from django.db.models import Q
 from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer
 
+from . import tokens
 from .models import ApiToken, Membership
 
 
@@ -18,9 +17,10 @@ class BearerToken(HttpBearer):
     organisation (the first active membership there)."""
 
     def authenticate(self, request, token: str):
-        digest = hashlib.sha256(token.encode()).hexdigest()
         found = (
-            ApiToken.objects.filter(token_hash=digest, revoked_at=None, user__is_active=True)
+            ApiToken.objects.filter(
+                token_hash=tokens.digest(token), revoked_at=None, user__is_active=True
+            )
             .select_related("user", "organisation")
             .first()
         )
