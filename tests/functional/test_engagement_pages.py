@@ -46,6 +46,7 @@ def test_an_engagement_officer_runs_assemblies_feedback_and_boards(pages, transa
     the panel survey and a board meeting."""
     from django.core.management import call_command
 
+    from joinedup.core.jinja_env import nhs_date
     from joinedup.engagement.models import Assembly, Feedback, Meeting, Survey
     from joinedup.synth.borough import DEMO_PASSWORD
     from joinedup.synth.engagement import build_engagement, build_panel
@@ -61,7 +62,9 @@ def test_an_engagement_officer_runs_assemblies_feedback_and_boards(pages, transa
     page.get_by_role("link", name="Citizens' assemblies").click()
     page.get_by_role("link", name=current.name).click()
     pages.check("assembly_pool_and_quotas")
-    page.get_by_role("link", name="1 December", exact=False).first.click()
+    # The selection is named by the day it was worked out (the day the demo was built).
+    run = current.runs.order_by("started_at").last()
+    page.get_by_role("link", name=nhs_date(run.started_at)).click()
     expect(page.get_by_text("Least likely person's chance")).to_be_visible()
     pages.check("assembly_selection")
     page.get_by_label("Ticket drawn").fill("1001")
