@@ -1,0 +1,58 @@
+"""Journey tests: each role does its whole job on the demo borough, in Chromium.
+
+``demo`` builds the borough as ``make demo`` does (at 1,000 residents), through the
+same commands, so a journey test exercises what a new user signs in to.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from joinedup.synth.borough import DEMO_PASSWORD
+
+
+class Demo:
+    """The demo borough, built once per test (the database is emptied between tests)."""
+
+    password = DEMO_PASSWORD
+
+    def __init__(
+        self, *, residents: int, care: bool, directory: bool, portal: bool, engagement: bool
+    ):
+        out = io.StringIO()
+        call_command("synth", "--residents", str(residents), "--seed", "1", stdout=out)
+        call_command("population", "run", stdout=out)
+        call_command("care", "build-caseload", stdout=out)
+        if care:
+            call_command("care", "demo", stdout=out)
+        if portal:
+            call_command("portal", "demo", stdout=out)
+        if directory:
+            call_command("directory", "demo", stdout=out)
+        if engagement:
+            call_command("engagement", "demo", stdout=out)
+
+
+@pytest.fixture
+def demo(transactional_db, settings, tmp_path):
+    """``demo(care=True, directory=True, portal=True, engagement=False)`` builds the
+    borough; call it at the start of the test."""
+
+    def build(
+        *,
+        residents: int = 1000,
+        care: bool = True,
+        directory: bool = True,
+        portal: bool = True,
+        engagement: bool = False,
+    ) -> Demo:
+        return Demo(
+            residents=residents,
+            care=care,
+            directory=directory,
+            portal=portal,
+            engagement=engagement,
+        )
+
+    return build
