@@ -349,7 +349,9 @@ def _prefilled(person: Person) -> dict:
 
 
 @transaction.atomic
-def start_plan(*, by: User, membership: Membership, person: Person) -> CarePlan:
+def start_plan(
+    *, by: User, membership: Membership, person: Person, summary: str = "Plan started"
+) -> CarePlan:
     """Open the person's one shared plan (version 1, pre-filled from what is known)."""
     plan, created = CarePlan.objects.get_or_create(
         person=person,
@@ -363,7 +365,7 @@ def start_plan(*, by: User, membership: Membership, person: Person) -> CarePlan:
         plan=plan,
         base_version=0,
         content=_prefilled(person),
-        summary="Plan started",
+        summary=summary,
     )
 
 
@@ -1016,13 +1018,17 @@ def record_discussion(
             errors[name] = f"Keep this to {plans.MAX_TEXT:,} characters"
     if task and task_owner is None:
         errors["task_owner"] = "Choose who will do it"
-    plan = CarePlan.objects.filter(person_id=item.person_id).first()
-    if (goal or task) and plan is None:
-        errors["goal" if goal else "task"] = "Start the person's plan before adding to it"
     if errors:
         raise ValidationError(errors)
     outcomes = list(item.outcomes)
     where = f"MDT {meeting.starts_at:%-d %b %Y}"
+    plan = CarePlan.objects.filter(person_id=item.person_id).first()
+    if (goal or task) and plan is None:
+        # The usual case at an MDT: the person has no plan yet, so its decisions start one
+        # (to be agreed with the person, as any plan is).
+        plan = start_plan(
+            by=by, membership=membership, person=item.person, summary=f"Plan started at the {where}"
+        )
     if goal:
         plan = save_goal(
             by=by,
@@ -1094,6 +1100,10 @@ def record_minutes(
     minutes = (minutes or "").strip()
     if len(minutes) > 20000:
         raise ValidationError({"minutes": "Keep the minutes to 20,000 characters"})
+    if held and meeting.starts_at > timezone.now():
+        raise ValidationError(
+            {"held": "This meeting has not started yet: it can be marked held once it has"}
+        )
     meeting.minutes = minutes
     if held:
         meeting.status = MeetingStatus.HELD

@@ -3,6 +3,7 @@ and its versions, the inbox and a task."""
 
 from datetime import date, datetime, time
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -797,13 +798,21 @@ def meeting(request, meeting_id: int):
                     raise PermissionDenied("Only those at the meeting can change its agenda")
                 actions.refresh_agenda(by=request.user, membership=membership, meeting=meeting)
             elif form == "minutes":
+                held = request.POST.get("held") == "yes"
                 actions.record_minutes(
                     by=request.user,
                     membership=membership,
                     meeting=meeting,
                     base_version=_int(request.POST.get("base_version")) or 0,
                     minutes=request.POST.get("minutes", ""),
-                    held=request.POST.get("held") == "yes",
+                    held=held,
+                )
+                messages.success(
+                    request,
+                    "Minutes saved and the meeting marked as held. Check that each person's "
+                    "decisions reached their owners' inboxes."
+                    if held
+                    else "Minutes saved. Attendees can read them on this page.",
                 )
             else:
                 raise ValidationError({"form": "Nothing to change"})
@@ -833,6 +842,7 @@ def meeting(request, meeting_id: int):
             "is_attendee": actions.is_attendee(membership, meeting),
             "staff": _partnership_staff(membership),
             "errors": errors,
+            "now": timezone.now(),
         },
         status=status,
     )

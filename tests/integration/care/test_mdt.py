@@ -60,11 +60,7 @@ def test_attendees_from_other_organisations_see_the_agenda_and_decisions_reach_i
     assert queries.may_see_meeting(social, meeting)
     assert not queries.may_see_meeting(mdt.m[mdt.volunteer], meeting)
 
-    with pytest.raises(ValidationError, match="Start the person's plan"):
-        actions.record_discussion(
-            by=mdt.social, membership=social, item=item, summary="Falls", goal="Walk again"
-        )
-    actions.start_plan(by=mdt.gp, membership=gp, person=mdt.person)
+    # Nothing is saved when part of the decision is missing.
     with pytest.raises(ValidationError, match="Choose who will do it"):
         actions.record_discussion(
             by=mdt.social, membership=social, item=item, summary="Falls", task="Home visit"
@@ -86,18 +82,33 @@ def test_attendees_from_other_organisations_see_the_agenda_and_decisions_reach_i
     task = Task.objects.get()
     assert task.source.startswith("MDT ")
     assert list(queries.inbox(social, today=timezone.localdate())["mine"]) == [task]
+    # The usual case at an MDT: the person had no plan yet, so the decision starts it.
     plan = CarePlan.objects.get(person=mdt.person)
     content = actions.current_content(plan)
     assert content["goals"][-1]["text"] == "Get to the shops on my own"
     assert content["actions"][-1]["who"] == "Council ASC"
     assert plan.version == 3  # started, goal added, action added
+    assert plan.versions.last().summary.startswith("Plan started at the MDT")
     assert not CaseloadEntry.objects.get(person=mdt.person).flagged_for_mdt
+
+    # A meeting that has not happened yet cannot be marked held (its minutes can be drafted).
+    with pytest.raises(ValidationError, match="has not started yet"):
+        actions.record_minutes(
+            by=mdt.gp, membership=gp, meeting=meeting, base_version=1, minutes="x", held=True
+        )
+    actions.record_minutes(
+        by=mdt.gp, membership=gp, meeting=meeting, base_version=1, minutes="Draft", held=False
+    )
+    meeting.refresh_from_db()
+    assert meeting.status != MeetingStatus.HELD
+    meeting.starts_at = timezone.now() - timedelta(hours=1)
+    meeting.save()
 
     actions.record_minutes(
         by=mdt.gp,
         membership=gp,
         meeting=meeting,
-        base_version=1,
+        base_version=2,
         minutes="Apologies: none",
         held=True,
     )
@@ -108,7 +119,7 @@ def test_attendees_from_other_organisations_see_the_agenda_and_decisions_reach_i
             by=mdt.social,
             membership=social,
             meeting=meeting,
-            base_version=1,
+            base_version=2,
             minutes="x",
             held=True,
         )

@@ -1,3 +1,4 @@
+import pytest
 from django.core.management import call_command
 
 from joinedup.core.models import Lsoa, Neighbourhood, Organisation, OrganisationType, Role, User
@@ -88,3 +89,24 @@ def test_demo_with_linked_agencies_and_replace(db, tmp_path, capsys):
     assert SourceRecord.objects.exclude(person=None).count() == linked
     call_command("synth", "--residents", "300", "--seed", "2", "--replace")
     assert not SourceRecord.objects.exists() and Person.objects.count() == 300
+
+
+@pytest.mark.parametrize("residents", [1000, 2000])
+def test_the_demo_builds_at_every_size(db, residents, capsys):
+    """`make demo RESIDENTS=N` at small sizes: every step that depends on the cohort's size
+    (the care activity, MDT agendas, portal logins, the directory) completes. (The
+    engagement demo does not depend on the number of residents; the engagement browser
+    test builds it.)"""
+    from joinedup.care.models import AgendaItem, CarePlan, Task
+    from joinedup.portal.models import ResidentAccount
+
+    call_command("synth", "--residents", str(residents), "--seed", "1")
+    call_command("population", "run")
+    call_command("care", "build-caseload")
+    call_command("care", "demo")
+    call_command("portal", "demo")
+    call_command("directory", "demo")
+    assert CarePlan.objects.count() >= 20
+    assert Task.objects.exists()
+    assert AgendaItem.objects.exclude(discussed_at=None).exists()
+    assert ResidentAccount.objects.count() == 4  # three residents and a carer
