@@ -1,5 +1,5 @@
 """The legitimate relationships care coordination creates (registered with
-``people.access``): being in the person's care team, an accepted referral, and — for care
+``people.access``): being in the person's care team, an accepted referral or task, and — for care
 coordinators — the caseload of the area their organisation serves."""
 
 from django.db.models import Q, QuerySet
@@ -26,6 +26,26 @@ def accepted_referral(membership: Membership) -> QuerySet:
         owner_organisation_id=membership.organisation_id,
         status__in=[TaskStatus.ACCEPTED, TaskStatus.IN_PROGRESS],
     ).values("person_id")
+
+
+def accepted_task(membership: Membership) -> QuerySet:
+    """A task (other than a referral) that the membership has accepted and not finished:
+    while it works on it, it sees what the task needs — who the person is, how to reach
+    them, their communication needs and their plan (sensitive parts still need consent).
+    A task assigned to one person gives it to that person only; one assigned to a team or
+    a whole organisation, to its members."""
+    mine = Q(owner_user_id=membership.user_id) | Q(owner_user__isnull=True, owner_team__isnull=True)
+    if membership.team_id:
+        mine |= Q(owner_user__isnull=True, owner_team_id=membership.team_id)
+    return (
+        Task.objects.filter(
+            mine,
+            owner_organisation_id=membership.organisation_id,
+            status__in=[TaskStatus.ACCEPTED, TaskStatus.IN_PROGRESS],
+        )
+        .exclude(kind=TaskKind.REFERRAL)
+        .values("person_id")
+    )
 
 
 def caseload(membership: Membership) -> QuerySet:

@@ -13,7 +13,7 @@ from joinedup.core.actions import record_audit
 from joinedup.core.models import Membership, Organisation, Team, User
 from joinedup.people.models import Person, RelationshipType
 
-from . import assessment, plans, policies
+from . import assessment, permissions, plans, policies
 from .models import (
     AgendaItem,
     Assessment,
@@ -33,6 +33,7 @@ from .models import (
     TaskKind,
     TaskStatus,
 )
+from .permissions import may_work
 
 # The caseload cohort: adults the population run counts as multimorbid (3+ long-term
 # conditions by default: ``multimorbidity_threshold`` in the population configuration).
@@ -154,6 +155,7 @@ def move_stage(
 ) -> CaseloadEntry:
     """Move a person along identified → contacted → assessed → plan agreed → under
     review → closed (closing needs a reason)."""
+    _may_manage(membership, entry.person_id)
     entry = CaseloadEntry.objects.select_for_update().get(pk=entry.pk)
     if stage not in Stage.values:
         raise ValidationError({"stage": "Choose a stage"})
@@ -188,6 +190,7 @@ def set_offer(
     *, by: User, membership: Membership, entry: CaseloadEntry, offer_status: str
 ) -> CaseloadEntry:
     """Record the personalised care and support plan offer."""
+    _may_manage(membership, entry.person_id)
     if offer_status not in OfferStatus.values:
         raise ValidationError({"offer_status": "Choose the offer status"})
     entry.offer_status = offer_status
@@ -208,6 +211,7 @@ def set_offer(
 def flag_for_mdt(
     *, by: User, membership: Membership, entry: CaseloadEntry, flagged: bool
 ) -> CaseloadEntry:
+    _may_manage(membership, entry.person_id)
     entry.flagged_for_mdt = flagged
     entry.save(update_fields=["flagged_for_mdt"])
     _audit(
@@ -220,6 +224,13 @@ def flag_for_mdt(
         detail={"flagged": flagged},
     )
     return entry
+
+
+def _may_manage(membership: Membership, person_id: int) -> None:
+    if not permissions.may_manage_care(membership, person_id):
+        raise PermissionDenied(
+            "Only those who run the person's care (or their lead or key worker) can do that"
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -249,6 +260,7 @@ def add_team_member(
 ) -> CareTeamMember:
     """Bring a professional (or a whole organisation or team) into the person's care team.
     Joining gives them access to the person's record."""
+    _may_manage(membership, person.pk)
     role = (role or "").strip()
     if not role:
         raise ValidationError({"role": "Enter their role in the care team"})
@@ -299,6 +311,8 @@ def remove_team_member(
     *, by: User, membership: Membership, member: CareTeamMember, reason: str = ""
 ) -> CareTeamMember:
     """They leave the care team; the access it gave them ends now."""
+    if not permissions.may_remove_member(membership, member):
+        raise PermissionDenied("Only those who run the person's care can remove others")
     if member.left_at:
         raise ValidationError("They have already left the care team")
     member.left_at = timezone.now()
@@ -587,16 +601,6 @@ def create_task(
         detail={"owner_organisation": owner_organisation.pk},
     )
     return task
-
-
-def may_work(membership: Membership, task: Task) -> bool:
-    """The owner's side: the owning person, or anyone in the owning organisation (or team)
-    when the task is not assigned to one person."""
-    if task.owner_user_id:
-        return task.owner_user_id == membership.user_id
-    if task.owner_team_id:
-        return membership.team_id == task.owner_team_id
-    return membership.organisation_id == task.owner_organisation_id
 
 
 @transaction.atomic

@@ -7,16 +7,19 @@ class CareConfig(AppConfig):
 
     def ready(self) -> None:
         from joinedup.people.access import register_relationship
+        from joinedup.people.banner import register_banner_facts
         from joinedup.people.merging import register_attachment
         from joinedup.people.panels import register_summary_panel
 
         from . import access
         from .models import AgendaItem, Assessment, CarePlan, CareTeamMember, CaseloadEntry, Task
-        from .panels import care_panel
+        from .panels import care_banner_facts, care_panel
 
         register_summary_panel("care", care_panel)
+        register_banner_facts("care", care_banner_facts)
         register_relationship("care_team", access.care_team)
         register_relationship("accepted_referral", access.accepted_referral)
+        register_relationship("accepted_task", access.accepted_task)
         register_relationship("caseload", access.caseload, inferred=True)
         register_relationship("mdt_agenda", access.mdt_agenda, inferred=True)
         register_attachment("care_team_members", CareTeamMember, "person")

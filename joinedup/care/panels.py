@@ -12,3 +12,22 @@ def care_panel(person, *, show_sensitive: bool = True):
         "care/panel.jinja",
         {"person": person, "entry": entry, "plan": plan, "team": team},
     )
+
+
+def care_banner_facts(person, banner) -> None:
+    """The key worker (and lead, if someone else) in the patient banner."""
+    from .models import CareTeamMember
+
+    def name(member) -> str:
+        who = (
+            member.user.get_full_name()
+            if member.user
+            else (member.team.name if member.team else "Whole organisation")
+        )
+        return f"{who}, {member.organisation.name}"
+
+    members = CareTeamMember.objects.filter(
+        person=person, left_at__isnull=True, is_key_worker=True
+    ).select_related("user", "team", "organisation")
+    key_worker = members.first()
+    banner.facts.append(("Key worker", name(key_worker) if key_worker else "None named"))

@@ -44,9 +44,17 @@ def _caseload_entries(
     practice: int | None = None,
     stage: str = "",
     flagged: bool = False,
+    text: str = "",
 ) -> QuerySet[CaseloadEntry]:
-    """Caseload entries by area, stage and MDT flag (no access check: callers add it)."""
+    """Caseload entries by area, stage, MDT flag and name or NHS number (no access check:
+    callers add it)."""
+    from joinedup.people.models import Person
+    from joinedup.people.queries import person_match
+
     entries = CaseloadEntry.objects.all()
+    match = person_match(text)
+    if match is not None:
+        entries = entries.filter(person_id__in=Person.objects.filter(match).values("pk"))
     if network:
         entries = entries.filter(network_id=network)
     if neighbourhood:
@@ -165,7 +173,9 @@ def may_see_meeting(membership: Membership, meeting) -> bool:
     )
 
 
-def caseload_page(membership: Membership, number, *, per_page: int = 50, **filters):
+def caseload_page(
+    membership: Membership, number, *, per_page: int = 25, sort: str = "priority", **filters
+):
     """One page of the caseload this membership may work, highest priority first.
 
     Rather than listing everyone the membership may open and joining (which costs the
@@ -177,7 +187,12 @@ def caseload_page(membership: Membership, number, *, per_page: int = 50, **filte
 
     from joinedup.people.access import accessible_among
 
-    candidates = _caseload_entries(**filters).order_by("-priority", "person_id")
+    order = (
+        ("person__search_family_name", "person__search_given_name", "person_id")
+        if sort == "name"
+        else ("-priority", "person_id")
+    )
+    candidates = _caseload_entries(**filters).order_by(*order)
     paginator = Paginator(candidates, per_page)
     key = "caseload-count:{}:{}".format(
         membership.pk, "-".join(f"{k}={v}" for k, v in sorted(filters.items()))
@@ -206,10 +221,146 @@ def caseload_page(membership: Membership, number, *, per_page: int = 50, **filte
         CaseloadEntry.objects.filter(pk__in=ids)
         .select_related("practice", "neighbourhood")
         .prefetch_related("person")
-        .order_by("-priority", "person_id")
+        .order_by(*order)
     )
     return Page(rows, wanted, paginator)
 
 
 COUNT_SECONDS = 60
 MAX_CHUNK = 2000
+
+
+# ---------------------------------------------------------------------------------------
+# The caseload as a day's work: mine, my team's, my organisation's.
+
+SCOPES = {
+    "mine": "Mine",
+    "team": "My team",
+    "organisation": "My organisation",
+}
+SORTS = {
+    "priority": "Priority",
+    "name": "Name",
+    "due": "Next action due",
+    "contact": "Last contact",
+}
+
+
+def default_scope(membership: Membership) -> str:
+    """Care coordinators work their area's caseload; everyone else starts with their own."""
+    from joinedup.core.models import Role
+
+    return "organisation" if membership.role == Role.CARE_COORDINATOR else "mine"
+
+
+def my_people_ids(membership: Membership, scope: str) -> set[int]:
+    """The people a member of staff (``mine``) or their team (``team``) works with: care-team
+    places and open tasks or referrals assigned to them, as far as they may open them."""
+    from joinedup.people.access import accessible_among
+
+    if scope == "mine":
+        places = CareTeamMember.objects.filter(
+            user_id=membership.user_id, organisation_id=membership.organisation_id
+        )
+        tasks = Task.objects.filter(owner_user_id=membership.user_id)
+    elif scope == "team" and membership.team_id:
+        places = CareTeamMember.objects.filter(team_id=membership.team_id)
+        tasks = Task.objects.filter(owner_team_id=membership.team_id)
+    else:
+        return set()
+    ids = set(places.filter(left_at__isnull=True).values_list("person_id", flat=True))
+    ids |= set(tasks.filter(status__in=OPEN_TASK).values_list("person_id", flat=True))
+    return accessible_among(membership, list(ids)) if ids else set()
+
+
+class CaseRow:
+    """One person on a caseload page: their caseload entry (if they are in the cohort),
+    the next thing to do for them and when, and when someone last worked with them."""
+
+    def __init__(self, person, entry):
+        self.person, self.entry = person, entry
+        self.next_action, self.next_due, self.next_task_id = "", None, None
+        self.last_contact = None
+
+    @property
+    def priority(self) -> float:
+        return self.entry.priority if self.entry else 0.0
+
+
+# What comes next for someone with no open task, by caseload stage.
+NEXT_BY_STAGE = {
+    "identified": "Contact them",
+    "contacted": "Holistic assessment",
+    "assessed": "Agree the plan",
+}
+
+
+def case_rows(membership: Membership, people, entries: dict) -> list[CaseRow]:
+    """Rows for these people (a list of Person), with the next action and last contact
+    worked out for them alone (a page at a time)."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from .models import Assessment, CarePlan, PlanVersion
+
+    ids = [p.pk for p in people]
+    rows = {p.pk: CaseRow(p, entries.get(p.pk)) for p in people}
+    open_tasks = (
+        Task.objects.filter(person_id__in=ids, status__in=OPEN_TASK)
+        .select_related("owner_organisation")
+        .order_by("due", "created_at")
+    )
+    for task in open_tasks:
+        row = rows[task.person_id]
+        mine = task.owner_user_id == membership.user_id
+        # The earliest task assigned to me first, else the earliest for anyone.
+        if row.next_task_id is None or (mine and not getattr(row, "_mine", False)):
+            row.next_action = f"{task.description} ({task.owner_organisation.name})"
+            row.next_due, row.next_task_id = task.due, task.pk
+            row._mine = mine
+    plans = dict(CarePlan.objects.filter(person_id__in=ids).values_list("person_id", "review_date"))
+    for pk, row in rows.items():
+        if row.next_task_id is None:
+            if plans.get(pk):
+                row.next_action, row.next_due = "Review the plan", plans[pk]
+            elif row.entry and row.entry.stage in NEXT_BY_STAGE:
+                row.next_action = NEXT_BY_STAGE[row.entry.stage]
+            elif pk not in plans:
+                row.next_action = "Start the plan"
+    last = {}
+    for model, field, filters in (
+        (Assessment, "started_at", {}),
+        (PlanVersion, "created_at", {"by_person": False}),
+        (Task, "updated_at", {"status": "completed"}),
+    ):
+        person_field = "plan__person_id" if model is PlanVersion else "person_id"
+        found = (
+            model.objects.filter(**{f"{person_field}__in": ids}, **filters)
+            .values(person_field)
+            .annotate(at=Max(field))
+            .values_list(person_field, "at")
+        )
+        for pk, at in found:
+            last[pk] = max(at, last.get(pk, at))
+    for pk, row in rows.items():
+        stage_at = (
+            row.entry.stage_changed_at if row.entry and row.entry.stage != "identified" else None
+        )
+        moments = [m for m in (last.get(pk), stage_at) if m]
+        row.last_contact = timezone.localtime(max(moments)).date() if moments else None
+    return [rows[pk] for pk in ids]
+
+
+def sort_rows(rows: list[CaseRow], sort: str) -> list[CaseRow]:
+    far = date.max
+    keys = {
+        "priority": lambda r: (-r.priority, r.person.pk),
+        "name": lambda r: (r.person.family_name.lower(), r.person.given_name.lower(), r.person.pk),
+        "due": lambda r: (r.next_due or far, -r.priority, r.person.pk),
+        # Longest without contact first: no contact at all comes first of all.
+        "contact": lambda r: (
+            r.last_contact or date.min,
+            r.person.pk,
+        ),
+    }
+    return sorted(rows, key=keys.get(sort, keys["priority"]))

@@ -2,6 +2,7 @@
 and its versions, the inbox and a task."""
 
 from datetime import date, datetime, time
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,8 +26,10 @@ from joinedup.core.models import (
 from joinedup.core.permissions import gives_direct_care
 from joinedup.people import access
 from joinedup.people.actions import record_person_view, set_sharing_choices
+from joinedup.people.models import Person
+from joinedup.people.queries import person_match
 
-from . import actions, assessment, plans, queries
+from . import actions, assessment, permissions, plans, queries
 from .models import (
     AgendaItem,
     Assessment,
@@ -68,7 +71,22 @@ def _int(value) -> int | None:
 
 @login_required
 def caseload(request):
+    """The people a member of staff works with: their own (care-team places, tasks and
+    referrals assigned to them), their team's, or the area caseload their organisation
+    serves; searchable, sortable and a page at a time."""
     membership = _membership(request)
+    scope = request.GET.get("scope", "")
+    if scope not in queries.SCOPES:
+        scope = queries.default_scope(membership)
+    sort = request.GET.get("sort", "")
+    sorts = (
+        queries.SORTS
+        if scope != "organisation"
+        else {k: v for k, v in queries.SORTS.items() if k in ("priority", "name")}
+    )
+    if sort not in sorts:
+        sort = "priority"
+    text = (request.GET.get("q") or "").strip()[:100]
     area = request.GET.get("area", "")
     kind, _, pk = area.partition(":")
     filters = {
@@ -77,19 +95,59 @@ def caseload(request):
         "practice": _int(request.GET.get("practice")),
         "stage": request.GET.get("stage", "") if request.GET.get("stage") in Stage.values else "",
         "flagged": request.GET.get("flagged") == "yes",
+        "text": text,
     }
-    page = queries.caseload_page(membership, request.GET.get("page"), **filters)
+    if scope == "organisation":
+        page = queries.caseload_page(membership, request.GET.get("page"), sort=sort, **filters)
+        entries = {e.person_id: e for e in page.object_list}
+        rows = queries.case_rows(membership, [e.person for e in page.object_list], entries)
+    else:
+        ids = queries.my_people_ids(membership, scope)
+        people = Person.objects.filter(pk__in=ids)
+        match = person_match(text)
+        if match is not None:
+            people = people.filter(match)
+        entries = {e.person_id: e for e in CaseloadEntry.objects.filter(person_id__in=ids)}
+        if filters["stage"]:
+            people = people.filter(
+                pk__in=[p for p, e in entries.items() if e.stage == filters["stage"]]
+            )
+        if filters["flagged"]:
+            people = people.filter(pk__in=[p for p, e in entries.items() if e.flagged_for_mdt])
+        rows = queries.sort_rows(queries.case_rows(membership, list(people), entries), sort)
+        page = Paginator(rows, 25).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
     record_audit(
         by=request.user,
         organisation=membership.organisation,
         action="care.caseload.view",
-        detail={"filters": {k: v for k, v in filters.items() if v}, "page": page.number},
+        detail={
+            "scope": scope,
+            "filters": {k: v for k, v in filters.items() if v and k != "text"},
+            "searched": bool(text),
+            "page": page.number,
+        },
     )
+    query = {
+        "scope": scope,
+        "sort": sort,
+        "q": text,
+        "area": area,
+        "practice": filters["practice"],
+        "stage": filters["stage"],
+        "flagged": "yes" if filters["flagged"] else "",
+    }
     return render(
         request,
         "care/caseload.jinja",
         {
             "page": page,
+            "rows": rows,
+            "scope": scope,
+            "scopes": queries.SCOPES,
+            "sort": sort,
+            "sorts": sorts,
+            "text": text,
             "filters": filters,
             "today": timezone.localdate(),
             "area_items": _items("All", _areas(membership), area),
@@ -101,16 +159,8 @@ def caseload(request):
                 filters["practice"],
             ),
             "stage_items": _items("All open", Stage.choices, filters["stage"]),
-            "query": "&".join(
-                f"{k}={v if not isinstance(v, bool) else 'yes'}"
-                for k, v in {
-                    **filters,
-                    "network": None,
-                    "neighbourhood": None,
-                    "area": area,
-                }.items()
-                if v
-            ),
+            "query": urlencode({k: v for k, v in query.items() if v}),
+            "scope_query": urlencode({k: v for k, v in query.items() if v and k != "scope"}),
         },
     )
 
@@ -125,15 +175,21 @@ def _items(blank: str, pairs, chosen) -> list[dict]:
 
 def _care_context(membership, person, errors=None, values=None):
     entry = CaseloadEntry.objects.filter(person=person).first()
+    may_manage = permissions.may_manage_care(membership, person.pk)
+    team = list(queries.care_team(person))
+    for member in team:
+        member.own_place = permissions.is_own_place(membership, member)
+        member.may_remove = may_manage or member.own_place
     return {
         "person": person,
         "entry": entry,
+        "may_manage": may_manage,
         "next_stages": [
             (s, Stage(s).label) for s in Stage.values if entry and s in STAGE_MOVES[entry.stage]
         ],
         "closed_reasons": ClosedReason.choices,
         "offer_statuses": OfferStatus.choices,
-        "team": queries.care_team(person),
+        "team": team,
         "plan": CarePlan.objects.filter(person=person).first(),
         "last_assessment": Assessment.objects.filter(person=person).first(),
         "tasks": queries.tasks_for(person),
@@ -542,7 +598,7 @@ def task(request, task_id: int):
                 s == TaskStatus.CANCELLED
                 and membership.organisation_id == task.requester_organisation_id
             )
-            or (s != TaskStatus.CANCELLED and actions.may_work(membership, task))
+            or (s != TaskStatus.CANCELLED and permissions.may_work(membership, task))
         )
     ]
     return render(
@@ -553,7 +609,7 @@ def task(request, task_id: int):
             "moves": moves,
             "errors": errors,
             "may_open_record": access.access_basis(membership, task.person_id) is not None,
-            "may_work": actions.may_work(membership, task),
+            "may_work": permissions.may_work(membership, task),
             "today": timezone.localdate(),
         },
         status=status,

@@ -92,6 +92,15 @@ def iso_date(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+# Globals other apps add from ``ready()`` (e.g. the patient banner), so core imports none
+# of them.
+_APP_GLOBALS: dict = {}
+
+
+def register_global(name: str, value) -> None:
+    _APP_GLOBALS[name] = value
+
+
 def environment(**options) -> Environment:
     # The NHS.UK macros test optional parameters, so undefined values stay lenient.
     options["undefined"] = ChainableUndefined
@@ -108,6 +117,7 @@ def environment(**options) -> Environment:
             "may_curate_directory": may_curate_directory,
             "may_engage": may_engage,
             "date_part": date_part,
+            **_APP_GLOBALS,
         }
     )
     env.filters.update(

@@ -96,3 +96,21 @@ def _flag(found: list[Person], mine: QuerySet[Person]) -> list[SearchResult]:
 def record_viewers(person_id: int) -> QuerySet[AuditEvent]:
     """Every audit event about this person, newest first, with who and where."""
     return AuditEvent.objects.filter(person_id=person_id).select_related("user", "organisation")
+
+
+def person_match(text: str) -> Q | None:
+    """A filter on Person for what someone typed to narrow a list they already have: an
+    NHS number (spaces allowed), or the start of a surname, or of a first name and a
+    surname in either order. None when nothing usable was typed."""
+    digits = re.sub(r"[\s-]", "", text or "")
+    if digits.isdecimal() and len(digits) >= 6:
+        return Q(nhs_number=digits)
+    words = [search_form(w) for w in re.split(r"[\s,]+", text or "") if search_form(w)]
+    if not words:
+        return None
+    if len(words) == 1:
+        return _prefix("search_family_name", words[0]) | _prefix("search_given_name", words[0])
+    first, last = words[0], words[-1]
+    return (_prefix("search_family_name", last) & _prefix("search_given_name", first)) | (
+        _prefix("search_family_name", first) & _prefix("search_given_name", last)
+    )

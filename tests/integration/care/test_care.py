@@ -485,12 +485,16 @@ def test_caseload_pages_hold_only_people_the_viewer_may_open(care):
         e.person_id
         for e in CaseloadEntry.objects.filter(person__registered_practice=world.practice_a)
     }
-    first = queries.caseload_page(gp, 1)
-    second = queries.caseload_page(gp, 2)
+    first = queries.caseload_page(gp, 1, per_page=50)
+    second = queries.caseload_page(gp, 2, per_page=50)
     assert first.paginator.count == len(mine) == 61  # 60 of the 70, and Mary
     shown = [e.person_id for e in first.object_list] + [e.person_id for e in second]
     assert len(first.object_list) == 50 and set(shown) == mine
     priorities = [e.priority for e in first.object_list]
     assert priorities == sorted(priorities, reverse=True)
-    assert queries.caseload_page(gp, 99).number == 2  # past the end: the last page
+    assert queries.caseload_page(gp, 99, per_page=50).number == 2  # past the end: the last
+    by_name = queries.caseload_page(gp, 1, sort="name", text="jon")
+    assert [e.person for e in by_name.object_list] == [care.person]
+    by_number = queries.caseload_page(gp, 1, text=care.person.nhs_number_display)
+    assert [e.person for e in by_number.object_list] == [care.person]
     assert queries.caseload_page(care.m[care.volunteer], 1).paginator.count == 0

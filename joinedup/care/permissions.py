@@ -1,0 +1,67 @@
+"""Who may do what in care coordination, beyond opening the record (``people.access``):
+managing a person's caseload place and care team, and working a task."""
+
+from django.db.models import Q
+
+from joinedup.core.models import Membership, OrganisationType, Role
+from joinedup.core.permissions import gives_direct_care
+
+from .models import CareTeamMember, Task
+
+# Roles that run a person's care: they move them along the caseload, flag them for an MDT
+# and change their care team. Others in the care team (a pharmacist, a volunteer, a link
+# worker) do their part of it; they run it only as the person's lead or key worker.
+MANAGES_CARE = frozenset(
+    {
+        Role.GP,
+        Role.PRACTICE_NURSE,
+        Role.COMMUNITY_NURSE,
+        Role.HOSPITAL_SPECIALIST,
+        Role.MENTAL_HEALTH,
+        Role.SOCIAL_WORKER,
+        Role.CARE_COORDINATOR,
+    }
+)
+
+
+def may_manage_care(membership: Membership | None, person_id: int) -> bool:
+    """May this membership (which has opened the person's record) change their caseload
+    stage, plan offer, MDT flag and care team?"""
+    if not gives_direct_care(membership):
+        return False
+    if (
+        membership.role in MANAGES_CARE
+        and membership.organisation.type != OrganisationType.VOLUNTARY
+    ):
+        return True
+    return CareTeamMember.objects.filter(
+        Q(is_lead=True) | Q(is_key_worker=True),
+        person_id=person_id,
+        user_id=membership.user_id,
+        organisation_id=membership.organisation_id,
+        left_at__isnull=True,
+    ).exists()
+
+
+def is_own_place(membership: Membership, member: CareTeamMember) -> bool:
+    """The care-team place is the membership's own (they may always leave it)."""
+    return (
+        member.user_id == membership.user_id
+        and member.organisation_id == membership.organisation_id
+    )
+
+
+def may_remove_member(membership: Membership | None, member: CareTeamMember) -> bool:
+    return gives_direct_care(membership) and (
+        is_own_place(membership, member) or may_manage_care(membership, member.person_id)
+    )
+
+
+def may_work(membership: Membership, task: Task) -> bool:
+    """The owner's side: the owning person, or anyone in the owning organisation (or team)
+    when the task is not assigned to one person."""
+    if task.owner_user_id:
+        return task.owner_user_id == membership.user_id
+    if task.owner_team_id:
+        return membership.team_id == task.owner_team_id
+    return membership.organisation_id == task.owner_organisation_id

@@ -1,0 +1,161 @@
+"""Access that follows the work: what a worker receives gives them what it needs while it
+is open, and a role is offered (and allowed) only what it may do."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from joinedup.care import actions
+from joinedup.care.models import CareTeamMember, CaseloadEntry, TaskKind
+from joinedup.core.models import AuditEvent, Role
+from joinedup.people import access
+
+
+def _befriending(care, **fields):
+    return actions.create_task(
+        by=care.coordinator,
+        membership=care.m[care.coordinator],
+        person=care.person,
+        description="Befriending: weekly visits",
+        owner_organisation=care.vcs,
+        due=timezone.localdate() + timedelta(days=14),
+        **fields,
+    )
+
+
+def test_a_volunteer_who_accepts_a_task_sees_what_it_needs_while_it_is_open(care, client):
+    care.person.phone = "020 7946 0123"
+    care.person.communication_needs = ["large_print"]
+    care.person.save()
+    volunteer = care.m[care.volunteer]
+    task = _befriending(care)
+    assert access.access_basis(volunteer, care.person.pk) is None
+
+    client.force_login(care.volunteer)
+    page = client.get(reverse("care:task", args=[task.pk])).content.decode()
+    assert "Detail" not in page or "None" not in page  # no "Detail: None"
+    assert "Accepting this task lets you see" in page
+    client.post(reverse("care:task", args=[task.pk]), {"status": "accepted", "base_version": "1"})
+    task.refresh_from_db()
+    assert task.status == "accepted" and task.owner_user == care.volunteer
+    assert access.access_basis(volunteer, care.person.pk) == "accepted_task"
+
+    # The person's care page: name, phone and communication needs; audited.
+    care_page = client.get(reverse("care:person", args=[care.person.pk]))
+    assert care_page.status_code == 200
+    html = care_page.content.decode()
+    assert "020 7946 0123" in html and "Large print" in html
+    assert AuditEvent.objects.filter(
+        user=care.volunteer, person_id=care.person.pk, action="person.view.care"
+    ).exists()
+    # Sensitive sections are still withheld: the person has not consented.
+    assert not access.sees_sensitive(volunteer, care.person, "accepted_task")
+
+    # Someone else at the same organisation is not given it: the task is the volunteer's.
+    other = care.world.user(Role.VOLUNTARY_WORKER, care.vcs)
+    other_m = other.memberships.get()
+    assert access.access_basis(other_m, care.person.pk) is None
+
+    # Finishing the task ends it.
+    actions.move_task(
+        by=care.volunteer,
+        membership=volunteer,
+        task=task,
+        status="completed",
+        base_version=task.version,
+        outcome="Matched with a befriender, first visit Tuesday",
+    )
+    assert access.access_basis(volunteer, care.person.pk) is None
+    assert client.get(reverse("care:person", args=[care.person.pk])).status_code == 403
+
+
+def test_a_volunteer_is_not_offered_what_their_role_may_not_do(care, client):
+    actions.build_caseload(by=None)
+    gp = care.m[care.gp]
+    actions.add_team_member(
+        by=care.gp,
+        membership=gp,
+        person=care.person,
+        organisation=care.world.practice_a,
+        user=care.gp,
+        role="GP",
+        is_lead=True,
+        is_key_worker=True,
+    )
+    volunteer_place = actions.add_team_member(
+        by=care.gp,
+        membership=gp,
+        person=care.person,
+        organisation=care.vcs,
+        user=care.volunteer,
+        role="Befriender",
+    )
+    client.force_login(care.volunteer)
+    page = client.get(reverse("care:person", args=[care.person.pk])).content.decode()
+    assert "Change stage" not in page
+    assert "Flag for MDT discussion" not in page
+    assert "Add someone to the care team" not in page
+    # The volunteer may leave the team themselves, but not remove the GP.
+    assert "Remove<span" not in page and page.count("Leave the care team") == 1
+
+    entry = CaseloadEntry.objects.get(person=care.person)
+    refused = client.post(
+        reverse("care:person-update", args=[care.person.pk]),
+        {"form": "stage", "stage": "contacted"},
+    )
+    assert refused.status_code == 403
+    entry.refresh_from_db()
+    assert entry.stage == "identified"
+    lead = CareTeamMember.objects.get(person=care.person, user=care.gp)
+    refused = client.post(
+        reverse("care:person-update", args=[care.person.pk]),
+        {"form": "team-remove", "member": lead.pk},
+    )
+    assert refused.status_code == 403
+    lead.refresh_from_db()
+    assert lead.left_at is None
+    with pytest.raises(PermissionDenied):
+        actions.move_stage(
+            by=care.volunteer, membership=care.m[care.volunteer], entry=entry, stage="contacted"
+        )
+    # Leaving themselves is allowed.
+    left = client.post(
+        reverse("care:person-update", args=[care.person.pk]),
+        {"form": "team-remove", "member": volunteer_place.pk},
+    )
+    assert left.status_code == 302
+    volunteer_place.refresh_from_db()
+    assert volunteer_place.left_at is not None
+
+    # The GP (the lead) is offered all of it.
+    client.force_login(care.gp)
+    page = client.get(reverse("care:person", args=[care.person.pk])).content.decode()
+    assert "Change stage" in page and "Add someone to the care team" in page
+
+
+def test_a_link_worker_receives_referrals_and_has_a_caseload_of_them(care, client):
+    navigator = care.world.user(Role.CARE_NAVIGATOR, care.vcs, username="link.worker")
+    referral = actions.create_task(
+        by=care.gp,
+        membership=care.m[care.gp],
+        person=care.person,
+        kind=TaskKind.REFERRAL,
+        description="Social prescribing: isolated since bereavement",
+        owner_organisation=care.vcs,
+    )
+    client.force_login(navigator)
+    # Sent but not yet accepted: in the organisation's inbox, not yet openable.
+    assert "Social prescribing" in client.get(reverse("care:inbox")).content.decode()
+    assert client.get(reverse("care:person", args=[care.person.pk])).status_code == 403
+    client.post(
+        reverse("care:task", args=[referral.pk]), {"status": "accepted", "base_version": "1"}
+    )
+    caseload = client.get(reverse("care:caseload"), {"scope": "mine"}).content.decode()
+    assert "Mary JONES" in caseload
+    assert "Social prescribing: isolated since bereavement" in caseload  # the next action
+    # Finding the person now offers their record, not only break glass.
+    found = client.get(reverse("people:search"), {"q": care.person.nhs_number})
+    assert reverse("people:summary", args=[care.person.pk]) in found.content.decode()
