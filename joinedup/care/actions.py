@@ -526,7 +526,18 @@ def save_action(
         plan=plan,
         base_version=base_version,
         kind="actions",
-        item=plans.clean_action(data, today=today or timezone.localdate()),
+        item=plans.clean_action(
+            data,
+            today=today or timezone.localdate(),
+            kept_by_when=next(
+                (
+                    a.get("by_when", "")
+                    for a in current_content(plan).get("actions") or []
+                    if action_id and a.get("id") == action_id
+                ),
+                "",
+            ),
+        ),
         item_id=action_id,
     )
 

@@ -499,3 +499,49 @@ def _facts(person, plan_content, plan_date):
             "Care plan",
             plan_date,
         )
+
+
+# ---------------------------------------------------------------------------------------
+# What the assessment found: the needs to plan for
+
+# Answers that show a need, by question: the set of answers that do, or for a number, more
+# than zero. Each need is named the way a plan would name it.
+NEED_SIGNS: dict[str, tuple[str, object]] = {
+    "physical.medicines": ("Help with medicines", {"with_help", "struggling"}),
+    "physical.medicines_review": ("A medicines review", {"yes"}),
+    "wellbeing.mood": ("Support with low mood", {"mixed", "low"}),
+    "memory.concerns": ("A memory assessment", {"yes"}),
+    "mobility.falls": ("Falls prevention", "positive"),
+    "mobility.walking": ("Help getting about", {"with_help", "unable"}),
+    "daily_living.help": ("Help with daily living", {"some_help", "lots_of_help"}),
+    "housing.suitable": ("A home that suits their needs", {"some_problems", "no"}),
+    "money.worries": ("Money advice", {"yes"}),
+    "money.benefits_advice": ("Benefits advice", {"yes"}),
+    "loneliness.how_often": ("Company and social contact", {"often", "some_of_the_time"}),
+    "caring.carer_assessment": ("A carer's assessment", {"yes"}),
+    "communication.interpreter": ("An interpreter", {"yes"}),
+    "safety.feels_safe": ("Feeling safe (safeguarding)", {"no"}),
+}
+
+
+def needs_found(domains, answers: dict, *, withheld: set[str] = frozenset()) -> list[dict]:
+    """The needs the answers show, in the questionnaire's order: ``domain``, ``need`` and
+    the answer that shows it. Domains in ``withheld`` (sensitive, not for this viewer) are
+    left out."""
+    found = []
+    for d in domains:
+        if d.link_id in withheld:
+            continue
+        for q in d.questions:
+            sign = NEED_SIGNS.get(q.link_id)
+            value = answers.get(q.link_id, "")
+            if not sign or value in (None, ""):
+                continue
+            need, shows = sign
+            if shows == "positive":
+                hit = str(value).isdecimal() and int(value) > 0
+            else:
+                hit = value in shows
+            if hit:
+                found.append({"domain": d.title, "need": need, "answer": shown(q, value)})
+    return found

@@ -219,7 +219,9 @@ def clean_goal(data: dict) -> dict:
     }
 
 
-def clean_action(data: dict, *, today: date) -> dict:
+def clean_action(data: dict, *, today: date, kept_by_when: str = "") -> dict:
+    """An action from the form. A date already past is refused unless it is the one the
+    action had (an action that is late stays late; a new deadline cannot be in the past)."""
     who_type = _one(data, "who_type")
     if who_type not in dict(WHO_TYPES):
         raise ValidationError({"who_type": "Choose who will do it"})
@@ -227,6 +229,8 @@ def clean_action(data: dict, *, today: date) -> dict:
     if status not in dict(ACTION_STATUS):
         raise ValidationError({"status": "Choose the status"})
     by_when = _date(data, "by_when", "By when")
+    if by_when and by_when != kept_by_when and date.fromisoformat(by_when) < today:
+        raise ValidationError({"by_when": "By when must be today or in the future"})
     return {
         "what": _text(_one(data, "what"), "What will be done", "what", required=True),
         "who_type": who_type,

@@ -331,9 +331,47 @@ def person_care_update(request, person_id: int):
             return render(request, FORM_PAGES[form], context, status=400)
         context = _care_context(membership, person, error_messages(exc), data)
         return render(request, "care/person.jinja", context, status=400)
+    messages.success(request, _done_message(form, person, entry, data))
     if access.access_basis(membership, person.pk) is None:
         return redirect("care:caseload")  # e.g. the person objected to sharing
     return redirect("care:person", person_id=person.pk)
+
+
+# After each change on the care page: what happened, and what usually comes next.
+NEXT_AFTER_STAGE = {
+    Stage.CONTACTED: "Next: the holistic assessment.",
+    Stage.ASSESSED: "Next: agree the personalised care and support plan with them.",
+    Stage.PLAN_AGREED: "Next: set the review date in the plan if it has none.",
+    Stage.UNDER_REVIEW: "Next: record the review on the plan.",
+    Stage.CLOSED: "They are no longer on the open caseload.",
+}
+
+
+def _done_message(form: str, person, entry, data) -> str:
+    name = person.full_name
+    if form == "stage" and entry:
+        entry.refresh_from_db()
+        return f"{name} moved to {entry.get_stage_display().lower()}. " + NEXT_AFTER_STAGE.get(
+            entry.stage, ""
+        )
+    if form == "offer" and entry:
+        entry.refresh_from_db()
+        return f"Plan offer recorded: {entry.get_offer_status_display().lower()}."
+    if form == "mdt":
+        return (
+            f"{name} is flagged for the next MDT meeting of their area."
+            if data.get("flagged") == "yes"
+            else f"{name} is no longer flagged for MDT discussion."
+        )
+    if form == "team-add":
+        return "Added to the care team: they can now open the record."
+    if form == "team-remove":
+        return "Removed from the care team: the access it gave has ended."
+    if form == "sharing":
+        return "Sharing choices recorded."
+    if form == "task":
+        return "Sent: it is in their inbox, and you will see its progress here."
+    return "Saved."
 
 
 @login_required
@@ -691,6 +729,11 @@ def assessment_view(request, person_id: int, assessment_id: int):
                 item=item,
                 base_version=_int(request.POST.get("base_version")) or 0,
             )
+            messages.success(
+                request,
+                f"Assessment complete. {person.given_name} is now assessed: "
+                "agree what to do about the needs below in their plan.",
+            )
             return redirect("care:assessment", person_id=person.pk, assessment_id=item.pk)
         except ValidationError as exc:
             errors, status = {"form": exc.messages[0]}, 409
@@ -703,6 +746,12 @@ def assessment_view(request, person_id: int, assessment_id: int):
             "person": person,
             "item": item,
             "domains": domains,
+            "needs": assessment.needs_found(
+                assessment.domains_from_resource(item.questionnaire.resource),
+                item.answers,
+                withheld={d["domain"].link_id for d in domains if d["withheld"]},
+            ),
+            "plan": CarePlan.objects.filter(person=person).first(),
             "unchecked": [d["domain"].title for d in domains if not d["checked"]],
             "errors": errors,
         },

@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("JOINEDUP_CHROMIUM", "/usr/bin/chromium")
+# A phone: every checked page must fit this width without sideways scrolling.
+NARROW = 375
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +87,24 @@ class Pages:
             for v in result["violations"]
         ]
         assert not violations, f"axe-core on {name}:\n{json.dumps(violations, indent=1)}"
+        self.check_narrow(name)
         self.visited.append(name)
+
+    def check_narrow(self, name: str) -> None:
+        """The same page on a phone (375 px wide): nothing wider than the screen, so no
+        sideways scrolling. Screenshotted too; every width is logged for the report."""
+        wide = self.page.viewport_size
+        self.page.set_viewport_size({"width": NARROW, "height": 800})
+        try:
+            width = self.page.evaluate("() => document.documentElement.scrollWidth")
+            self.page.screenshot(path=str(self.screenshot_path(f"{name}__375")), full_page=True)
+            with open(SCREENSHOTS.parent / "widths.tsv", "a") as log:
+                log.write(f"{self.test_name}\t{name}\t{width}\n")
+            assert width <= NARROW, (
+                f"{name} is {width} px wide on a {NARROW} px screen: it must not scroll sideways"
+            )
+        finally:
+            self.page.set_viewport_size(wide)
 
 
 @pytest.fixture

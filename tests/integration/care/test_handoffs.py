@@ -1,7 +1,7 @@
 """Access that follows the work: what a worker receives gives them what it needs while it
 is open, and a role is offered (and allowed) only what it may do."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -159,3 +159,75 @@ def test_a_link_worker_receives_referrals_and_has_a_caseload_of_them(care, clien
     # Finding the person now offers their record, not only break glass.
     found = client.get(reverse("people:search"), {"q": care.person.nhs_number})
     assert reverse("people:summary", args=[care.person.pk]) in found.content.decode()
+
+
+def test_a_new_deadline_cannot_be_in_the_past(care):
+    from django.core.exceptions import ValidationError
+
+    gp = care.m[care.gp]
+    plan = actions.start_plan(by=care.gp, membership=gp, person=care.person)
+    action = {"what": "Home visit", "who_type": "organisation", "who": "Age Concern"}
+    past = {"by_when-day": "1", "by_when-month": "1", "by_when-year": "1999"}
+    with pytest.raises(ValidationError, match="today or in the future"):
+        actions.save_action(
+            by=care.gp, membership=gp, plan=plan, base_version=plan.version, data=action | past
+        )
+    # An action already late can be saved as it is (its status changed, say).
+    plan = actions.save_action(
+        by=care.gp,
+        membership=gp,
+        plan=plan,
+        base_version=plan.version,
+        data=action | past,
+        today=date(1998, 12, 1),
+    )
+    stored = actions.current_content(plan)["actions"][0]
+    plan = actions.save_action(
+        by=care.gp,
+        membership=gp,
+        plan=plan,
+        base_version=plan.version,
+        data=action | past | {"status": "done"},
+        action_id=stored["id"],
+    )
+    assert actions.current_content(plan)["actions"][0]["status"] == "done"
+
+
+def test_a_completed_assessment_sums_up_the_needs_and_starts_the_plan(care, client):
+    gp = care.m[care.gp]
+    item = actions.start_assessment(by=care.gp, membership=gp, person=care.person)
+    item = actions.save_assessment_domain(
+        by=care.gp,
+        membership=gp,
+        item=item,
+        base_version=item.version,
+        domain="loneliness",
+        data={"loneliness.how_often": "often", "loneliness.detail": "My daughter, Sundays"},
+    )
+    item = actions.save_assessment_domain(
+        by=care.gp,
+        membership=gp,
+        item=item,
+        base_version=item.version,
+        domain="wellbeing",
+        data={"wellbeing.mood": "low", "wellbeing.detail": ""},
+    )
+    client.force_login(care.gp)
+    url = reverse("care:assessment", args=[care.person.pk, item.pk])
+    done = client.post(url, {"base_version": item.version}, follow=True)
+    page = done.content.decode()
+    assert "Assessment complete" in page and "What the assessment found" in page
+    assert "Company and social contact" in page and "Support with low mood" in page
+    assert "Start the plan with Mary" in page
+    # A volunteer working a task for her is not shown the sensitive need.
+    task = _befriending(care)
+    actions.move_task(
+        by=care.volunteer,
+        membership=care.m[care.volunteer],
+        task=task,
+        status="accepted",
+        base_version=task.version,
+    )
+    client.force_login(care.volunteer)
+    page = client.get(url).content.decode()
+    assert "Company and social contact" in page and "low mood" not in page
