@@ -10,6 +10,36 @@ hypothesis_settings.register_profile("ci", derandomize=True)
 hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+
+def pytest_configure(config):
+    """``JOINEDUP_TEST_CLOCK=2028-02-29T16:30`` runs the tests on that day (the clock
+    ticks on from there): `make test` runs the date-sensitive suites on a fixed awkward day
+    as well as today, so that no test passes only on the day it was written. Travel starts
+    before anything else so that every clock (timers included) agrees."""
+    clock = os.environ.get("JOINEDUP_TEST_CLOCK")
+    if clock:
+        import datetime as dt
+
+        import time_machine
+
+        moment = dt.datetime.fromisoformat(clock)
+        if moment.tzinfo is None:
+            from zoneinfo import ZoneInfo
+
+            moment = moment.replace(tzinfo=ZoneInfo("Europe/London"))
+        time_machine.travel(moment, tick=True).start()
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    clock = os.environ.get("JOINEDUP_TEST_CLOCK")
+    return [
+        f"database: {settings.DATABASES['default']['ENGINE']}",
+        f"clock: {clock or 'today'}",
+    ]
+
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls
 # from the same thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -54,12 +84,6 @@ def membership_of():
         return user.memberships.select_related("organisation").get()
 
     return get
-
-
-def pytest_report_header(config):
-    from django.conf import settings
-
-    return f"database: {settings.DATABASES['default']['ENGINE']}"
 
 
 @pytest.fixture(scope="session")
