@@ -267,7 +267,7 @@ def _int(value) -> int:
 @access.resident_required
 def my_data(request):
     """Who has looked at my record, my sharing choices, and how to complain or correct."""
-    from joinedup.core.models import AUDIT_ACTION_LABELS
+    from joinedup.core.describe import describe, roles_for
     from joinedup.people.actions import set_sharing_choices
     from joinedup.people.queries import record_viewers
 
@@ -283,11 +283,11 @@ def my_data(request):
         )
         saved = True
     actions.record_resident_view(account=request.resident, page="my data")
-    looks = record_viewers(person.pk).filter(user__isnull=False)[:200]
+    events = list(record_viewers(person.pk).filter(user__isnull=False)[:200])
+    roles = roles_for(events)
+    looks = [describe(e, to_person=True, roles=roles) for e in events]
     return render(
-        request,
-        "portal/my_data.jinja",
-        {"person": person, "looks": looks, "labels": AUDIT_ACTION_LABELS, "saved": saved},
+        request, "portal/my_data.jinja", {"person": person, "looks": looks, "saved": saved}
     )
 
 

@@ -1,5 +1,6 @@
 """The resident portal: invitations, separate sign-in, a resident's own plan only."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -204,7 +205,10 @@ def test_my_data_shows_who_looked_and_records_sharing_choices(residents, client)
     client.get(reverse("people:summary", args=[residents.mary.pk]))
     client.post(reverse("portal:sign-in"), {"email": "mary@example.org", "password": PASSWORD})
     page = client.get(reverse("portal:my-data")).content.decode()
-    assert residents.gp.get_full_name() in page and "Looked at the record" in page
+    # In plain English: who (with their title and organisation), what, and when.
+    said = f"Dr {residents.gp.get_full_name()} at {residents.world.practice_a.name} looked at"
+    assert f"{said} your record on " in html.unescape(page)
+    assert "person.view" not in page and "Summary" not in page
     client.post(
         reverse("portal:my-data"),
         {"sensitive_sharing_consent": "yes", "objects_to_sharing": "no"},
