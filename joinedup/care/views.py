@@ -25,7 +25,7 @@ from joinedup.core.permissions import gives_direct_care
 from joinedup.people import access
 from joinedup.people.actions import record_person_view, set_sharing_choices
 
-from . import actions, assessment, plans, queries
+from . import actions, assessment, conversations, plans, queries
 from .models import (
     AgendaItem,
     Assessment,
@@ -136,6 +136,7 @@ def _care_context(membership, person, errors=None, values=None):
         "plan": CarePlan.objects.filter(person=person).first(),
         "last_assessment": Assessment.objects.filter(person=person).first(),
         "tasks": queries.tasks_for(person),
+        "messages_card": conversations.card(membership, person),
         "errors": errors or {},
         "values": values or {},
         "today": timezone.localdate(),
@@ -492,6 +493,7 @@ def inbox(request):
             **shown,
             "counts": {name: boxes[name].count() for name in (*shown, "overdue")},
             "sent": list(boxes["sent"][:50]),
+            "threads": list(conversations.waiting_for(membership)[:100]),
             "today": timezone.localdate(),
         },
     )

@@ -58,9 +58,9 @@ ACTIONS = {
     "care.review.raise": "asked for {your} plan to be reviewed",
     "care.task.view": "looked at a task about {you}",
     "care.message.from_person": "sent a message to {your} care team",
-    "care.conversation.view": "read {yours} messages with {your} care team",
     "care.conversation.write": "wrote to {your} care team",
     "care.conversation.reply": "replied to {yours} message",
+    "care.conversation.handled": "marked {yours} message as dealt with",
     # Services and referrals
     "directory.import": "updated the list of local services",
     "directory.problem_report": "reported a problem with a service's details",
@@ -80,6 +80,7 @@ ACTIONS = {
     "portal.proxy.accept": "accepted being able to see parts of {your} plan",
     "portal.proxy.revoke": "stopped a carer seeing {your} plan",
     "portal.proxy.view": "looked at the parts of {your} plan shared with them",
+    "portal.proxy.messages": "read {yours} messages with {your} care team",
     # Population health and the partnership
     "codelists.import": "loaded lists of clinical codes",
     "cohort.save": "saved a group of people to look at",
@@ -161,6 +162,7 @@ PAGES = {
     "my data": "who has looked at {your} record",
     "shortlist": "a list of services from {your} care team",
     "proxy plan": "the plan of someone they care for",
+    "proxy messages": "the messages of someone they care for",
 }
 
 TASK_KINDS = {
@@ -268,7 +270,11 @@ def who(event, *, to_person: bool = False, roles: dict | None = None) -> str:
         name = staff_name(event.user, role)
         return f"{name} at {event.organisation.name}" if event.organisation_id else name
     carer = (event.detail or {}).get("as") == "carer"
-    if carer or event.action in ("portal.proxy.view", "portal.proxy.accept"):
+    if carer or event.action in (
+        "portal.proxy.view",
+        "portal.proxy.accept",
+        "portal.proxy.messages",
+    ):
         return "Your carer" if to_person else "Their carer, online"
     if event.action.startswith("portal.") or event.action == "care.conversation.write":
         return "You" if to_person else "The person, online"
