@@ -47,6 +47,10 @@ def messages_of(conversation: Conversation | None) -> list[ConversationMessage]:
     return list(conversation.messages.all())
 
 
+def has_care_team(person: Person) -> bool:
+    return CareTeamMember.objects.filter(person=person, left_at__isnull=True).exists()
+
+
 def in_care_team(membership: Membership, person: Person) -> bool:
     """Staff take part in a person's conversation only from inside their care team (in
     person, or through their organisation or team). The page has already reached the
@@ -90,7 +94,7 @@ def write_from_person(
     their messages writes to the person's care team. The key worker is emailed a notice
     (without the message) once it is stored. ``site`` is the address links start with."""
     text = clean_text(text)
-    if not CareTeamMember.objects.filter(person=person, left_at__isnull=True).exists():
+    if not has_care_team(person):
         raise ValidationError({"message": "There is no care team to send this to yet"})
     if as_carer:
         grant = _carer_grant(account, person)

@@ -288,6 +288,7 @@ def _thread_page(request, *, person, as_carer: bool, page: str, context: dict):
             "errors": errors,
             "text": text,
             "max_message": conversations.MAX_MESSAGE,
+            "has_care_team": conversations.has_care_team(person),
         },
         status=status,
     )

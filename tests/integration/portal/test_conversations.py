@@ -279,3 +279,14 @@ def test_a_residents_quick_changes_make_one_inbox_item_until_it_is_picked_up(sce
     )
     assert change_about_me("Just my garden").status_code == 302
     assert Task.objects.filter(person=scene.mary, kind=TaskKind.MESSAGE).count() == 2
+
+
+def test_without_a_care_team_there_is_no_one_to_write_to(scene, world):
+    lone = world.person(given_name="Lone", family_name="Walker")
+    actions.create_demo_account(person=lone, email="lone@example.org", password=PASSWORD)
+    client = _portal("lone@example.org")
+    page = _text(client.get(reverse("portal:message")))
+    assert "There is no care team to write to yet" in page and "Your message" not in page
+    refused = client.post(reverse("portal:message"), {"message": "Hello?"})
+    assert refused.status_code == 400 and "There is no care team" in _text(refused)
+    assert not Conversation.objects.filter(person=lone).exists()
