@@ -13,6 +13,8 @@ Every named URL must have an entry; a new URL without one fails the matrix. The 
 - ``RESIDENT``: a resident signed in to the portal (their own record only).
 - ``OWN``: the resident whose goal, plan or shortlist it is.
 - ``CARER``: a carer signed in to the portal, for the person who gave them access.
+- ``CARE_TEAM``: direct-care staff in the person's care team (in person, or through their
+  organisation or team), reached through ``people.access`` like ``PERSON``.
 - ``TASK``: direct-care staff of the organisation that asked or was asked.
 - ``ANY_TASK``: direct-care staff of an organisation that asked or was asked any of the
   person's tasks, referrals included.
@@ -31,6 +33,7 @@ TOKEN = "token"
 STAFF = "staff"
 DIRECT_CARE = "direct_care"
 PERSON = "person"
+CARE_TEAM = "care_team"
 RESIDENT = "resident"
 PORTAL = "portal"
 CARER = "carer"
@@ -87,6 +90,7 @@ POLICY = {
     "care:task": TASK,
     "care:person": PERSON,
     "care:person-update": PERSON,
+    "care:messages": CARE_TEAM,
     "care:team-add": PERSON,
     "care:sharing": PERSON,
     "care:task-new": PERSON,
@@ -122,6 +126,7 @@ POLICY = {
     "portal:carers": RESIDENT,
     "portal:proxy-accept": TOKEN,
     "portal:proxy-plan": CARER,
+    "portal:proxy-messages": CARER,
     "portal:invite": PERSON,
     # directory
     "directory:search": STAFF,

@@ -1351,43 +1351,56 @@ def person_changes_plan(
         summary=f"{person.given_name} changed {what[0].lower()}{what[1:]}",
         by_person=True,
     )
-    tell_care_team(
-        person=person,
-        description=f"{person.full_name} changed their plan: {what}",
-        detail="Look at what changed in the plan's versions.",
-        source="person changed plan",
-    )
+    tell_care_team_of_change(person=person, what=what)
     return plan
 
 
+PLAN_CHANGES_SOURCE = "person changed plan"
+
+
 @transaction.atomic
-def tell_care_team(*, person: Person, description: str, detail: str, source: str):
-    """A message from the person to their key worker's inbox (or the lead's, or their
-    practice's): a request for a change, a question, a change to look at."""
-    description = (description or "").strip()
-    detail = (detail or "").strip()
-    if not description:
-        raise ValidationError({"message": "Write your message"})
-    if len(detail) > plans.MAX_TEXT or len(description) > 500:
-        raise ValidationError({"message": f"Keep it to {plans.MAX_TEXT:,} characters"})
+def tell_care_team_of_change(*, person: Person, what: str) -> Task | None:
+    """Tell the person's key worker (or lead, or practice) that the person changed their
+    plan. Changes made one after another make one inbox item, not one each: the open
+    "updated their plan" item lists every change until someone in the team picks it up
+    (accepts it) or marks it done; the next change after that starts a new one."""
     owner = _review_owner(person.pk)
     if owner is None:
-        raise ValidationError({"message": "You have no care team to send this to yet"})
+        return None  # no one to tell yet: the change stands, in the plan's versions
     organisation, user = owner
     now = timezone.now()
-    task = Task.objects.create(
-        person=person,
-        kind=TaskKind.MESSAGE,
-        description=description[:500],
-        detail=detail,
-        requester=None,
-        requester_organisation=organisation,
-        owner_organisation=organisation,
-        owner_user=user,
-        created_at=now,
-        updated_at=now,
-        source=source[:100],
+    line = f"{timezone.localtime(now):%-d %B %Y at %H:%M}: changed {what}"
+    task = (
+        Task.objects.select_for_update()
+        .filter(
+            person=person,
+            kind=TaskKind.MESSAGE,
+            source=PLAN_CHANGES_SOURCE,
+            status=TaskStatus.REQUESTED,
+        )
+        .order_by("-created_at")
+        .first()
     )
+    if task is None:
+        task = Task.objects.create(
+            person=person,
+            kind=TaskKind.MESSAGE,
+            description=f"{person.full_name} updated their plan"[:500],
+            detail=line,
+            requester=None,
+            requester_organisation=organisation,
+            owner_organisation=organisation,
+            owner_user=user,
+            created_at=now,
+            updated_at=now,
+            source=PLAN_CHANGES_SOURCE,
+        )
+    else:
+        changes = task.detail.count("\n") + 2
+        task.detail = f"{task.detail}\n{line}"[-plans.MAX_TEXT :]
+        task.description = f"{person.full_name} updated their plan ({changes} changes)"[:500]
+        task.updated_at, task.version = now, task.version + 1
+        task.save(update_fields=["detail", "description", "updated_at", "version"])
     record_audit(
         by=None,
         organisation=None,
@@ -1395,5 +1408,6 @@ def tell_care_team(*, person: Person, description: str, detail: str, source: str
         person_id=person.pk,
         object_type="task",
         object_id=task.pk,
+        detail={"change": what[:200]},
     )
     return task

@@ -12,7 +12,15 @@ class CareConfig(AppConfig):
         from joinedup.people.panels import register_summary_panel
 
         from . import access
-        from .models import AgendaItem, Assessment, CarePlan, CareTeamMember, CaseloadEntry, Task
+        from .models import (
+            AgendaItem,
+            Assessment,
+            CarePlan,
+            CareTeamMember,
+            CaseloadEntry,
+            Conversation,
+            Task,
+        )
         from .panels import care_banner_facts, care_panel
 
         register_summary_panel("care", care_panel)
@@ -28,3 +36,4 @@ class CareConfig(AppConfig):
         register_attachment("care_plan", CarePlan, "person")
         register_attachment("assessments", Assessment, "person")
         register_attachment("mdt_agenda_items", AgendaItem, "person")
+        register_attachment("conversations", Conversation, "person")

@@ -365,3 +365,55 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"Item {self.position} of meeting {self.meeting_id}"
+
+
+class Conversation(models.Model):
+    """Messages between a person (or a carer they let write for them) and their care team:
+    one thread per person, kept whole. ``awaiting_reply`` while the person's side wrote
+    last and no one in the care team has answered or marked it handled."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField()
+    last_message_at = models.DateTimeField()
+    awaiting_reply = models.BooleanField(default=False)
+    # When someone in the care team, and the person's side, last read the thread: what
+    # was written after it is new to them.
+    staff_read_at = models.DateTimeField(null=True, blank=True)
+    person_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["awaiting_reply", "-last_message_at"], name="conversation_waiting")
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation with person {self.person_id}"
+
+
+class ConversationMessage(models.Model):
+    """One message, with who wrote it as they were named when they wrote ("Sam Carter
+    (carer)", "Nurse Ewa Nowak, Community nursing"): a portal account on the person's
+    side, or a member of staff for an organisation."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    text = models.TextField()
+    written_at = models.DateTimeField()
+    from_care_team = models.BooleanField(default=False)
+    account = models.ForeignKey(
+        "portal.ResidentAccount", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["conversation", "written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} in conversation {self.conversation_id}"

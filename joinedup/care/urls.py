@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import conversation_views, views
 
 app_name = "care"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("mdt/<int:meeting_id>/items/<int:item_id>", views.agenda_item, name="agenda-item"),
     path("tasks/<int:task_id>/", views.task, name="task"),
     path("people/<int:person_id>/", views.person_care, name="person"),
+    path("people/<int:person_id>/messages", conversation_views.thread, name="messages"),
     path("people/<int:person_id>/update", views.person_care_update, name="person-update"),
     path(
         "people/<int:person_id>/team/add",

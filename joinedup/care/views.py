@@ -29,7 +29,7 @@ from joinedup.people.actions import record_person_view, set_sharing_choices
 from joinedup.people.models import Person
 from joinedup.people.queries import person_match
 
-from . import actions, assessment, permissions, plans, queries
+from . import actions, assessment, conversations, permissions, plans, queries
 from .models import (
     AgendaItem,
     Assessment,
@@ -193,6 +193,7 @@ def _care_context(membership, person, errors=None, values=None):
         "plan": CarePlan.objects.filter(person=person).first(),
         "last_assessment": Assessment.objects.filter(person=person).first(),
         "tasks": queries.tasks_for(person),
+        "messages_card": conversations.card(membership, person),
         "errors": errors or {},
         "values": values or {},
         "today": timezone.localdate(),
@@ -587,6 +588,7 @@ def inbox(request):
             **shown,
             "counts": {name: boxes[name].count() for name in (*shown, "overdue")},
             "sent": list(boxes["sent"][:50]),
+            "threads": list(conversations.waiting_for(membership)[:100]),
             "today": timezone.localdate(),
         },
     )

@@ -239,16 +239,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
-
-
-# How audit actions read to a person looking at who saw their record.
-AUDIT_ACTION_LABELS = {
-    "person.create": "Added the record",
-    "person.update": "Changed details",
-    "person.view.summary": "Looked at the record",
-    "person.view.audit": "Looked at who has seen the record",
-    "person.view.api": "Read the record through the API",
-    "person.break_glass": "Opened the record in an emergency (break glass)",
-    "person.refused": "Tried to open the record and was refused",
-    "relationship.add": "Added a carer or contact",
-}

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from joinedup.core import describe
 from joinedup.core.actions import record_audit
 from joinedup.core.forms import date_part, parse_date_parts
-from joinedup.core.models import AUDIT_ACTION_LABELS
 from joinedup.core.permissions import may_break_glass, may_search_people
 
 from . import access, actions, queries
@@ -152,5 +152,5 @@ def audit(request, person_id: int):
     return render(
         request,
         "people/audit.jinja",
-        {"person": person, "events": events, "audit_labels": AUDIT_ACTION_LABELS},
+        {"person": person, "events": events, "audit_what": describe.what},
     )

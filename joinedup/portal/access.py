@@ -114,3 +114,27 @@ def granted(request, person_id: int):
     if grant is None:
         raise Http404("Not found")
     return grant
+
+
+def proxy_banner_facts(person, banner) -> None:
+    """An alert in the staff patient banner while a carer holds online access to parts of
+    the person's plan (so staff know who else reads what they write)."""
+    from django.utils import timezone
+
+    from joinedup.core.jinja_env import nhs_date
+
+    from .models import ProxyGrant
+
+    grants = ProxyGrant.objects.filter(
+        person=person,
+        revoked_at__isnull=True,
+        accepted_at__isnull=False,
+        until__gte=timezone.localdate(),
+    ).order_by("until")
+    for grant in grants:
+        banner.alerts.append(
+            (
+                f"{grant.name} (carer) sees parts of the plan online until {nhs_date(grant.until)}",
+                "blue",
+            )
+        )

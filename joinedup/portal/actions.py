@@ -173,6 +173,17 @@ def record_resident_view(*, account: ResidentAccount, page: str) -> None:
     )
 
 
+def record_carer_view(*, grant, what: str) -> None:
+    """A carer's look at what a resident shared (``what``: "view" for the plan,
+    "messages"), audited on the resident's record so they see it in "My data"."""
+    _audit(
+        f"portal.proxy.{what}",
+        person_id=grant.person_id,
+        object_type="proxy_grant",
+        object_id=grant.pk,
+    )
+
+
 @transaction.atomic
 def create_demo_account(*, person: Person, email: str, password: str) -> ResidentAccount:
     """A ready account for the demo borough (no invitation)."""

@@ -61,6 +61,7 @@ PROXY_SECTIONS = (
     ("care_team", "My care team"),
     ("contingency", "If things get worse"),
     ("review", "When we look at my plan again"),
+    ("messages", "Write to my care team for me, and read their replies"),
 )
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("carers", views.carers, name="carers"),
     path("proxy/<str:token>", views.accept_proxy, name="proxy-accept"),
     path("for/<int:person_id>/", views.proxy_plan, name="proxy-plan"),
+    path("for/<int:person_id>/messages", views.proxy_messages, name="proxy-messages"),
     # Staff: invite a resident (through the staff access rule).
     path("invite/<int:person_id>", staff_views.invite, name="invite"),
 ]

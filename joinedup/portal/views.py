@@ -2,6 +2,7 @@
 invitation, and the resident's own plan. Every page reaches only the resident's own
 record (``portal.access``)."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from joinedup.care import actions as care_actions
+from joinedup.care import conversations
 from joinedup.care import plans as care_plans
 from joinedup.care.documents import plan_document_context, plan_pdf
 from joinedup.care.models import CarePlan
@@ -98,6 +100,7 @@ def home(request):
             "name": person.given_name if person else request.resident.display_name,
             "plan": CarePlan.objects.filter(person=person).first() if person else None,
             "helping": access.live_grants(request.resident),
+            "new_replies": conversations.new_for_person(person) if person else 0,
         },
     )
 
@@ -169,6 +172,11 @@ def change_section(request, section: str):
                 change=section,
                 data=request.POST,
             )
+            messages.success(
+                request,
+                f"Saved: your changes to “{spec.title}”. Your care team will see this: "
+                "your main contact is told that you changed your plan.",
+            )
             return redirect("portal:plan")
         except care_actions.StaleEdit as exc:
             errors, status = {"form": exc.messages[0]}, 409
@@ -213,6 +221,11 @@ def goal_progress(request, goal_id: str):
                 data=request.POST,
                 item_id=goal_id,
             )
+            messages.success(
+                request,
+                f"Saved: how your goal “{str(goal.get('text', ''))[:100]}” is going. Your "
+                "care team will see this: your main contact is told that you changed your plan.",
+            )
             return redirect("portal:plan")
         except ValidationError as exc:
             errors, status = (
@@ -233,30 +246,73 @@ def goal_progress(request, goal_id: str):
     )
 
 
-@access.resident_required
-def message(request):
-    """Ask for a change or send a message: it lands in the key worker's inbox."""
-    person = access.own_person(request)
-    errors, status, text, sent = {}, 200, "", False
+def _thread_page(request, *, person, as_carer: bool, page: str, context: dict):
+    """The person's conversation with their care team, and the form to write to it."""
+    errors, status, text = {}, 200, ""
     if request.method == "POST":
         text = request.POST.get("message", "")
         try:
-            if not text.strip():
-                raise ValidationError({"message": "Write your message"})
-            care_actions.tell_care_team(
+            conversations.write_from_person(
                 person=person,
-                description=f"Message from {person.full_name}: {text.strip()[:80]}",
-                detail=text,
-                source="portal message",
+                account=request.resident,
+                text=text,
+                as_carer=as_carer,
+                site=request.build_absolute_uri("/"),
             )
-            sent, text = True, ""
         except ValidationError as exc:
             errors, status = error_messages(exc, "message"), 400
+        else:
+            messages.success(
+                request,
+                "Sent. Your care team will see your message and reply here. "
+                "We will email you when they do.",
+            )
+            return redirect(request.path)
+    actions.record_resident_view(account=request.resident, page=page)
+    if as_carer:
+        actions.record_carer_view(grant=context["grant"], what="messages")
+    conversation = conversations.thread_of(person)
+    items = conversations.messages_of(conversation)[-200:]
+    read_at = conversation.person_read_at if conversation else None
+    if not as_carer:
+        conversations.mark_read(conversation=conversation, by_care_team=False)
     return render(
         request,
         "portal/message.jinja",
-        {"errors": errors, "text": text, "sent": sent},
+        {
+            **context,
+            "person": person,
+            "as_carer": as_carer,
+            "items": items,
+            "read_at": read_at,
+            "errors": errors,
+            "text": text,
+            "max_message": conversations.MAX_MESSAGE,
+            "has_care_team": conversations.has_care_team(person),
+        },
         status=status,
+    )
+
+
+@access.resident_required
+def message(request):
+    """My conversation with my care team: what we wrote, and a form to write more."""
+    person = access.own_person(request)
+    return _thread_page(request, person=person, as_carer=False, page="messages", context={})
+
+
+@access.resident_required
+def proxy_messages(request, person_id: int):
+    """A carer writes to the care team of someone who let them, and reads the replies."""
+    grant = access.granted(request, person_id)
+    if "messages" not in grant.sections:
+        raise Http404("Not found")
+    return _thread_page(
+        request,
+        person=grant.person,
+        as_carer=True,
+        page="proxy messages",
+        context={"grant": grant},
     )
 
 
@@ -267,7 +323,7 @@ def _int(value) -> int:
 @access.resident_required
 def my_data(request):
     """Who has looked at my record, my sharing choices, and how to complain or correct."""
-    from joinedup.core.models import AUDIT_ACTION_LABELS
+    from joinedup.core.describe import describe, roles_for
     from joinedup.people.actions import set_sharing_choices
     from joinedup.people.queries import record_viewers
 
@@ -283,11 +339,11 @@ def my_data(request):
         )
         saved = True
     actions.record_resident_view(account=request.resident, page="my data")
-    looks = record_viewers(person.pk).filter(user__isnull=False)[:200]
+    events = list(record_viewers(person.pk).filter(user__isnull=False)[:200])
+    roles = roles_for(events)
+    looks = [describe(e, to_person=True, roles=roles) for e in events]
     return render(
-        request,
-        "portal/my_data.jinja",
-        {"person": person, "looks": looks, "labels": AUDIT_ACTION_LABELS, "saved": saved},
+        request, "portal/my_data.jinja", {"person": person, "looks": looks, "saved": saved}
     )
 
 
@@ -420,16 +476,7 @@ def proxy_plan(request, person_id: int):
     plan = CarePlan.objects.filter(person_id=person_id).first()
     context = plan_document_context(plan, grant.person) if plan else {"person": grant.person}
     actions.record_resident_view(account=request.resident, page="proxy plan")
-    from joinedup.core.actions import record_audit
-
-    record_audit(
-        by=None,
-        organisation=None,
-        action="portal.proxy.view",
-        person_id=person_id,
-        object_type="proxy_grant",
-        object_id=grant.pk,
-    )
+    actions.record_carer_view(grant=grant, what="view")
     return render(request, "portal/proxy_plan.jinja", {**context, "grant": grant})
 
 

@@ -26,6 +26,15 @@ def test_invited_resident_reads_their_plan(pages, chromium, transactional_db):
     world.profile(person, ltc_count=4)
     actions.build_caseload(by=None)
     membership = coordinator.memberships.get()
+    actions.add_team_member(
+        by=coordinator,
+        membership=membership,
+        person=person,
+        organisation=federation,
+        user=coordinator,
+        role="Care coordinator",
+        is_key_worker=True,
+    )
     plan = actions.start_plan(by=coordinator, membership=membership, person=person)
     actions.save_goal(
         by=coordinator,

@@ -276,6 +276,8 @@ ROLE_OF = {
 ACTORS = ("signed_out", "resident", "carer", "other_resident", *STAFF_ACTORS)
 # The people with a legitimate relationship to the scene's resident.
 RELATED = {"gp", "team_member"}
+# Of those, the one in the resident's care team (the GP has the record through the practice).
+IN_CARE_TEAM = {"team_member"}
 
 
 def expected(rule, actor: str, scene) -> bool:
@@ -301,6 +303,8 @@ def expected(rule, actor: str, scene) -> bool:
         return staff and ROLE_OF[actor] in DIRECT_CARE_ROLES
     if rule == policy.PERSON:
         return actor in RELATED
+    if rule == policy.CARE_TEAM:
+        return actor in IN_CARE_TEAM
     if rule == policy.RESIDENT:
         return actor in ("resident", "other_resident")
     if rule == policy.PORTAL:

@@ -231,3 +231,29 @@ def test_a_completed_assessment_sums_up_the_needs_and_starts_the_plan(care, clie
     client.force_login(care.volunteer)
     page = client.get(url).content.decode()
     assert "Company and social contact" in page and "low mood" not in page
+
+
+def test_the_banner_shows_who_the_person_is_and_what_to_notice(care, client):
+    from joinedup.portal.models import ProxyGrant
+
+    person = care.person
+    person.objects_to_sharing = True
+    person.interpreter_needed, person.preferred_language = True, "Polish"
+    person.save()
+    now = timezone.now()
+    ProxyGrant.objects.create(
+        person=person,
+        name="Sam Carter",
+        email="sam@example.org",
+        sections=["about_me"],
+        until=timezone.localdate() + timedelta(days=30),
+        token_hash="a" * 64,
+        created_at=now,
+        accepted_at=now,
+    )
+    client.force_login(care.gp)
+    page = client.get(reverse("care:person", args=[person.pk])).content.decode()
+    assert "Objects to sharing their record" in page
+    assert "Needs a Polish interpreter" in page
+    assert "Sam Carter (carer) sees parts of the plan online" in page
+    assert person.nhs_number_display in page and "Key worker" in page

@@ -1,5 +1,6 @@
 """The resident portal: invitations, separate sign-in, a resident's own plan only."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -157,6 +158,8 @@ def test_residents_shape_their_plan_and_the_care_team_is_told(residents, client)
         url, {"base_version": "2", "about_me-what_matters": hostile, "about_me-please_call_me": "M"}
     )
     assert saved.url == reverse("portal:plan")
+    confirmed = html.unescape(client.get(saved.url).content.decode())
+    assert "Saved: your changes to “About me”. Your care team will see this" in confirmed
     plan = CarePlan.objects.get(person=residents.mary)
     latest = PlanVersion.objects.filter(plan=plan).first()
     assert latest.by_person and latest.author is None
@@ -178,15 +181,14 @@ def test_residents_shape_their_plan_and_the_care_team_is_told(residents, client)
     other_goal = actions_other_goal(residents)
     assert client.get(reverse("portal:goal", args=[other_goal])).status_code == 404
 
-    assert client.post(reverse("portal:message"), {"message": ""}).status_code == 400
-    sent = client.post(reverse("portal:message"), {"message": "Can we meet at home?"})
-    assert "Sent" in sent.content.decode()
-    told = Task.objects.filter(person=residents.mary, kind=TaskKind.MESSAGE)
-    assert told.count() == 3  # two plan changes and one message
-    assert set(told.values_list("owner_user", flat=True)) == {residents.gp.pk}
+    # Two changes one after the other: one inbox item for the key worker, listing both.
+    told = Task.objects.get(person=residents.mary, kind=TaskKind.MESSAGE)
+    assert told.owner_user == residents.gp and told.status == "requested"
+    assert told.description == "Mary JONES updated their plan (2 changes)"
+    assert "changed About me" in told.detail and "changed progress on" in told.detail
     client.force_login(residents.gp)
     inbox = client.get(reverse("care:inbox")).content.decode()
-    assert "Message from Mary JONES: Can we meet at home?" in inbox
+    assert "Mary JONES updated their plan (2 changes)" in inbox
     versions = client.get(reverse("care:plan-versions", args=[residents.mary.pk])).content
     assert "Mary JONES (the person, online)" in versions.decode()
 
@@ -204,7 +206,10 @@ def test_my_data_shows_who_looked_and_records_sharing_choices(residents, client)
     client.get(reverse("people:summary", args=[residents.mary.pk]))
     client.post(reverse("portal:sign-in"), {"email": "mary@example.org", "password": PASSWORD})
     page = client.get(reverse("portal:my-data")).content.decode()
-    assert residents.gp.get_full_name() in page and "Looked at the record" in page
+    # In plain English: who (with their title and organisation), what, and when.
+    said = f"Dr {residents.gp.get_full_name()} at {residents.world.practice_a.name} looked at"
+    assert f"{said} your record on " in html.unescape(page)
+    assert "person.view" not in page and "Summary" not in page
     client.post(
         reverse("portal:my-data"),
         {"sensitive_sharing_consent": "yes", "objects_to_sharing": "no"},
