@@ -346,7 +346,7 @@ def decide(*, by: User, item: ReviewItem, decision: str) -> ReviewItem:
         raise ValidationError({"decision": "Choose link, not link or defer"})
     item = ReviewItem.objects.select_for_update().get(pk=item.pk)
     if item.status not in (ReviewItem.Status.PENDING, ReviewItem.Status.DEFERRED):
-        raise ValidationError("This pair has already been decided")
+        raise ValidationError("This pair has already been decided: nothing was changed")
     survivor = Person.objects.filter(pk=item.person_id).values_list("merged_into", flat=True)[0]
     if survivor:
         raise ValidationError(

@@ -60,6 +60,8 @@ def _pair_context(item: ReviewItem, error: str | None = None) -> dict:
         "evidence": explain(item.field_weights),
         "error": error,
         "others": others,
+        # Linked or not linked is final; a deferred pair is still to decide.
+        "decided": item.status in (ReviewItem.Status.LINKED, ReviewItem.Status.NOT_LINKED),
     }
 
 
@@ -95,8 +97,12 @@ def decide(request, item_id: int):
     try:
         actions.decide(by=request.user, item=item, decision=request.POST.get("decision", ""))
     except ValidationError as exc:
+        # Decided meanwhile (another tab, another reviewer): show the decision as it is.
+        item = _item(item_id)
         context = _pair_context(item, error=exc.messages[0])
-        return render(request, "identity/pair.jinja", context, status=400)
+        return render(
+            request, "identity/pair.jinja", context, status=409 if context["decided"] else 400
+        )
     return redirect("identity:queue")
 
 
