@@ -500,3 +500,19 @@ def test_a_decided_pair_shows_the_decision_instead_of_the_buttons(world, client)
     # Decide later keeps the pair open, saying who left it.
     page = client.get(reverse("identity:pair", args=[deferred.pk])).content.decode()
     assert "Left to decide later by Test" in page and 'value="link"' in page
+
+
+def test_reviewers_find_match_review_and_merged_records_in_the_header(world, client):
+    for role, organisation, shown in (
+        (Role.DATA_QUALITY, world.icb, True),
+        (Role.SYSTEM_ADMIN, world.icb, True),
+        (Role.GP, world.practice_a, False),
+    ):
+        client.force_login(world.user(role, organisation))
+        page = client.get(reverse("core:home")).content.decode()
+        header = page[page.index("<header") : page.index("</header>")]
+        for href, text in (
+            (reverse("identity:queue"), "Match review"),
+            (reverse("identity:merges"), "Merged records"),
+        ):
+            assert (f'href="{href}"' in header and text in header) is shown
