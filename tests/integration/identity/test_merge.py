@@ -231,3 +231,23 @@ def test_every_link_to_a_person_follows_a_merge_or_is_known_not_to():
         if field.is_relation and field.related_model is Person
     }
     assert links - stays - registered == set()
+
+
+def test_the_survivors_pages_after_a_merge_and_the_merged_records_lead_there(twins, client):
+    keep, dup = twins.keep, twins.dup
+    actions.merge_persons(by=None, survivor=keep, absorbed=dup, reason="Same person")
+    client.force_login(twins.gp)
+    summary = client.get(reverse("people:summary", args=[keep.pk]))
+    assert summary.status_code == 200
+    page = summary.content.decode()
+    assert "Ann LEE" in page and "T1" in page  # the agency record that moved
+    care = client.get(reverse("care:person", args=[keep.pk]))
+    assert care.status_code == 200 and reverse("care:plan", args=[keep.pk]) in care.content.decode()
+    assert client.get(reverse("care:plan", args=[keep.pk])).status_code == 200
+    for name in ("people:summary", "care:person", "care:plan", "care:assessments"):
+        response = client.get(reverse(name, args=[dup.pk]))
+        assert response.status_code == 302, name
+        assert response["Location"] == reverse(name, args=[keep.pk])
+    # Someone who may not open the survivor learns nothing from the merged record's pages.
+    client.force_login(twins.world.user(Role.GP, twins.world.practice_b))
+    assert client.get(reverse("care:person", args=[dup.pk])).status_code == 403
