@@ -126,8 +126,11 @@ def _find_person(text: str):
     return person, None
 
 
-def _attached(person) -> dict[str, int]:
-    return {a.name: a.rows_of(person.pk).count() for a in attachments()}
+def _attached(person) -> str:
+    """What is attached to the person, in words: ``"care plan (1), tasks (3)"``."""
+    return _in_words(
+        {a.label: list(a.rows_of(person.pk).values_list("pk", flat=True)) for a in attachments()}
+    )
 
 
 def _in_words(rows: dict[str, list[int]]) -> str:
