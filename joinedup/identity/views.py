@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from joinedup.core.actions import record_audit
 from joinedup.core.permissions import may_review_matches
-from joinedup.people.merging import attachments
+from joinedup.people.merging import attachments, in_words
 
 from . import actions
 from .linkage import explain
@@ -128,16 +128,8 @@ def _find_person(text: str):
 
 def _attached(person) -> str:
     """What is attached to the person, in words: ``"care plan (1), tasks (3)"``."""
-    return _in_words(
+    return in_words(
         {a.label: list(a.rows_of(person.pk).values_list("pk", flat=True)) for a in attachments()}
-    )
-
-
-def _in_words(rows: dict[str, list[int]]) -> str:
-    """``{"care_plan": [4], "tasks": []}`` → ``"care plan (1)"``."""
-    names = {a.label: a.name for a in attachments()}
-    return ", ".join(
-        sorted(f"{names.get(label, label)} ({len(ids)})" for label, ids in rows.items() if ids)
     )
 
 
@@ -147,7 +139,7 @@ def merges(request):
     rows = Merge.objects.select_related("survivor", "absorbed", "merged_by", "unmerged_by")
     shown = list(rows.order_by("-merged_at")[:200])
     for merge in shown:
-        merge.moved_words, merge.stayed_words = _in_words(merge.moved), _in_words(merge.stayed)
+        merge.moved_words, merge.stayed_words = in_words(merge.moved), in_words(merge.stayed)
     return render(request, "identity/merges.jinja", {"merges": shown})
 
 

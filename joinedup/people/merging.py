@@ -107,3 +107,16 @@ def register_attachment(label: str, model: type[models.Model], field: str) -> No
 
 def attachments() -> list[Attachment]:
     return list(_ATTACHMENTS.values())
+
+
+def in_words(rows: dict[str, list[int]]) -> str:
+    """Rows per attachment label, for people: ``{"care_plan": [4], "tasks": []}`` →
+    ``"care plan (1)"``."""
+    names = {a.label: a.name for a in attachments()}
+    return ", ".join(
+        sorted(
+            f"{names.get(label, label.replace('_', ' '))} ({len(ids)})"
+            for label, ids in rows.items()
+            if ids
+        )
+    )

@@ -97,7 +97,7 @@ def twins(world):
     return Twins(world)
 
 
-def merge_by(route: str, twins: Twins, client) -> Merge:
+def merge_by(route: str, twins: Twins, client, capsys) -> Merge:
     keep, dup = twins.keep, twins.dup
     if route == "action":
         actions.merge_persons(by=None, survivor=keep, absorbed=dup, reason="Same person")
@@ -105,6 +105,8 @@ def merge_by(route: str, twins: Twins, client) -> Merge:
         call_command(
             "identity", "merge", "--keep", keep.pk, "--absorb", dup.pk, "--reason", "Same person"
         )
+        said = " ".join(capsys.readouterr().out.split())  # as wrapped to the terminal
+        assert f"stayed with {dup.pk}: MDT agenda items (1)" in said
     else:
         client.force_login(twins.world.user(Role.DATA_QUALITY, twins.world.icb))
         response = client.post(
@@ -116,9 +118,9 @@ def merge_by(route: str, twins: Twins, client) -> Merge:
 
 
 @pytest.mark.parametrize("route", ["action", "command", "page"])
-def test_what_the_survivor_already_has_stays_with_the_merged_record(twins, client, route):
+def test_what_the_survivor_already_has_stays_with_the_merged_record(twins, client, capsys, route):
     before = state()
-    merge = merge_by(route, twins, client)
+    merge = merge_by(route, twins, client, capsys)
 
     def owner(row):
         row.refresh_from_db()
