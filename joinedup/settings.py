@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "joinedup.core.middleware.CurrentOrganisationMiddleware",
+    "joinedup.people.middleware.MergedRecordMiddleware",
     "joinedup.portal.access.ResidentMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

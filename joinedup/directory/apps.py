@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class DirectoryConfig(AppConfig):
     name = "joinedup.directory"
     label = "directory"
+
+    def ready(self) -> None:
+        from joinedup.people.merging import register_attachment
+
+        from .models import Shortlist
+
+        register_attachment("shortlists", Shortlist, "person")

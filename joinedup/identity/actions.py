@@ -346,7 +346,13 @@ def decide(*, by: User, item: ReviewItem, decision: str) -> ReviewItem:
         raise ValidationError({"decision": "Choose link, not link or defer"})
     item = ReviewItem.objects.select_for_update().get(pk=item.pk)
     if item.status not in (ReviewItem.Status.PENDING, ReviewItem.Status.DEFERRED):
-        raise ValidationError("This pair has already been decided")
+        raise ValidationError("This pair has already been decided: nothing was changed")
+    survivor = Person.objects.filter(pk=item.person_id).values_list("merged_into", flat=True)[0]
+    if survivor:
+        raise ValidationError(
+            f"Record {item.person_id} has been merged into record {survivor}: "
+            "this pair is no longer offered"
+        )
     item.status, item.decided_by, item.decided_at = statuses[decision], by, timezone.now()
     item.save(update_fields=["status", "decided_by", "decided_at"])
     record = item.record
@@ -401,33 +407,40 @@ def export_links(out: Path) -> int:
 
 @transaction.atomic
 def merge_persons(*, by: User | None, survivor: Person, absorbed: Person, reason: str) -> Merge:
-    """Make two records of one person one: everything attached to ``absorbed`` moves to
-    ``survivor``; ``absorbed`` is kept, marked as merged. Audited; undone by unmerge."""
+    """Make two records of one person one: what is attached to ``absorbed`` moves to
+    ``survivor``; ``absorbed`` is kept, marked as merged. Audited; undone by unmerge.
+
+    What the survivor already has its own of (a profile in the same population run, a
+    place on the same MDT agenda, a review pair for the same agency record) stays with
+    the absorbed record: the next population run recomputes the profiles. A one-to-one
+    attachment both records have (a care plan, a caseload entry) refuses the merge.
+    """
     from joinedup.people.merging import attachments
 
     if survivor.pk == absorbed.pk:
         raise ValidationError("A person cannot be merged with themselves")
-    if survivor.merged_into_id or absorbed.merged_into_id:
-        raise ValidationError("One of these records has already been merged")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Give the reason for the merge"})
-    moved = {}
+    # Locked and read afresh: two officers merging the same records at once wait in turn.
+    locked = Person.objects.select_for_update().filter(pk__in=[survivor.pk, absorbed.pk])
+    if any(merged for merged in locked.values_list("merged_into", flat=True)):
+        raise ValidationError("One of these records has already been merged")
+    both = [a.name for a in attachments() if a.both_have(survivor.pk, absorbed.pk)]
+    if both:
+        raise ValidationError(
+            f"Both records have a {' and a '.join(both)}, and a person can have only one: "
+            "bring them together in one record first, then merge"
+        )
+    moved, stayed = {}, {}
     for attachment in attachments():
-        # A person has at most one of some things (a care plan, a caseload place): if both
-        # records have one, they must be brought together by hand first.
-        if (
-            attachment.model._meta.get_field(attachment.field).one_to_one
-            and attachment.model.objects.filter(**{attachment.field: survivor}).exists()
-            and attachment.model.objects.filter(**{attachment.field: absorbed}).exists()
-        ):
-            label = attachment.label.replace("_", " ")
-            raise ValidationError(f"Both records have a {label}: combine them before merging")
-    for attachment in attachments():
-        rows = attachment.model.objects.filter(**{attachment.field: absorbed})
-        ids = list(rows.values_list("pk", flat=True))
-        if ids:
-            attachment.model.objects.filter(pk__in=ids).update(**{attachment.field: survivor})
-        moved[attachment.label] = ids
+        ids = list(attachment.rows_of(absorbed.pk).order_by("pk").values_list("pk", flat=True))
+        staying = attachment.clashes(ids, onto=survivor.pk)
+        moving = [pk for pk in ids if pk not in staying]
+        if moving:
+            attachment.model.objects.filter(pk__in=moving).update(**{attachment.field: survivor})
+        moved[attachment.label] = moving
+        if staying:
+            stayed[attachment.label] = sorted(staying)
     absorbed.merged_into = survivor
     absorbed.save(update_fields=["merged_into"])
     merge = Merge.objects.create(
@@ -435,6 +448,7 @@ def merge_persons(*, by: User | None, survivor: Person, absorbed: Person, reason
         absorbed=absorbed,
         reason=reason.strip(),
         moved=moved,
+        stayed=stayed,
         merged_by=by,
         merged_at=timezone.now(),
     )
@@ -447,7 +461,12 @@ def merge_persons(*, by: User | None, survivor: Person, absorbed: Person, reason
             reason=reason,
             object_type="merge",
             object_id=merge.pk,
-            detail={"survivor": survivor.pk, "absorbed": absorbed.pk},
+            detail={
+                "survivor": survivor.pk,
+                "absorbed": absorbed.pk,
+                "moved": {label: len(ids) for label, ids in moved.items() if ids},
+                "stayed": {label: len(ids) for label, ids in stayed.items()},
+            },
         )
     return merge
 
@@ -467,12 +486,19 @@ def unmerge(*, by: User | None, merge: Merge, reason: str) -> Merge:
     if later:
         raise ValidationError("Undo the later merge of these records first")
     by_label = {a.label: a for a in attachments()}
-    for label, ids in merge.moved.items():
-        attachment = by_label.get(label)
-        if attachment and ids:
-            attachment.model.objects.filter(pk__in=ids).update(
-                **{attachment.field: merge.absorbed_id}
+    going_back = [
+        (by_label[label], ids) for label, ids in merge.moved.items() if ids and label in by_label
+    ]
+    for attachment, ids in going_back:
+        # Something given to the absorbed record since the merge would clash with what
+        # comes back: refuse, rather than put back only part of it.
+        if attachment.clashes(ids, onto=merge.absorbed_id):
+            raise ValidationError(
+                f"Record {merge.absorbed_id} now has its own {attachment.name}: "
+                "the merge cannot be undone exactly"
             )
+    for attachment, ids in going_back:
+        attachment.model.objects.filter(pk__in=ids).update(**{attachment.field: merge.absorbed_id})
     Person.objects.filter(pk=merge.absorbed_id).update(merged_into=None)
     merge.unmerged_by, merge.unmerged_at = by, timezone.now()
     merge.save(update_fields=["unmerged_by", "unmerged_at"])

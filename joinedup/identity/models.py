@@ -84,12 +84,14 @@ class SourceRecord(models.Model):
 class Merge(models.Model):
     """Two records of the same person made one. ``moved`` lists, per attachment, the ids
     that moved from the absorbed record to the survivor, so unmerge can move exactly
-    those back."""
+    those back; ``stayed``, those kept by the absorbed record because the survivor has
+    its own (a profile in the same population run, a place on the same MDT agenda)."""
 
     survivor = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     absorbed = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
     moved = models.JSONField(default=dict)
+    stayed = models.JSONField(default=dict)
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

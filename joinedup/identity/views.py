@@ -1,5 +1,6 @@
 """The clerical review queue: candidate pairs side by side, each field's evidence in words."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from joinedup.core.actions import record_audit
 from joinedup.core.permissions import may_review_matches
+from joinedup.people.merging import attachments, in_words
 
 from . import actions
 from .linkage import explain
@@ -22,8 +24,10 @@ def _allowed(request):
 @login_required
 def queue(request):
     _allowed(request)
+    # A pair with a record since merged is not offered: the survivor has its own pair.
     open_items = ReviewItem.objects.filter(
-        status__in=[ReviewItem.Status.PENDING, ReviewItem.Status.DEFERRED]
+        status__in=[ReviewItem.Status.PENDING, ReviewItem.Status.DEFERRED],
+        person__merged_into__isnull=True,
     )
     # One row per agency record, with its strongest candidate and how many there are
     # (twins give two strong candidates).
@@ -44,13 +48,36 @@ def queue(request):
     return render(request, "identity/queue.jinja", {"rows": rows, "total": total})
 
 
+def _pair_context(item: ReviewItem, error: str | None = None) -> dict:
+    others = (
+        ReviewItem.objects.filter(record=item.record)
+        .exclude(pk=item.pk)
+        .select_related("person")
+        .order_by("-match_probability")
+    )
+    return {
+        "item": item,
+        "evidence": explain(item.field_weights),
+        "error": error,
+        "others": others,
+        # Linked or not linked is final; a deferred pair is still to decide.
+        "decided": item.status in (ReviewItem.Status.LINKED, ReviewItem.Status.NOT_LINKED),
+    }
+
+
+def _item(item_id: int) -> ReviewItem:
+    return get_object_or_404(
+        ReviewItem.objects.select_related(
+            "record__agency", "person__registered_practice", "decided_by"
+        ),
+        pk=item_id,
+    )
+
+
 @login_required
 def pair(request, item_id: int):
     _allowed(request)
-    item = get_object_or_404(
-        ReviewItem.objects.select_related("record__agency", "person__registered_practice"),
-        pk=item_id,
-    )
+    item = _item(item_id)
     record_audit(
         by=request.user,
         organisation=request.membership.organisation,
@@ -59,32 +86,22 @@ def pair(request, item_id: int):
         object_type="review_item",
         object_id=item.pk,
     )
-    others = (
-        ReviewItem.objects.filter(record=item.record)
-        .exclude(pk=item.pk)
-        .select_related("person")
-        .order_by("-match_probability")
-    )
-    return render(
-        request,
-        "identity/pair.jinja",
-        {"item": item, "evidence": explain(item.field_weights), "error": None, "others": others},
-    )
+    return render(request, "identity/pair.jinja", _pair_context(item))
 
 
 @login_required
 @require_POST
 def decide(request, item_id: int):
     _allowed(request)
-    item = get_object_or_404(ReviewItem, pk=item_id)
+    item = _item(item_id)
     try:
         actions.decide(by=request.user, item=item, decision=request.POST.get("decision", ""))
     except ValidationError as exc:
+        # Decided meanwhile (another tab, another reviewer): show the decision as it is.
+        item = _item(item_id)
+        context = _pair_context(item, error=exc.messages[0])
         return render(
-            request,
-            "identity/pair.jinja",
-            {"item": item, "evidence": explain(item.field_weights), "error": exc.messages[0]},
-            status=400,
+            request, "identity/pair.jinja", context, status=409 if context["decided"] else 400
         )
     return redirect("identity:queue")
 
@@ -109,20 +126,21 @@ def _find_person(text: str):
     return person, None
 
 
-def _attached(person) -> dict[str, int]:
-    from joinedup.people.merging import attachments
-
-    return {
-        a.label.replace("_", " "): a.model.objects.filter(**{a.field: person}).count()
-        for a in attachments()
-    }
+def _attached(person) -> str:
+    """What is attached to the person, in words: ``"care plan (1), tasks (3)"``."""
+    return in_words(
+        {a.label: list(a.rows_of(person.pk).values_list("pk", flat=True)) for a in attachments()}
+    )
 
 
 @login_required
 def merges(request):
     _allowed(request)
     rows = Merge.objects.select_related("survivor", "absorbed", "merged_by", "unmerged_by")
-    return render(request, "identity/merges.jinja", {"merges": rows.order_by("-merged_at")[:200]})
+    shown = list(rows.order_by("-merged_at")[:200])
+    for merge in shown:
+        merge.moved_words, merge.stayed_words = in_words(merge.moved), in_words(merge.stayed)
+    return render(request, "identity/merges.jinja", {"merges": shown})
 
 
 @login_required
@@ -166,6 +184,7 @@ def merge_new(request):
             except ValidationError as exc:
                 errors["keep"] = exc.messages[0]
             else:
+                messages.success(request, f"Record {absorbed.pk} merged into record {survivor.pk}")
                 return redirect("identity:merges")
     context = {
         "first": first,
@@ -194,6 +213,10 @@ def unmerge(request, merge_id: int):
             except ValidationError as exc:
                 error = exc.messages[0]
             else:
+                messages.success(
+                    request,
+                    f"Merge undone: record {merge.absorbed_id} is a record of its own again",
+                )
                 return redirect("identity:merges")
     return render(
         request,

@@ -116,10 +116,26 @@ def accessible_person_ids(membership: Membership | None):
     return first.union(*rest, all=True)
 
 
+class MergedRecord(PermissionDenied):
+    """The record was merged into another that the membership may open: pages answer with
+    the survivor's page (``people.middleware.MergedRecordMiddleware``); anything else
+    treats it as the refusal it also is."""
+
+    def __init__(self, survivor_id: int):
+        super().__init__(f"This record has been merged into record {survivor_id}")
+        self.survivor_id = survivor_id
+
+
 def get_person_for(membership: Membership | None, person_id: int) -> tuple[Person, str]:
-    """Load a person the membership may open, with the basis; else PermissionDenied."""
+    """Load a person the membership may open, with the basis; else PermissionDenied
+    (:class:`MergedRecord` when it was merged into a record the membership may open)."""
     basis = access_basis(membership, person_id)
     if basis is None:
+        survivor = merged_into(person_id)
+        while survivor and (further := merged_into(survivor)):  # a survivor merged in turn
+            survivor = further
+        if survivor and access_basis(membership, survivor) is not None:
+            raise MergedRecord(survivor)
         raise PermissionDenied("No legitimate relationship with this person")
     person = Person.objects.select_related(
         "registered_practice__neighbourhood__network", "lsoa"

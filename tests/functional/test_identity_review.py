@@ -39,7 +39,7 @@ def test_review_a_candidate_pair(pages, transactional_db):
         field_weights={"forename_surname": 1.8, "birth_date": 6.4, "postcode": 3.9},
     )
     page = pages.sign_in("dq.browser", PASSWORD)
-    page.get_by_role("link", name="Match review").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Match review").click()
     expect(page.get_by_role("heading", name="Match review")).to_be_visible()
     pages.check("review_queue")
     page.get_by_role("link", name="Jo Smyth").click()
@@ -67,7 +67,7 @@ def test_merge_two_records_and_undo_it(pages, transactional_db):
         given_name="Joanne", family_name="Smith", birth_date=date(1944, 3, 15), nhs_number=None
     )
     page = pages.sign_in("dq.merge", PASSWORD)
-    page.get_by_role("link", name="Merged records").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Merged records").click()
     expect(page.get_by_role("heading", name="Merged records")).to_be_visible()
     pages.check("merges_empty")
     page.get_by_role("button", name="Merge two records").click()

@@ -5,6 +5,7 @@ same commands, so a journey test exercises what a new user signs in to.
 """
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -18,10 +19,20 @@ class Demo:
     password = DEMO_PASSWORD
 
     def __init__(
-        self, *, residents: int, care: bool, directory: bool, portal: bool, engagement: bool
+        self,
+        *,
+        residents: int,
+        care: bool,
+        directory: bool,
+        portal: bool,
+        engagement: bool,
+        agencies: Path | None = None,
     ):
         out = io.StringIO()
-        call_command("synth", "--residents", str(residents), "--seed", "1", stdout=out)
+        # As `make demo`: with agencies, five agencies' extracts are written to that folder,
+        # loaded and linked (some records then wait for match review).
+        linking = ["--agencies", str(agencies), "--link-agencies"] if agencies else []
+        call_command("synth", "--residents", str(residents), "--seed", "1", *linking, stdout=out)
         call_command("population", "run", stdout=out)
         call_command("care", "build-caseload", stdout=out)
         if care:
@@ -36,8 +47,10 @@ class Demo:
 
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
-    """``demo(care=True, directory=True, portal=True, engagement=False)`` builds the
-    borough; call it at the start of the test."""
+    """``demo(care=True, directory=True, portal=True, engagement=False, agencies=False)``
+    builds the borough; call it at the start of the test. ``agencies=True`` also loads and
+    links the agencies' person extracts, as ``make demo`` does (the match review queue
+    fills only from a few thousand residents up)."""
 
     def build(
         *,
@@ -46,6 +59,7 @@ def demo(transactional_db, settings, tmp_path):
         directory: bool = True,
         portal: bool = True,
         engagement: bool = False,
+        agencies: bool = False,
     ) -> Demo:
         return Demo(
             residents=residents,
@@ -53,6 +67,7 @@ def demo(transactional_db, settings, tmp_path):
             directory=directory,
             portal=portal,
             engagement=engagement,
+            agencies=tmp_path / "agencies" if agencies else None,
         )
 
     return build

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from joinedup.core.jinja_env import nhs_date
 from joinedup.core.models import AuditEvent, Role
 from joinedup.identity import actions
 from joinedup.identity.models import Band, ReviewItem, SourceRecord
@@ -457,3 +458,61 @@ def test_quarantine_report_cannot_run_formulas_in_a_spreadsheet(world, tmp_path)
     assert load.quarantined == 1
     report = list(csv.reader(open(load.quarantine_report)))
     assert report[1][2] == '\'=HYPERLINK("http://x","y")'
+
+
+def test_a_decided_pair_shows_the_decision_instead_of_the_buttons(world, client):
+    person = world.person(given_name="Joan", family_name="Smith")
+    load = actions.AgencyLoad.objects.create(
+        agency=world.icb, file_name="d.csv", sha256="4" * 64, loaded_at="2026-01-01T00:00Z"
+    )
+    records = [
+        SourceRecord.objects.create(
+            agency=world.icb, load=load, local_id=f"D{n}", given_name="Jo", band=Band.REVIEW
+        )
+        for n in (1, 2)
+    ]
+    linked, deferred = (
+        ReviewItem.objects.create(
+            record=r, person=person, match_probability=0.6, match_weight=0.4, field_weights={}
+        )
+        for r in records
+    )
+    reviewer = world.user(Role.DATA_QUALITY, world.icb)
+    client.force_login(reviewer)
+    client.post(reverse("identity:decide", args=[linked.pk]), {"decision": "link"})
+    client.post(reverse("identity:decide", args=[deferred.pk]), {"decision": "defer"})
+    linked.refresh_from_db()
+    page = client.get(reverse("identity:pair", args=[linked.pk])).content.decode()
+    assert "Linked: the same person" in page and reviewer.get_full_name() in page
+    assert nhs_date(linked.decided_at) in page
+    assert 'name="decision"' not in page
+    # Deciding again (a second tab, another reviewer) changes nothing and says so.
+    audit = AuditEvent.objects.count()
+    again = client.post(reverse("identity:decide", args=[linked.pk]), {"decision": "not_link"})
+    assert again.status_code == 409
+    page = again.content.decode()
+    assert "already been decided" in page and "Linked: the same person" in page
+    assert 'name="decision"' not in page
+    linked.refresh_from_db()
+    records[0].refresh_from_db()
+    assert linked.status == ReviewItem.Status.LINKED and records[0].person == person
+    assert AuditEvent.objects.count() == audit
+    # Decide later keeps the pair open, saying who left it.
+    page = client.get(reverse("identity:pair", args=[deferred.pk])).content.decode()
+    assert "Left to decide later by Test" in page and 'value="link"' in page
+
+
+def test_reviewers_find_match_review_and_merged_records_in_the_header(world, client):
+    for role, organisation, shown in (
+        (Role.DATA_QUALITY, world.icb, True),
+        (Role.SYSTEM_ADMIN, world.icb, True),
+        (Role.GP, world.practice_a, False),
+    ):
+        client.force_login(world.user(role, organisation))
+        page = client.get(reverse("core:home")).content.decode()
+        header = page[page.index("<header") : page.index("</header>")]
+        for href, text in (
+            (reverse("identity:queue"), "Match review"),
+            (reverse("identity:merges"), "Merged records"),
+        ):
+            assert (f'href="{href}"' in header and text in header) is shown

@@ -7,6 +7,7 @@ from rich.console import Console
 
 from joinedup.identity import actions
 from joinedup.identity.models import Merge
+from joinedup.people.merging import in_words
 from joinedup.people.models import Person
 
 
@@ -89,8 +90,11 @@ class Command(BaseCommand):
                     absorbed=people[options["absorb"]],
                     reason=options["reason"],
                 )
+                stayed = in_words(merge.stayed)
                 console.print(
                     f"Merge {merge.pk}: person {merge.absorbed_id} merged into {merge.survivor_id}"
+                    f"; moved: {in_words(merge.moved) or 'nothing'}"
+                    + (f"; stayed with {merge.absorbed_id}: {stayed}" if stayed else "")
                 )
             else:
                 merge = Merge.objects.filter(pk=options["merge"]).first()
