@@ -191,10 +191,12 @@ def refer(request, oruk_id: str, person_id: int):
                 service=service,
                 reason=request.POST.get("reason", "").strip(),
                 consent=request.POST.get("consent", ""),
-                before=actions.ons4_scores(request.POST, "before_"),
+                answers=request.POST,
                 plan_action=request.POST.get("action", ""),
             )
-            messages.success(request, f"Referral sent to {service.organisation.partner.name}.")
+            messages.success(
+                request, f"Referral sent to the inbox of {referral.task.owner_organisation.name}."
+            )
             return redirect("care:task", task_id=referral.task_id)
         except ValidationError as exc:
             errors, status = error_messages(exc), 400

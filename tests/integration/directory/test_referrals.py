@@ -212,3 +212,53 @@ def test_a_practice_list_catchment_counts_for_that_practices_patients(setting, c
     client.force_login(world.user(Role.GP, world.practice_b))
     theirs = client.get(reverse("directory:search"), {"person": other.pk, "q": "walking"})
     assert "Practice walking group" not in theirs.content.decode()
+
+
+def test_the_form_says_exactly_whose_inbox_the_referral_goes_to(setting, client):
+    """The service is Age Well's; Age Well (voluntary) works its referrals in joinedup: the
+    form names both, and the one it names as the inbox is the one the task goes to."""
+    s = setting
+    client.force_login(s.navigator)
+    url = reverse("directory:refer", args=["lunch", s.person.pk])
+    form = client.get(url).content.decode()
+    assert (
+        "This referral goes to the inbox of <strong>Age Well (voluntary)</strong>, "
+        "who take referrals for Age Well in joinedup." in form
+    )
+    answer = client.post(url, {"reason": "", "consent": "spoken"}, follow=True)
+    task = Task.objects.get()
+    assert task.owner_organisation.name == "Age Well (voluntary)"
+    assert "Referral sent to the inbox of Age Well (voluntary)" in answer.content.decode()
+    # When the service's organisation works its own referrals, it is named once.
+    DirectoryOrganisation.objects.filter(oruk_id="age-well").update(name="Age Well (voluntary)")
+    form = client.get(url).content.decode()
+    assert "This referral goes to the inbox of <strong>Age Well (voluntary)</strong>." in form
+
+
+def test_every_wellbeing_error_is_shown_at_once_in_words(setting, client):
+    s = setting
+    client.force_login(s.navigator)
+    url = reverse("directory:refer", args=["lunch", s.person.pk])
+    answer = client.post(
+        url, {"reason": "Lonely", "before_satisfied": "x", "before_happy": "11"}
+    )  # no consent, two bad answers, two missing
+    assert answer.status_code == 400 and not Task.objects.exists()
+    page = answer.content.decode()
+    summary = page.split("nhsuk-error-summary__list")[1].split("</ul>")[0]
+    for field, words in (
+        ("consent", "Say how the person agreed"),
+        ("before_satisfied", "Enter how satisfied they are with their life nowadays"),
+        ("before_worthwhile", "Enter how worthwhile they feel the things they do are"),
+        ("before_happy", "Enter how happy they felt yesterday"),
+        ("before_anxious", "Enter how anxious they felt yesterday"),
+    ):
+        assert f'href="#{field}"' in summary and words in summary, field
+        assert f'id="{field}--error-message"' in page or f'id="{field}-error"' in page, field
+    assert "from 0 to 10" in summary and "or leave all four blank" in summary
+    assert "?: " not in summary and "? Enter" not in summary
+    # The end-of-referral form is the same.
+    with pytest.raises(Exception) as caught:
+        actions.ons4_scores({"after_satisfied": "3", "after_anxious": "-1"}, "after_")
+    assert set(caught.value.message_dict) == {
+        "after_worthwhile", "after_happy", "after_anxious"
+    }  # fmt: skip
