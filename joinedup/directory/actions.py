@@ -468,6 +468,12 @@ def refer(
             before = ons4_scores(answers, "before_")
         except ValidationError as exc:
             errors.update(exc.message_dict)
+    plan_action = (plan_action or "").strip()
+    if plan_action:
+        from .queries import plan_action as find_action
+
+        if find_action(person, plan_action) is None:
+            errors["action"] = [f"That action is not in {person.full_name}'s plan"]
     if errors:
         raise ValidationError(errors)
     if service.status != ServiceStatus.ACTIVE:

@@ -262,3 +262,29 @@ def test_every_wellbeing_error_is_shown_at_once_in_words(setting, client):
     assert set(caught.value.message_dict) == {
         "after_worthwhile", "after_happy", "after_anxious"
     }  # fmt: skip
+
+
+def test_someone_is_referred_from_the_service_page(setting, client, world):
+    """A service's page offers "Refer someone to this service" to those who may refer, and
+    lists only the people they have a relationship with."""
+    s = setting
+    world.person(practice=world.practice_b, given_name="Olive", family_name="Jones")
+    client.force_login(s.navigator)
+    page = client.get(reverse("directory:service", args=["lunch"])).content.decode()
+    who = reverse("directory:refer-who", args=["lunch"])
+    assert f'href="{who}"' in page and "Refer someone to this service" in page
+    listed = client.get(who).content.decode()
+    refer = reverse("directory:refer", args=["lunch", s.person.pk])
+    assert f'href="{refer}"' in listed and "Olive" not in listed
+    found = client.get(who, {"q": "jones"}).content.decode()
+    assert f'href="{refer}"' in found and "Olive" not in found
+    assert "No one you work with matches" in client.get(who, {"q": "olive"}).content.decode()
+    # The choir's organisation takes no referrals here: it is not offered.
+    page = client.get(reverse("directory:service", args=["choir"])).content.decode()
+    assert "Refer someone" not in page and "does not take referrals through joinedup" in page
+    # Roles that do not refer are offered nothing, and cannot open the page.
+    curator = world.user(Role.DIRECTORY_CURATOR, world.practice_a)
+    client.force_login(curator)
+    page = client.get(reverse("directory:service", args=["lunch"])).content.decode()
+    assert "Refer someone" not in page and "does not take referrals" not in page
+    assert client.get(who).status_code == 403
