@@ -523,7 +523,9 @@ def record_outcome(
     if not may_work(membership, referral.task):
         raise PermissionDenied("Only the organisation the referral is with can record this")
     if after is None:
-        raise ValidationError({"after_satisfied": "Answer the four questions"})
+        raise ValidationError(
+            {f"after_{key}": f"Enter {words}, from 0 to 10" for key, words in ONS4_IN_WORDS.items()}
+        )
     referral.after = after
     referral.after_recorded_at = timezone.now()
     referral.save(update_fields=["after", "after_recorded_at"])

@@ -89,6 +89,10 @@ def test_the_loop_from_referral_to_outcome(setting, client):
     assert "Record how they feel at the end" in page
     assert client.post(reverse("directory:outcome", args=[referral.pk]), {"after_happy": "11"}
                        ).status_code == 400  # fmt: skip
+    # Nothing answered: each of the four questions says what to enter.
+    blank = client.post(reverse("directory:outcome", args=[referral.pk]), {}).content.decode()
+    for words in ("how satisfied they are", "how worthwhile", "how happy", "how anxious"):
+        assert f"Enter {words}" in blank, words
     client.post(reverse("directory:outcome", args=[referral.pk]), AFTER)
     care_actions.move_task(
         by=s.volunteer, membership=s.volunteer_membership, task=task,
