@@ -131,6 +131,7 @@ POLICY = {
     # directory
     "directory:search": STAFF,
     "directory:service": STAFF,
+    "directory:refer-who": DIRECT_CARE,
     "directory:refer": PERSON,
     "directory:outcome": PROVIDER,
     "directory:report": STAFF,

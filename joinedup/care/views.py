@@ -24,6 +24,7 @@ from joinedup.core.models import (
     User,
 )
 from joinedup.core.permissions import gives_direct_care
+from joinedup.directory import queries as directory_queries
 from joinedup.people import access
 from joinedup.people.actions import record_person_view, set_sharing_choices
 from joinedup.people.models import Person
@@ -396,6 +397,7 @@ def plan(request, person_id: int):
             "action_status": dict(plans.ACTION_STATUS),
             "who_types": dict(plans.WHO_TYPES),
             "basis": basis,
+            "referrals": directory_queries.referrals_by_plan_action(person),
         },
     )
 

@@ -409,24 +409,36 @@ def derived(service: Service, terms: list[TaxonomyTerm], parts: dict) -> dict:
 SMALL_NUMBER = 5  # outcomes of fewer referrals than this are not shown
 
 
+# Each ONS4 question in words, for messages about its answer ("Enter how happy ...").
+ONS4_IN_WORDS = {
+    "satisfied": "how satisfied they are with their life nowadays",
+    "worthwhile": "how worthwhile they feel the things they do are",
+    "happy": "how happy they felt yesterday",
+    "anxious": "how anxious they felt yesterday",
+}
+
+
 def ons4_scores(data, prefix: str) -> dict | None:
     """ONS4 answers ("{prefix}satisfied" ...) as {measure: 0–10}; None when all are blank;
-    a ValidationError on the field when one is not a whole number from 0 to 10 or some
-    are missing."""
-    scores, missing = {}, []
-    for key, question in ONS4:
+    a ValidationError naming every field that is not a whole number from 0 to 10, or is
+    blank when others are answered."""
+    scores, errors, missing = {}, {}, []
+    for key, _ in ONS4:
         raw = str(data.get(f"{prefix}{key}", "")).strip()
         if raw == "":
             missing.append(key)
-            continue
-        if not raw.isdecimal() or int(raw) > 10:
-            raise ValidationError({f"{prefix}{key}": f"{question} Enter a number from 0 to 10"})
-        scores[key] = int(raw)
-    if not scores:
-        return None
-    if missing:
-        raise ValidationError({f"{prefix}{missing[0]}": "Answer all four questions, or none"})
-    return scores
+        elif not raw.isdecimal() or int(raw) > 10:
+            errors[f"{prefix}{key}"] = f"Enter {ONS4_IN_WORDS[key]} as a whole number from 0 to 10"
+        else:
+            scores[key] = int(raw)
+    if len(missing) < len(ONS4):
+        for key in missing:
+            errors[f"{prefix}{key}"] = (
+                f"Enter {ONS4_IN_WORDS[key]} too (from 0 to 10), or leave all four blank"
+            )
+    if errors:
+        raise ValidationError(errors)
+    return scores or None
 
 
 @transaction.atomic
@@ -439,15 +451,31 @@ def refer(
     reason: str,
     consent: str,
     before: dict | None = None,
+    answers=None,
     plan_action: str = "",
 ) -> ServiceReferral:
     """Refer a person to a service, with their consent: a care referral to the
     organisation that works the service's referrals (the caller has already checked that
-    the membership may open the person)."""
+    the membership may open the person). Wellbeing now is ``before`` ({measure: 0–10}) or
+    read from a form's ``answers`` ("before_satisfied" ...); every error is raised at once."""
     from joinedup.care import actions as care_actions
 
+    errors = {}
     if consent not in Consent.values:
-        raise ValidationError({"consent": "Say how the person agreed to the referral"})
+        errors["consent"] = ["Say how the person agreed to the referral"]
+    if answers is not None:
+        try:
+            before = ons4_scores(answers, "before_")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    plan_action = (plan_action or "").strip()
+    if plan_action:
+        from .queries import plan_action as find_action
+
+        if find_action(person, plan_action) is None:
+            errors["action"] = [f"That action is not in {person.full_name}'s plan"]
+    if errors:
+        raise ValidationError(errors)
     if service.status != ServiceStatus.ACTIVE:
         raise ValidationError({"service": f"{service.name} is not taking referrals now"})
     partner = service.organisation.partner
@@ -495,7 +523,9 @@ def record_outcome(
     if not may_work(membership, referral.task):
         raise PermissionDenied("Only the organisation the referral is with can record this")
     if after is None:
-        raise ValidationError({"after_satisfied": "Answer the four questions"})
+        raise ValidationError(
+            {f"after_{key}": f"Enter {words}, from 0 to 10" for key, words in ONS4_IN_WORDS.items()}
+        )
     referral.after = after
     referral.after_recorded_at = timezone.now()
     referral.save(update_fields=["after", "after_recorded_at"])

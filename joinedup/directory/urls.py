@@ -6,6 +6,7 @@ app_name = "directory"
 urlpatterns = [
     path("", views.search_page, name="search"),
     path("services/<str:oruk_id>", views.service_page, name="service"),
+    path("services/<str:oruk_id>/refer", views.refer_who, name="refer-who"),
     path("services/<str:oruk_id>/refer/<int:person_id>", views.refer, name="refer"),
     path("referrals/<int:referral_id>/outcome", views.outcome, name="outcome"),
     path("services/<str:oruk_id>/report", views.report, name="report"),

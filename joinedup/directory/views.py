@@ -15,14 +15,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from joinedup.care.actions import may_work
+from joinedup.core.actions import record_audit
 from joinedup.core.documents import pdf
 from joinedup.core.forms import error_messages
 from joinedup.core.jinja_env import age
 from joinedup.core.permissions import gives_direct_care, may_curate_directory
 from joinedup.people import access
+from joinedup.people import queries as people_queries
 from joinedup.people.actions import record_person_view
 
-from . import actions, needs
+from . import actions, needs, queries
 from .feeds import DAY_CODES
 from .models import (
     ONS4,
@@ -33,6 +35,7 @@ from .models import (
     ServiceStatus,
     Shortlist,
 )
+from .permissions import may_refer
 from .search import Criteria, describe, search
 
 DISTANCES = (("", "Any distance"), ("1", "1 km"), ("2", "2 km"), ("5", "5 km"), ("10", "10 km"))
@@ -48,9 +51,13 @@ def criteria_from(data, *, defaults: dict | None = None) -> tuple[Criteria, dict
     cannot be used (the rest of the search still runs)."""
     errors: dict[str, str] = {}
     given = {**(defaults or {}), **{k: v for k, v in data.items() if v != ""}}
+    # The needs ticked; before the form is first sent, the needs it starts with.
+    chosen = data.getlist("need") if "search" in data or "need" in data else None
+    if chosen is None:
+        chosen = list((defaults or {}).get("need") or [])
     criteria = Criteria(
         text=str(given.get("q", ""))[:MAX_TEXT],
-        needs=[n for n in data.getlist("need") if n in needs.BY_CODE] if data else [],
+        needs=[n for n in chosen if n in needs.BY_CODE],
         postcode=str(given.get("postcode", ""))[:20],
         carer=data.get("carer") == "yes",
         free=data.get("free") == "yes",
@@ -83,7 +90,9 @@ def search_context(request, *, defaults: dict | None = None, person=None) -> dic
     practice = getattr(person, "registered_practice", None) if person is not None else None
     criteria.practice = (practice.ods_code or "") if practice is not None else ""
     found = None
-    searched = any(data.get(k) for k in ("q", "need", "postcode", "when", "search"))
+    searched = any(data.get(k) for k in ("q", "need", "postcode", "when", "search")) or bool(
+        (defaults or {}).get("need") or (defaults or {}).get("search")
+    )
     if searched and not errors:
         try:
             found = search(criteria)
@@ -99,7 +108,30 @@ def search_context(request, *, defaults: dict | None = None, person=None) -> dic
         "distances": DISTANCES,
         "whens": WHEN,
         "values": {**(defaults or {}), **data.dict()},
+        "advice": advice(criteria),
     }
+
+
+def advice(criteria: Criteria) -> str:
+    """What to change when nothing matched, from what was asked for."""
+    ways = []
+    if len(criteria.needs) > 1:
+        ways.append("fewer needs")
+    elif criteria.needs:
+        ways.append("another need")
+    if criteria.text:
+        ways.append("different words")
+    if criteria.within_km:
+        ways.append("a longer distance")
+    if criteria.open_at or criteria.day:
+        ways.append("any time")
+    if criteria.free or criteria.step_free or criteria.carer:
+        ways.append("fewer of the ‘only show’ choices")
+    if criteria.age is not None:
+        ways.append("no age")
+    if not ways:
+        return "Nothing is listed for this area yet. Try another postcode."
+    return "Try " + (", ".join(ways[:-1]) + " or " if len(ways) > 1 else "") + ways[-1] + "."
 
 
 def _person(request, person_id, page: str):
@@ -123,10 +155,19 @@ def _for_person(request):
 
 @login_required
 def search_page(request):
+    """Find services; for a person, from their postcode and age; for one of their plan's
+    actions, for the need the action is about."""
     person = _for_person(request)
-    defaults = {"postcode": person.postcode, "age": str(age(person.birth_date))} if person else None
+    defaults, action = None, None
+    if person is not None:
+        defaults = {"postcode": person.postcode, "age": str(age(person.birth_date))}
+        action = queries.plan_action(person, request.GET.get("action", ""))
+        if action is not None:
+            defaults.update(need=queries.needs_for_action(action), search="1")
     context = search_context(request, defaults=defaults, person=person)
-    return render(request, "directory/search.jinja", {**context, "person": person})
+    return render(
+        request, "directory/search.jinja", {**context, "person": person, "plan_action": action}
+    )
 
 
 def service_context(oruk_id: str) -> dict:
@@ -166,10 +207,53 @@ def service_page(request, oruk_id: str):
         {
             **context,
             "person": person,
+            "may_refer": may_refer(request.membership),
             "outcomes": outcomes,
             "ons4": ONS4,
             "report_url": reverse("directory:report", args=[oruk_id]),
         },
+    )
+
+
+MAX_PEOPLE_LISTED = 20
+
+
+@login_required
+def refer_who(request, oruk_id: str):
+    """Refer someone to a service from its page: choose the person, from the people the
+    user has a legitimate relationship with, then the referral form."""
+    membership = request.membership
+    if not may_refer(membership):
+        raise PermissionDenied("Referring people is for staff who give direct care")
+    service = get_object_or_404(
+        Service.objects.select_related("organisation__partner"),
+        oruk_id=oruk_id,
+        status=ServiceStatus.ACTIVE,
+    )
+    text = request.GET.get("q", "").strip()[:MAX_TEXT]
+    errors, total = {}, None
+    if text:
+        try:
+            _, found = people_queries.search_people(membership, text=text)
+        except ValidationError as exc:
+            errors["q"], found = exc.messages[0], []
+        people = [r.person for r in found if r.accessible]
+        record_audit(
+            by=request.user,
+            organisation=membership.organisation,
+            action="person.search",
+            detail={"kind": "directory referral", "results": len(people)},
+        )
+    else:
+        mine = access.accessible_people(membership).select_related("registered_practice")
+        people = list(
+            mine.order_by("search_family_name", "search_given_name", "pk")[:MAX_PEOPLE_LISTED]
+        )
+        total = mine.count() if len(people) == MAX_PEOPLE_LISTED else len(people)
+    return render(
+        request,
+        "directory/refer_who.jinja",
+        {"service": service, "q": text, "people": people, "total": total, "errors": errors},
     )
 
 
@@ -191,10 +275,12 @@ def refer(request, oruk_id: str, person_id: int):
                 service=service,
                 reason=request.POST.get("reason", "").strip(),
                 consent=request.POST.get("consent", ""),
-                before=actions.ons4_scores(request.POST, "before_"),
+                answers=request.POST,
                 plan_action=request.POST.get("action", ""),
             )
-            messages.success(request, f"Referral sent to {service.organisation.partner.name}.")
+            messages.success(
+                request, f"Referral sent to the inbox of {referral.task.owner_organisation.name}."
+            )
             return redirect("care:task", task_id=referral.task_id)
         except ValidationError as exc:
             errors, status = error_messages(exc), 400

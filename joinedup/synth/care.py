@@ -131,6 +131,18 @@ def seed_care(*, seed: int = 1, people: int = 60) -> dict:
                 "status": "to_do",
             },
         )
+        plan = actions.save_action(
+            by=by,
+            membership=coordinator,
+            plan=plan,
+            base_version=plan.version,
+            data={
+                "what": "Find a befriending or lunch club near home",
+                "who_type": "professional",
+                "who": "Care navigator",
+                "status": "to_do",
+            },
+        )
         review = today + timedelta(days=int(rng.integers(20, 120)))
         plan = actions.save_section(
             by=by,

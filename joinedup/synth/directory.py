@@ -15,36 +15,82 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from joinedup.core.models import LocalCareNetwork, Neighbourhood, Organisation, Place, Postcode
+from joinedup.core.models import (
+    LocalCareNetwork,
+    Neighbourhood,
+    Organisation,
+    OrganisationType,
+    Place,
+    Postcode,
+)
 from joinedup.directory import needs
 
-# (kind of organisation, name patterns)
+# (kind of organisation, name pattern, the services it runs: names from SERVICES). Each
+# organisation runs what an organisation of its kind would: a carers centre runs carers'
+# groups, the council's welfare rights team gives benefits advice, and so on.
 ORGANISATIONS = (
-    ("voluntary", "{area} Age Well"),
-    ("voluntary", "{area} Carers Centre"),
-    ("voluntary", "{area} Mind"),
-    ("voluntary", "{area} Citizens Advice"),
-    ("voluntary", "{area} Food Bank"),
-    ("voluntary", "{area} Befriending Network"),
-    ("voluntary", "{area} Housing Advice Trust"),
-    ("voluntary", "{area} Disability Forum"),
-    ("voluntary", "{area} Women's Aid"),
-    ("voluntary", "{area} Community Kitchen"),
-    ("faith", "St {saint}'s Church"),
-    ("faith", "{area} Mosque Welfare Committee"),
-    ("faith", "{area} Gurdwara Seva"),
-    ("community", "{area} Community Centre"),
-    ("community", "{area} Tenants' and Residents' Association"),
-    ("council", "Borough Council: {team}"),
-    ("nhs", "Community Health Trust: {nhs}"),
-)
+    ("voluntary", "{area} Age Well", ("Lunch club", "Befriending", "Home from hospital",
+                                      "Strength and balance classes", "Social prescribing")),
+    ("voluntary", "{area} Carers Centre", ("Carers' support group",
+                                           "Carers' assessment and breaks", "Memory café")),
+    ("voluntary", "{area} Mind", ("Talking therapies", "Peer support group")),
+    ("voluntary", "{area} Citizens Advice", ("Benefits advice", "Debt advice", "Housing advice",
+                                             "Employment support")),
+    ("voluntary", "{area} Food Bank", ("Food bank",)),
+    ("voluntary", "{area} Befriending Network", ("Befriending", "Lunch club")),
+    ("voluntary", "{area} Housing Advice Trust", ("Housing advice",
+                                                  "Home repairs and adaptations")),
+    ("voluntary", "{area} Disability Forum", ("Sight and hearing loss support",
+                                              "Interpreting and advocacy",
+                                              "Digital skills drop-in")),
+    ("voluntary", "{area} Women's Aid", ("Domestic abuse advice line",)),
+    ("voluntary", "{area} Community Kitchen", ("Lunch club", "Food bank")),
+    ("faith", "St {saint}'s Church", ("Lunch club", "Befriending", "Food bank")),
+    ("faith", "{area} Mosque Welfare Committee", ("Food bank", "Befriending", "Lunch club")),
+    ("faith", "{area} Gurdwara Seva", ("Lunch club", "Food bank")),
+    ("community", "{area} Community Centre", ("Lunch club", "Walking group",
+                                              "Digital skills drop-in", "Employment support")),
+    ("community", "{area} Tenants' and Residents' Association", ("Digital skills drop-in",
+                                                                 "Walking group")),
+    ("council", "Borough Council: {team}", None),
+    ("nhs", "Community Health Trust: {nhs}", None),
+)  # fmt: skip
 AREAS = (
     "Northfield", "Southgate", "Eastbrook", "Westmoor", "Highbury Vale", "Riverside",
     "Canal Side", "Parkway", "Old Town", "Market Hill",
 )  # fmt: skip
 SAINTS = ("Mary", "John", "Luke", "Anne", "Peter", "Paul", "Michael", "Stephen")
-TEAMS = ("Adult Social Care", "Housing Options", "Welfare Rights", "Libraries", "Public Health")
-NHS_TEAMS = ("Falls Service", "Memory Service", "Talking Therapies", "Diabetes Education")
+# The council's teams and the community trust's services, each with what it runs.
+TEAMS = (
+    ("Adult Social Care", ("Carers' assessment and breaks", "Home repairs and adaptations")),
+    ("Housing Options", ("Housing advice",)),
+    ("Welfare Rights", ("Benefits advice", "Debt advice")),
+    ("Libraries", ("Digital skills drop-in",)),
+    ("Public Health", ("Walking group",)),
+)
+NHS_TEAMS = (
+    ("Falls Service", ("Falls assessment", "Strength and balance classes")),
+    ("Memory Service", ("Memory assessment", "Memory café")),
+    ("Talking Therapies", ("Talking therapies",)),
+    ("Diabetes Education", ("Diabetes education",)),
+    ("Respiratory Service", ("Breathe easy group",)),
+)
+# The borough's own voluntary organisations (synth.borough.VOLUNTARY_KINDS) are in the
+# directory under their own names, running what their kind runs, and work their referrals
+# in joinedup themselves.
+BOROUGH_VOLUNTARY = {
+    "Age Concern": ("Lunch club", "Befriending", "Social prescribing", "Home from hospital",
+                    "Strength and balance classes"),
+    "Carers Centre": ("Carers' support group", "Carers' assessment and breaks"),
+    "Food Bank": ("Food bank",),
+    "Mind": ("Talking therapies", "Peer support group"),
+    "Community Centre": ("Lunch club", "Walking group", "Digital skills drop-in"),
+    "Settlement": ("Employment support", "Benefits advice", "Digital skills drop-in"),
+    "Befriending Scheme": ("Befriending", "Lunch club"),
+    "Advice Centre": ("Benefits advice", "Debt advice", "Housing advice"),
+    "Women's Centre": ("Domestic abuse advice line", "Peer support group"),
+    "Refugee Support": ("Interpreting and advocacy", "Employment support"),
+}  # fmt: skip
 
 # (service name, description, need codes, pattern, cost, ages, carers only)
 # pattern: "office" weekdays 9–5; "session" one or two sessions a week; "monthly" first
@@ -70,6 +116,8 @@ SERVICES = (
      ("memory", "caring", "loneliness"), "monthly", None, (None, None), False),
     ("Strength and balance classes", "Falls prevention exercise classes led by a physiotherapist.",
      ("mobility-falls", "being-active"), "session", 2.00, (60, None), False),
+    ("Memory assessment", "Assessment for people worried about their memory, and support "
+     "after a diagnosis of dementia.", ("memory",), "office", None, (18, None), False),
     ("Falls assessment", "Assessment and advice after a fall, with home hazard checks.",
      ("mobility-falls",), "office", None, (65, None), False),
     ("Walking group", "Gentle health walks of 30 to 60 minutes, every week, all welcome.",
@@ -100,6 +148,7 @@ SERVICES = (
      ("loneliness", "mental-wellbeing", "money", "being-active"), "office", None,
      (18, None), False),
 )  # fmt: skip
+BY_NAME = {service[0]: service for service in SERVICES}
 LANGUAGES = (("Bengali", "ben"), ("Turkish", "tur"), ("Polish", "pol"), ("Somali", "som"),
              ("Urdu", "urd"), ("Portuguese", "por"))  # fmt: skip
 DAYS = ("MO", "TU", "WE", "TH", "FR")
@@ -129,60 +178,74 @@ def directory_feed(*, services: int = 330, seed: int = 1, today: date | None = N
         .order_by("ods_code")
         .values_list("ods_code", "name")
     )
-    organisations = _organisations(max(1, services // 3), rng)
+    organisations = _organisations(max(1, services // 3))
     contents = []
     for n in range(services):
-        organisation = organisations[n % len(organisations)]
-        template = SERVICES[int(rng.integers(len(SERVICES)))]
+        organisation, runs, area = organisations[n % len(organisations)]
+        template = BY_NAME[runs[(n // len(organisations)) % len(runs)]]
         contents.append(
             _service(
-                n, organisation, template, rng, today, postcodes, borough, networks, hoods,
-                practices,
+                n, organisation, template, area, rng, today, postcodes, borough, networks,
+                hoods, practices,
             )
         )  # fmt: skip
     return {"total_items": len(contents), "contents": contents}
 
 
-def _organisations(count: int, rng: np.random.Generator) -> list[dict]:
+def _organisations(count: int) -> list[tuple[dict, tuple[str, ...], str]]:
+    """``count`` organisations (at least the borough's voluntary ones), each with the
+    services it runs and the area it is named for ("" for borough-wide ones)."""
     out, seen = [], set()
+    for name in (
+        Organisation.objects.filter(type=OrganisationType.VOLUNTARY)
+        .order_by("pk")
+        .values_list("name", flat=True)
+    ):
+        kind = next((k for k in BOROUGH_VOLUNTARY if name.endswith(f" {k}")), None)
+        if kind is not None and name not in seen:
+            seen.add(name)
+            area = name[: -len(kind) - 1]
+            out.append((_organisation(name, "voluntary"), BOROUGH_VOLUNTARY[kind], area))
     i = 0
     while len(out) < count:
-        kind, pattern = ORGANISATIONS[i % len(ORGANISATIONS)]
-        name = pattern.format(
-            area=AREAS[(i // len(ORGANISATIONS)) % len(AREAS)],
-            saint=SAINTS[i % len(SAINTS)],
-            team=TEAMS[i % len(TEAMS)],
-            nhs=NHS_TEAMS[i % len(NHS_TEAMS)],
-        )
+        kind, pattern, runs = ORGANISATIONS[i % len(ORGANISATIONS)]
+        area = AREAS[(i // len(ORGANISATIONS)) % len(AREAS)]
+        team, team_runs = TEAMS[i % len(TEAMS)]
+        nhs, nhs_runs = NHS_TEAMS[i % len(NHS_TEAMS)]
+        name = pattern.format(area=area, saint=SAINTS[i % len(SAINTS)], team=team, nhs=nhs)
+        runs = runs or (team_runs if kind == "council" else nhs_runs)
+        if "{area}" not in pattern:
+            area = ""
         if i >= len(ORGANISATIONS) * len(AREAS):
             name = f"{name} ({i // (len(ORGANISATIONS) * len(AREAS)) + 1})"
         i += 1
         if name in seen:
             continue
         seen.add(name)
-        slug = name.lower().replace(" ", "").replace("'", "").replace(":", "")[:30]
-        out.append(
-            {
-                "id": _id("organisation", name),
-                "name": name,
-                "description": f"{name}: a {kind} organisation working in the borough.",
-                "email": f"hello@{slug}.example.org",
-                "website": f"https://{slug}.example.org",
-            }
-        )
+        out.append((_organisation(name, kind), runs, area))
     return out
 
 
-def _service(n, organisation, template, rng, today, postcodes, borough, networks, hoods,
+def _organisation(name: str, kind: str) -> dict:
+    slug = name.lower().replace(" ", "").replace("'", "").replace(":", "")[:30]
+    return {
+        "id": _id("organisation", name),
+        "name": name,
+        "description": f"{name}: a {kind} organisation working in the borough.",
+        "email": f"hello@{slug}.example.org",
+        "website": f"https://{slug}.example.org",
+    }
+
+
+def _service(n, organisation, template, area, rng, today, postcodes, borough, networks, hoods,
              practices) -> dict:  # fmt: skip
     name, description, codes, pattern, cost, (low, high), carers_only = template
     service_id = _id("service", n)
-    area_name = organisation["name"].split(" ")[0]
     record = {
         "id": service_id,
         "organization_id": organisation["id"],
         "organization": organisation,
-        "name": f"{name} ({area_name})" if n >= len(SERVICES) else name,
+        "name": f"{name} ({area})" if area else name,
         "description": description,
         "status": "active",
         "url": organisation["website"] + f"/services/{n}",
@@ -329,26 +392,23 @@ def _schedules(n, pattern: str, rng: np.random.Generator) -> list[dict]:
 
 
 def link_partners() -> int:
-    """Let the demo's partner organisations work their directory entries' referrals:
-    council teams through adult social care, NHS services through the community trust,
-    voluntary and community groups through the partnership's voluntary organisations.
-    Faith groups are left taking referrals by phone or email. Returns how many linked."""
-    from joinedup.core.models import OrganisationType
+    """Let the demo's partner organisations work their directory entries' referrals: the
+    borough's voluntary organisations their own, council teams through adult social care,
+    NHS services through the community trust. Other groups (faith groups, charities not in
+    the partnership) take referrals by phone or email. Returns how many are linked."""
     from joinedup.directory.models import DirectoryOrganisation
 
-    voluntary = list(Organisation.objects.filter(type=OrganisationType.VOLUNTARY).order_by("pk"))
+    voluntary = {o.name: o for o in Organisation.objects.filter(type=OrganisationType.VOLUNTARY)}
     council = Organisation.objects.filter(type=OrganisationType.ADULT_SOCIAL_CARE).first()
     trust = Organisation.objects.filter(type=OrganisationType.COMMUNITY_TRUST).first()
     linked = 0
-    for i, entry in enumerate(DirectoryOrganisation.objects.order_by("pk")):
+    for entry in DirectoryOrganisation.objects.order_by("pk"):
         if entry.name.startswith("Borough Council"):
             partner = council
         elif entry.name.startswith("Community Health Trust"):
             partner = trust
-        elif any(w in entry.name for w in ("Church", "Mosque", "Gurdwara")):
-            partner = None
         else:
-            partner = voluntary[i % len(voluntary)] if voluntary else None
+            partner = voluntary.get(entry.name)
         if partner is not None:
             entry.partner = partner
             entry.save(update_fields=["partner"])

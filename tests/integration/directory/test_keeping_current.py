@@ -87,3 +87,21 @@ def test_problem_reports_and_the_curators_queue(directory, client, world, member
     # Staff cannot verify.
     client.force_login(staff)
     assert client.post(reverse("directory:verify", args=["fresh"])).status_code == 403
+
+
+def test_the_resolve_page_links_the_service_and_escapes_only_what_was_typed(
+    directory, client, world
+):
+    curator = world.user(Role.DIRECTORY_CURATOR, world.practice_a)
+    Service.objects.filter(oruk_id="old").update(name="Lunch club <b>& friends</b>")
+    service = Service.objects.get(oruk_id="old")
+    report = actions.report_problem(
+        service=service, kind="times", detail="<i>Closed</i> on Mondays", by=None
+    )
+    client.force_login(curator)
+    page = client.get(reverse("directory:resolve", args=[report.pk])).content.decode()
+    link = reverse("directory:service", args=["old"])
+    # The markup of the link is markup, not text; what people typed is text.
+    assert f'<a href="{link}">Lunch club &lt;b&gt;&amp; friends&lt;/b&gt;</a>, Age Well' in page
+    assert "&lt;a href" not in page and "&amp;lt;" not in page
+    assert "&lt;i&gt;Closed&lt;/i&gt; on Mondays" in page

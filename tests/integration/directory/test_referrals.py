@@ -89,6 +89,10 @@ def test_the_loop_from_referral_to_outcome(setting, client):
     assert "Record how they feel at the end" in page
     assert client.post(reverse("directory:outcome", args=[referral.pk]), {"after_happy": "11"}
                        ).status_code == 400  # fmt: skip
+    # Nothing answered: each of the four questions says what to enter.
+    blank = client.post(reverse("directory:outcome", args=[referral.pk]), {}).content.decode()
+    for words in ("how satisfied they are", "how worthwhile", "how happy", "how anxious"):
+        assert f"Enter {words}" in blank, words
     client.post(reverse("directory:outcome", args=[referral.pk]), AFTER)
     care_actions.move_task(
         by=s.volunteer, membership=s.volunteer_membership, task=task,
@@ -212,3 +216,79 @@ def test_a_practice_list_catchment_counts_for_that_practices_patients(setting, c
     client.force_login(world.user(Role.GP, world.practice_b))
     theirs = client.get(reverse("directory:search"), {"person": other.pk, "q": "walking"})
     assert "Practice walking group" not in theirs.content.decode()
+
+
+def test_the_form_says_exactly_whose_inbox_the_referral_goes_to(setting, client):
+    """The service is Age Well's; Age Well (voluntary) works its referrals in joinedup: the
+    form names both, and the one it names as the inbox is the one the task goes to."""
+    s = setting
+    client.force_login(s.navigator)
+    url = reverse("directory:refer", args=["lunch", s.person.pk])
+    form = client.get(url).content.decode()
+    assert (
+        "This referral goes to the inbox of <strong>Age Well (voluntary)</strong>, "
+        "who take referrals for Age Well in joinedup." in form
+    )
+    answer = client.post(url, {"reason": "", "consent": "spoken"}, follow=True)
+    task = Task.objects.get()
+    assert task.owner_organisation.name == "Age Well (voluntary)"
+    assert "Referral sent to the inbox of Age Well (voluntary)" in answer.content.decode()
+    # When the service's organisation works its own referrals, it is named once.
+    DirectoryOrganisation.objects.filter(oruk_id="age-well").update(name="Age Well (voluntary)")
+    form = client.get(url).content.decode()
+    assert "This referral goes to the inbox of <strong>Age Well (voluntary)</strong>." in form
+
+
+def test_every_wellbeing_error_is_shown_at_once_in_words(setting, client):
+    s = setting
+    client.force_login(s.navigator)
+    url = reverse("directory:refer", args=["lunch", s.person.pk])
+    answer = client.post(
+        url, {"reason": "Lonely", "before_satisfied": "x", "before_happy": "11"}
+    )  # no consent, two bad answers, two missing
+    assert answer.status_code == 400 and not Task.objects.exists()
+    page = answer.content.decode()
+    summary = page.split("nhsuk-error-summary__list")[1].split("</ul>")[0]
+    for field, words in (
+        ("consent", "Say how the person agreed"),
+        ("before_satisfied", "Enter how satisfied they are with their life nowadays"),
+        ("before_worthwhile", "Enter how worthwhile they feel the things they do are"),
+        ("before_happy", "Enter how happy they felt yesterday"),
+        ("before_anxious", "Enter how anxious they felt yesterday"),
+    ):
+        assert f'href="#{field}"' in summary and words in summary, field
+        assert f'id="{field}--error-message"' in page or f'id="{field}-error"' in page, field
+    assert "from 0 to 10" in summary and "or leave all four blank" in summary
+    assert "?: " not in summary and "? Enter" not in summary
+    # The end-of-referral form is the same.
+    with pytest.raises(Exception) as caught:
+        actions.ons4_scores({"after_satisfied": "3", "after_anxious": "-1"}, "after_")
+    assert set(caught.value.message_dict) == {
+        "after_worthwhile", "after_happy", "after_anxious"
+    }  # fmt: skip
+
+
+def test_someone_is_referred_from_the_service_page(setting, client, world):
+    """A service's page offers "Refer someone to this service" to those who may refer, and
+    lists only the people they have a relationship with."""
+    s = setting
+    world.person(practice=world.practice_b, given_name="Olive", family_name="Jones")
+    client.force_login(s.navigator)
+    page = client.get(reverse("directory:service", args=["lunch"])).content.decode()
+    who = reverse("directory:refer-who", args=["lunch"])
+    assert f'href="{who}"' in page and "Refer someone to this service" in page
+    listed = client.get(who).content.decode()
+    refer = reverse("directory:refer", args=["lunch", s.person.pk])
+    assert f'href="{refer}"' in listed and "Olive" not in listed
+    found = client.get(who, {"q": "jones"}).content.decode()
+    assert f'href="{refer}"' in found and "Olive" not in found
+    assert "No one you work with matches" in client.get(who, {"q": "olive"}).content.decode()
+    # The choir's organisation takes no referrals here: it is not offered.
+    page = client.get(reverse("directory:service", args=["choir"])).content.decode()
+    assert "Refer someone" not in page and "does not take referrals through joinedup" in page
+    # Roles that do not refer are offered nothing, and cannot open the page.
+    curator = world.user(Role.DIRECTORY_CURATOR, world.practice_a)
+    client.force_login(curator)
+    page = client.get(reverse("directory:service", args=["lunch"])).content.decode()
+    assert "Refer someone" not in page and "does not take referrals" not in page
+    assert client.get(who).status_code == 403
