@@ -373,15 +373,22 @@ def clean_answer(q: Question, raw) -> str:
         return value
     if q.type == "boolean":
         if value not in ("yes", "no"):
-            raise ValidationError(f"Choose yes or no for: {q.text}")
+            raise ValidationError(f"Choose yes or no for “{q.text.rstrip('?')}”")
         return value
     if q.type == "integer":
         if not value.isdecimal() or int(value) > MAX_FALLS:
-            raise ValidationError(f"{q.text}: enter a whole number between 0 and {MAX_FALLS}")
+            if q.text.startswith("How many ") and q.text.endswith("?"):
+                asked = "how many " + q.text[len("How many ") : -1]
+                raise ValidationError(
+                    f"Enter {asked} as a whole number from 0 to {MAX_FALLS}, for example 2"
+                )
+            raise ValidationError(
+                f"Enter a whole number from 0 to {MAX_FALLS} for “{q.text.rstrip('?')}”"
+            )
         return str(int(value))
     if q.type == "choice":
         if value not in dict(q.options):
-            raise ValidationError(f"Choose one of the options for: {q.text}")
+            raise ValidationError(f"Choose one of the answers for “{q.text.rstrip('?')}”")
         return value
     raise ValidationError(f"Unknown question type {q.type}")
 

@@ -257,3 +257,18 @@ def test_the_banner_shows_who_the_person_is_and_what_to_notice(care, client):
     assert "Needs a Polish interpreter" in page
     assert "Sam Carter (carer) sees parts of the plan online" in page
     assert person.nhs_number_display in page and "Key worker" in page
+
+
+def test_assessment_errors_are_in_words():
+    from django.core.exceptions import ValidationError
+
+    from joinedup.care import assessment
+
+    falls = next(
+        q for d in assessment.DOMAINS for q in d.questions if q.link_id == "mobility.falls"
+    )
+    with pytest.raises(ValidationError) as bad:
+        assessment.clean_answer(falls, "lots")
+    message = bad.value.messages[0]
+    assert message.startswith("Enter how many falls in the last 12 months as a whole number")
+    assert "?:" not in message
