@@ -21,3 +21,8 @@ urlpatterns = [
     path("oruk/", oruk_api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# The site's own error pages (NHS.UK style, plain English, what to do next).
+handler403 = "joinedup.core.views.errors.forbidden"
+handler404 = "joinedup.core.views.errors.not_found"
+handler500 = "joinedup.core.views.errors.server_error"

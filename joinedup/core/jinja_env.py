@@ -39,6 +39,18 @@ def thousands(value) -> str:
         return str(value)
 
 
+def plural(count, singular: str, plural: str | None = None) -> str:
+    """A count with its noun: ``plural(1, "seat")`` → "1 seat", ``plural(1200, "person",
+    "people")`` → "1,200 people". Nothing counted is 0; text such as "≤7" takes the
+    plural. In templates: ``{{ n | plural("seat") }}``."""
+    count = 0 if count is None else count
+    try:
+        one = int(count) == 1
+    except (TypeError, ValueError):
+        one = False
+    return f"{thousands(count)} {singular if one else plural or singular + 's'}"
+
+
 def percent(value, places: int = 1) -> str:
     """``0.1234`` → ``"12.3%"``; nothing known → "–"."""
     if value is None:
@@ -125,6 +137,7 @@ def environment(**options) -> Environment:
             "nhs_date": nhs_date,
             "thousands": thousands,
             "percent": percent,
+            "plural": plural,
             "error_item": error_item,
             "choice_item": choice_item,
             "model_item": model_item,

@@ -1,10 +1,13 @@
 """Reads for engagement that need more than a line: how the panel compares with the
 borough's population (counts only: no one's record leaves ``people``)."""
 
+import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 from django.utils import timezone
 
@@ -314,6 +317,57 @@ def selection_detail(run) -> dict:
         "labels": labels,
         "category_names": CATEGORIES,
     }
+
+
+def check_drawable(run) -> None:
+    """A selection's ticket can be drawn once, when it has finished, and only from the
+    latest selection of its assembly; else ValidationError saying why."""
+    from .models import RunStatus
+
+    if run.status != RunStatus.DONE:
+        raise ValidationError("This selection has not finished")
+    if run.ticket_drawn is not None:
+        raise ValidationError(f"Ticket {run.ticket_drawn} has already been drawn")
+    if run.assembly.runs.filter(started_at__gt=run.started_at).exists():
+        raise ValidationError("A later selection has been started: draw from that one")
+
+
+def ticket_for(run, *, ticket=None, seed=None) -> tuple[int, int | None]:
+    """The ticket to draw and the seed it came from: the number drawn in public (1 to the
+    number of tickets; no seed), or the one a seed gives (a random seed when it is empty).
+    Anyone can check a seed's ticket: 1 + NumPy's default generator's first whole number
+    from 0 to tickets - 1.
+
+    >>> ticket_for(run, seed=2027)  # with 1,000 tickets
+    (633, 2027)
+    """
+    m = len(run.tickets)
+    if ticket is not None:
+        try:
+            number = int(str(ticket).strip())
+            if not 1 <= number <= m:
+                raise ValueError
+        except ValueError:
+            raise ValidationError(
+                {"ticket": f"Enter the ticket drawn, a number from 1 to {m}"}
+            ) from None
+        return number, None
+    try:
+        seed = int(str(seed).strip()) if seed not in (None, "") else secrets.randbits(32)
+    except ValueError:
+        raise ValidationError({"seed": "The seed must be a whole number"}) from None
+    if seed < 0:
+        raise ValidationError({"seed": "The seed must be a whole number, 0 or more"})
+    return int(np.random.default_rng(seed).integers(1, m + 1)), seed
+
+
+def draw_preview(run, *, ticket=None, seed=None) -> dict:
+    """What drawing would do, to confirm first: the ticket, its seed and how many people
+    it would choose. Who they are is not shown until the draw is made, so no one can
+    look at tickets before choosing one."""
+    check_drawable(run)
+    number, seed = ticket_for(run, ticket=ticket, seed=seed)
+    return {"ticket": number, "seed": seed, "people": len(run.tickets[number - 1])}
 
 
 def support_levels(recommendation) -> dict:

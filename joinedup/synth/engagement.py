@@ -205,7 +205,7 @@ def build_engagement(*, seed: int = 1, today: date | None = None, say=print) -> 
     size = min(40, panel // 8)
     if size >= 6:
         figures["past assembly"] = _past_assembly(rng, officer, partners, today, say, size)
-        figures["current assembly"] = _current_assembly(rng, officer, say, size * 3 // 4)
+        figures["current assembly"] = _current_assembly(rng, officer, say, size * 3 // 4, today)
     figures["survey answers"] = _survey(rng, officer)
     figures["events"], figures["comments"] = _events_and_feedback(rng, officer, partners, today)
     figures["board decisions"] = _boards(rng, officer, partners + practices, today)
@@ -337,7 +337,7 @@ def _past_assembly(rng, officer, partners, today: date, say, size: int) -> int:
     return Recommendation.objects.filter(assembly=assembly).count()
 
 
-def _current_assembly(rng, officer, say, size: int) -> int:
+def _current_assembly(rng, officer, say, size: int, today: date) -> int:
     """Invitation replies from residents (some sharing an address), quotas set, and the
     selection worked out, waiting for the public draw."""
     people = list(
@@ -350,7 +350,6 @@ def _current_assembly(rng, officer, say, size: int) -> int:
     )
     if not people:
         return 0
-    today = date.today()
     picks = rng.choice(len(people), size=min(12 * size, len(people)), replace=False)
     lines = ["id,given_name,family_name,email,phone,address,postcode,age_band,sex,ethnic_group,"
              "disability,carer,lgbt"]  # fmt: skip

@@ -73,6 +73,10 @@ def test_an_engagement_officer_runs_assemblies_feedback_and_boards(pages, transa
     pages.check("assembly_draw_error")
     page.get_by_label("Ticket drawn").fill("417")
     page.get_by_role("button", name="Invite the people on this ticket").click()
+    expect(page.get_by_role("heading", name="Draw ticket 417?")).to_be_visible()
+    expect(page.get_by_text("This cannot be undone")).to_be_visible()
+    pages.check("assembly_draw_confirm")
+    page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text(f"{current.size} of {current.size} seats held")).to_be_visible()
     pages.check("assembly_members")
 

@@ -5,7 +5,6 @@ import math
 import secrets
 from datetime import timedelta
 
-import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -17,6 +16,7 @@ from django.utils import timezone
 from joinedup.core.actions import record_audit
 from joinedup.core.csv_input import CsvRows, refused_as
 from joinedup.core.forms import date_field, first_errors, organisation_choice
+from joinedup.core.jinja_env import plural
 from joinedup.core.models import Postcode
 from joinedup.core.tokens import digest as _digest
 from joinedup.directory.feeds import postcode as clean_postcode
@@ -42,7 +42,7 @@ from ..models import (
     Support,
     Vote,
 )
-from ..queries import category_values, population_shares
+from ..queries import category_values, check_drawable, population_shares, ticket_for
 
 LOTTERY_TICKETS = 1000
 STALE_AFTER = timedelta(hours=1)  # a selection running longer than this has died
@@ -371,7 +371,8 @@ def start_selection(*, by, assembly: Assembly, algorithm: str = "leximin") -> Se
     instance = instance_for(assembly, replacement=drawn)
     if instance.n < instance.k:
         raise ValidationError(
-            f"{instance.k} seats to fill but only {instance.n} people in the pool who can take one"
+            f"{plural(instance.k, 'seat')} to fill but only "
+            f"{plural(instance.n, 'person', 'people')} in the pool who can take one"
         )
     run = SelectionRun.objects.create(
         assembly=assembly,
@@ -442,30 +443,8 @@ def draw_panel(
     or one chosen from a seed (recorded; a random one when not given). Its people are
     selected and invited (by email unless ``notify`` is False, as in the demo)."""
     run = SelectionRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != RunStatus.DONE:
-        raise ValidationError("This selection has not finished")
-    if run.ticket_drawn is not None:
-        raise ValidationError(f"Ticket {run.ticket_drawn} has already been drawn")
-    if run.assembly.runs.filter(started_at__gt=run.started_at).exists():
-        raise ValidationError("A later selection has been started: draw from that one")
-    m = len(run.tickets)
-    if ticket is not None:
-        try:
-            ticket = int(str(ticket).strip())
-            if not 1 <= ticket <= m:
-                raise ValueError
-        except ValueError:
-            raise ValidationError(
-                {"ticket": f"Enter the ticket drawn, a number from 1 to {m}"}
-            ) from None
-        run.seed = None
-    else:
-        try:
-            seed = int(str(seed).strip()) if seed not in (None, "") else secrets.randbits(32)
-        except ValueError:
-            raise ValidationError({"seed": "The seed must be a whole number"}) from None
-        ticket = int(np.random.default_rng(seed).integers(1, m + 1))
-        run.seed = seed
+    check_drawable(run)
+    ticket, run.seed = ticket_for(run, ticket=ticket, seed=seed)
     run.ticket_drawn, run.drawn_at, run.drawn_by = ticket, timezone.now(), by
     run.save()
     chosen = list(Respondent.objects.filter(pk__in=run.tickets[ticket - 1]))

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from joinedup.core.documents import pdf
 from joinedup.core.forms import error_messages, uploaded_text
+from joinedup.core.jinja_env import plural
 from joinedup.core.models import Organisation
 from joinedup.core.permissions import may_engage
 from joinedup.core.spreadsheets import safe_cell
@@ -46,8 +47,8 @@ def _work(run_id: int) -> None:
 
 
 def launch(run_id: int) -> None:
-    """Run a selection in a thread of its own, so the page can come back at once (it
-    refreshes until the run is done). A run that dies is marked stale after an hour."""
+    """Run a selection in a thread of its own, so the page can come back at once (it shows
+    the run's progress until it is done). A run that dies is marked stale after an hour."""
     threading.Thread(target=_work, args=(run_id,), daemon=True, name=f"selection-{run_id}").start()
 
 
@@ -102,17 +103,28 @@ def assembly(request, pk: int):
         try:
             if do == "pool-panel":
                 n = actions.add_pool_from_panel(by=request.user, assembly=assembly)
-                messages.success(request, f"{n} panel members added to the pool.")
+                messages.success(
+                    request,
+                    f"{plural(n, 'panel member')} added to the pool. Next, add any replies to "
+                    "invitation letters, then set the quotas.",
+                )
             elif do == "replies":
                 upload = request.FILES.get("replies")
                 text = uploaded_text(upload, "replies", "replies")
                 n = actions.add_replies(
                     by=request.user, assembly=assembly, text=text, name=upload.name
                 )
-                messages.success(request, f"{n} replies added to the pool.")
+                messages.success(
+                    request,
+                    f"{plural(n, 'reply', 'replies')} added to the pool. Next, set the quotas.",
+                )
             elif do == "suggest":
                 actions.suggest_quotas(by=request.user, assembly=assembly)
-                messages.success(request, "Quotas set in proportion to the borough's residents.")
+                messages.success(
+                    request,
+                    "Quotas set in proportion to the borough's residents. Check them, then work "
+                    "out everyone's chances.",
+                )
             elif do == "quotas":
                 rows = [
                     (q.category, q.value, request.POST.get(f"low-{q.pk}", ""),
@@ -120,7 +132,7 @@ def assembly(request, pk: int):
                     for q in assembly.quotas.all()
                 ]  # fmt: skip
                 actions.set_quotas(by=request.user, assembly=assembly, rows=rows)
-                messages.success(request, "Quotas saved.")
+                messages.success(request, "Quotas saved. Next, work out everyone's chances.")
             elif do == "select":
                 run = actions.start_selection(
                     by=request.user,
@@ -148,21 +160,44 @@ def selection(request, pk: int, run: int):
     run = get_object_or_404(SelectionRun.objects.select_related("assembly"), pk=run, assembly=pk)
     if request.GET.get("format") == "csv" and run.status == RunStatus.DONE:
         return _chances_csv(run)
+    if request.GET.get("format") == "status":
+        return JsonResponse(_progress(run))
     errors, status = {}, 200
     if request.method == "POST":
+        in_public = request.POST.get("how") == "ticket"
+        ticket = request.POST.get("ticket") if in_public else None
+        seed = None if in_public else request.POST.get("seed")
         try:
+            if request.POST.get("confirm") != "yes":
+                # The draw cannot be undone: say what it will do and ask first.
+                return render(
+                    request,
+                    "engagement/draw_confirm.jinja",
+                    {
+                        "assembly": run.assembly,
+                        "run": run,
+                        "in_public": in_public,
+                        **queries.draw_preview(run, ticket=ticket, seed=seed),
+                    },
+                )
             link_base = request.build_absolute_uri(reverse("engagement:invitation", args=["x"]))
             chosen = actions.draw_panel(
-                by=request.user,
-                run=run,
-                ticket=request.POST.get("ticket") if request.POST.get("how") == "ticket" else None,
-                seed=request.POST.get("seed"),
-                link_base=link_base[:-1],
+                by=request.user, run=run, ticket=ticket, seed=seed, link_base=link_base[:-1]
             )
-            messages.success(request, f"{len(chosen)} people chosen and invited.")
+            run.refresh_from_db()
+            emailed = sum(1 for r in chosen if r.email)
+            others = len(chosen) - emailed
+            messages.success(
+                request,
+                f"Ticket {run.ticket_drawn} drawn: {plural(len(chosen), 'person', 'people')} "
+                f"chosen and {emailed} emailed an invitation"
+                + (f"; write to or phone the other {others}" if others else "")
+                + ". Next, record each person's answer as it comes in; choose replacements "
+                "for any who say no.",
+            )
             return redirect("engagement:members", pk)
         except ValidationError as exc:
-            errors, status = _all_errors(exc, "ticket"), 400
+            errors, status = _all_errors(exc, "ticket" if in_public else "seed"), 400
     return render(
         request,
         "engagement/selection.jinja",
@@ -177,6 +212,18 @@ def selection(request, pk: int, run: int):
         },
         status=status,
     )
+
+
+def _progress(run: SelectionRun) -> dict:
+    """Whether a selection is still being worked out, for the page's script to say so
+    (static/joinedup/selection-progress.js); without it, "Check progress" reloads."""
+    if run.status == RunStatus.RUNNING:
+        return {"status": run.status}
+    if run.status == RunStatus.DONE:
+        message = "Everyone's chances are worked out. The results are ready."
+    else:
+        message = "The selection could not be made. See why."
+    return {"status": run.status, "message": message, "link": "See the results"}
 
 
 def _chances_csv(run: SelectionRun) -> HttpResponse:
@@ -213,9 +260,7 @@ def members(request, pk: int):
             actions.record_answer(
                 by=request.user, respondent=respondent, status=request.POST.get("status", "")
             )
-            messages.success(
-                request, f"{respondent.name}: {respondent.get_status_display().lower()}."
-            )
+            messages.success(request, _answer_recorded(respondent))
             return redirect("engagement:members", pk)
         except ValidationError as exc:
             errors, status = _all_errors(exc, "form"), 400
@@ -238,6 +283,28 @@ def members(request, pk: int):
         },
         status=status,
     )
+
+
+def _answer_recorded(respondent: Respondent) -> str:
+    """The banner after an officer records a member's answer: what changed, and what next."""
+    assembly = respondent.assembly
+    said = {SeatStatus.CONFIRMED: "confirmed", SeatStatus.DECLINED: "declined"}
+    done = f"{respondent.name} {said.get(respondent.status, 'dropped out')}."
+    waiting = assembly.respondents.filter(status=SeatStatus.SELECTED).count()
+    free = assembly.size - assembly.respondents.filter(status__in=HELD).count()
+    replace = (
+        f"{'a replacement' if free == 1 else 'replacements'} for the "
+        f"{plural(free, 'seat')} given up"
+    )
+    if waiting:
+        then = f", then choose {replace}" if free > 0 else ""
+        return (
+            f"{done} Next, record the answers of the other "
+            f"{plural(waiting, 'person', 'people')} still to reply{then}."
+        )
+    if free > 0:
+        return f"{done} Next, choose {replace}: they keep the quotas."
+    return f"{done} Every seat is confirmed: next, plan the sessions."
 
 
 def invitation(request, token: str):
@@ -277,7 +344,11 @@ def sessions(request, pk: int):
     if request.method == "POST":
         try:
             session = actions.add_session(by=request.user, assembly=assembly, data=request.POST)
-            messages.success(request, f"Session {session.number} added.")
+            messages.success(
+                request,
+                f"Session {session.number} added. Next, add its speakers and questions, and who "
+                "came.",
+            )
             return redirect("engagement:session", pk, session.number)
         except ValidationError as exc:
             errors, status = error_messages(exc), 400
@@ -318,7 +389,7 @@ def session(request, pk: int, number: int):
                 came = actions.record_attendance(
                     by=request.user, session=session, present=request.POST.getlist("present")
                 )
-                messages.success(request, f"Attendance saved: {came} came.")
+                messages.success(request, f"Attendance saved: {plural(came, 'member')} came.")
             else:
                 raise ValidationError("Unknown action")
             return redirect("engagement:session", pk, number)
@@ -359,12 +430,18 @@ def recommendations(request, pk: int):
                 groups = actions.make_groups(
                     by=request.user, assembly=assembly, count=request.POST.get("count", "")
                 )
-                messages.success(request, f"Members split into {len(groups)} groups.")
+                messages.success(
+                    request,
+                    f"Members split into {plural(len(groups), 'group')}. Next, add the "
+                    "recommendations they draft.",
+                )
             elif do == "add":
                 r = actions.add_recommendation(
                     by=request.user, assembly=assembly, data=request.POST
                 )
-                messages.success(request, f"Recommendation {r.number} added.")
+                messages.success(
+                    request, f"Recommendation {r.number} added. Next, record the members' votes."
+                )
                 return redirect("engagement:recommendation", pk, r.number)
             elif do == "finish":
                 actions.finish_assembly(by=request.user, assembly=assembly)
@@ -409,14 +486,18 @@ def recommendation(request, pk: int, number: int):
                 n = actions.record_votes(
                     by=request.user, recommendation=recommendation, votes=votes
                 )
-                messages.success(request, f"{n} votes saved.")
+                messages.success(request, f"{plural(n, 'vote')} saved. Next, record the decision.")
             else:
                 actions.decide_recommendation(
                     by=request.user,
                     recommendation=recommendation,
                     status=request.POST.get("status", ""),
                 )
-                messages.success(request, f"Recommendation {number} decided.")
+                messages.success(
+                    request,
+                    f"Recommendation {number} decided. When every recommendation is decided, "
+                    "finish the assembly to publish its report.",
+                )
             return redirect("engagement:recommendation", pk, number)
         except ValidationError as exc:
             errors, status = error_messages(exc, "status"), 400

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from joinedup.core.forms import error_messages
+from joinedup.core.jinja_env import nhs_date
 from joinedup.core.models import Organisation
 
 from .. import actions
@@ -29,6 +30,9 @@ def boards(request):
     if request.method == "POST":
         try:
             board = actions.add_board(by=request.user, data=request.POST)
+            messages.success(
+                request, f"{board.name} added. Next, add its members and its first meeting."
+            )
             return redirect("engagement:board", board.pk)
         except ValidationError as exc:
             errors, status = error_messages(exc), 400
@@ -64,6 +68,11 @@ def board(request, pk: int):
                 messages.success(request, f"{member.name} is no longer a member.")
             elif do == "meeting":
                 meeting = actions.add_meeting(by=request.user, board=board, data=request.POST)
+                messages.success(
+                    request,
+                    f"Meeting on {nhs_date(meeting.held_on)} added. Next, its agenda, then the "
+                    "minutes and decisions.",
+                )
                 return redirect("engagement:meeting", board.pk, meeting.pk)
             else:
                 raise ValidationError("Unknown action")
@@ -105,10 +114,14 @@ def meeting(request, pk: int, meeting: int):
                 actions.save_minutes(
                     by=request.user, meeting=meeting, minutes=request.POST.get("minutes", "")
                 )
-                messages.success(request, "Minutes saved.")
+                messages.success(request, "Minutes saved. Next, record what the board decided.")
             elif do == "decision":
                 actions.add_decision(by=request.user, meeting=meeting, data=request.POST)
-                messages.success(request, "Decision recorded.")
+                messages.success(
+                    request,
+                    "Decision recorded. Next, record its progress here as it happens: it is "
+                    "reported in what people told us (you said, we did).",
+                )
             elif do == "progress":
                 decision = get_object_or_404(
                     Decision, pk=request.POST.get("decision") or 0, meeting=meeting
@@ -119,7 +132,9 @@ def meeting(request, pk: int, meeting: int):
                     status=request.POST.get("status", ""),
                     progress=request.POST.get("progress", ""),
                 )
-                messages.success(request, "Progress saved.")
+                messages.success(
+                    request, "Progress saved. It shows in what people told us (you said, we did)."
+                )
             else:
                 raise ValidationError("Unknown action")
             return redirect("engagement:meeting", pk, meeting.pk)

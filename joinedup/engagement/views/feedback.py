@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from joinedup.core.forms import error_messages, uploaded_text
+from joinedup.core.jinja_env import plural
 from joinedup.core.models import Organisation
 
 from .. import actions, queries
@@ -56,7 +57,11 @@ def events(request):
     if request.method == "POST":
         try:
             event = actions.add_event(by=request.user, data=request.POST)
-            messages.success(request, f"{event.title} recorded.")
+            messages.success(
+                request,
+                f"{event.title} recorded. Next, add the comments people made there (Feedback "
+                "and themes).",
+            )
             return redirect("engagement:events")
         except ValidationError as exc:
             errors, status = error_messages(exc), 400
@@ -98,14 +103,21 @@ def feedback(request):
                     raise ValidationError({"event": "Choose an event from the list"})
             if do == "add":
                 actions.add_feedback(by=request.user, data=request.POST, event=event)
-                messages.success(request, "Comment recorded, with a suggested theme to confirm.")
+                messages.success(
+                    request,
+                    "Comment recorded, with a suggested theme: next, confirm or correct it.",
+                )
             elif do == "upload":
                 upload = request.FILES.get("file")
                 text = uploaded_text(upload, "file", "comments")
                 n = actions.import_feedback(
                     by=request.user, text=text, name=upload.name, event=event
                 )
-                messages.success(request, f"{n} comments added, with suggested themes to confirm.")
+                messages.success(
+                    request,
+                    f"{plural(n, 'comment')} added, each with a suggested theme: next, confirm "
+                    "or correct the themes.",
+                )
             elif do == "theme":
                 theme = actions.add_theme(by=request.user, name=request.POST.get("theme_name"))
                 messages.success(request, f"Theme {theme.name} added.")
@@ -155,11 +167,20 @@ def feedback_item(request, pk: int):
                 theme=request.POST.get("theme", ""),
                 published_text=request.POST.get("published_text", ""),
             )
-            messages.success(request, f"Theme recorded: {item.theme.name}.")
             following = Feedback.objects.filter(theme=None).order_by("-received_on", "-pk").first()
+            left = Feedback.objects.filter(theme=None).count()
+            messages.success(
+                request,
+                f"Theme recorded: {item.theme.name}. "
+                + (
+                    f"Here is the next of the {plural(left, 'comment')} to confirm."
+                    if following
+                    else "Every comment has its theme confirmed: see what people told us."
+                ),
+            )
             if following:
                 return redirect("engagement:feedback-item", following.pk)
-            return redirect("engagement:feedback")
+            return redirect("engagement:told-us")
         except ValidationError as exc:
             errors, status = error_messages(exc), 400
     chosen = request.POST.get("theme") or (

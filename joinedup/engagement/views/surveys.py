@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from joinedup.core.forms import error_messages
+from joinedup.core.jinja_env import nhs_date, plural
 
 from .. import actions, queries
 from ..models import Survey
@@ -46,10 +47,16 @@ def survey(request, pk: int):
         try:
             link = request.build_absolute_uri(reverse("engagement:survey-answer", args=["x"]))
             sent = actions.send_survey(by=request.user, survey=survey, link_base=link[:-1])
+            others = (
+                f" {plural(sent['other'], 'member')} asked for post or phone: send them the "
+                "questions that way."
+                if sent["other"]
+                else ""
+            )
             messages.success(
                 request,
-                f"Emailed to {sent['emailed']} members; {sent['other']} asked to be contacted "
-                "by post or phone.",
+                f"Survey sent: emailed to {plural(sent['emailed'], 'member')}.{others} Answers "
+                f"appear here as they come in, until it closes on {nhs_date(survey.closes_on)}.",
             )
             return redirect("engagement:survey", pk)
         except ValidationError as exc:

@@ -93,6 +93,8 @@ def test_from_pool_to_members_with_a_replacement(
          ("sex", "female"): (3, 3), ("sex", "male"): (3, 3), ("sex", "not_said"): (0, 6)},
     )  # fmt: skip
     assert answer.status_code == 302
+    page = client.get(answer["Location"]).content.decode()
+    assert "Quotas saved. Next, work out everyone&#39;s chances." in page
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(
             reverse("engagement:assembly", args=[pk]), {"do": "select", "algorithm": "leximin"}
@@ -110,9 +112,24 @@ def test_from_pool_to_members_with_a_replacement(
     table = client.get(answer["Location"] + "?format=csv").content.decode().splitlines()
     assert table[0] == "respondent,age_band,sex,probability,lottery_share" and len(table) == 25
 
-    # The draw from a recorded seed is reproducible, and invites the six chosen.
-    answer = client.post(answer["Location"], {"how": "seed", "seed": "2027"})
+    # The draw from a recorded seed is reproducible, and invites the six chosen; it asks
+    # first, since it cannot be undone, and nothing happens until it is confirmed.
+    selection = answer["Location"]
+    ask = client.post(selection, {"how": "seed", "seed": "2027"})
+    assert ask.status_code == 200
+    page = ask.content.decode()
+    ticket = 1 + int(__import__("numpy").random.default_rng(2027).integers(0, 1000))
+    assert f"The seed 2027 gives ticket {ticket}" in page
+    assert "The 6 people on ticket" in page and "This cannot be undone" in page
+    assert f'href="{selection}"' in page  # go back
+    assert not mail.outbox and not Respondent.objects.filter(status=SeatStatus.SELECTED)
+    assert not AuditEvent.objects.filter(action="engagement.assembly.select.draw").exists()
+    answer = client.post(selection, {"how": "seed", "seed": "2027", "confirm": "yes"})
     assert answer.status_code == 302
+    assert answer["Location"] == reverse("engagement:members", args=[pk])
+    page = client.get(answer["Location"]).content.decode()
+    assert f"Ticket {ticket} drawn: 6 people chosen and 6 emailed an invitation" in page
+    assert "record each person&#39;s answer" in page
     run.refresh_from_db()
     assert run.seed == 2027 and run.ticket_drawn == 1 + int(
         __import__("numpy").random.default_rng(2027).integers(0, 1000)
@@ -131,13 +148,19 @@ def test_from_pool_to_members_with_a_replacement(
     client.post(links[1], {"answer": "no"})
     assert client.get(links[1]).status_code == 404  # used up
     client.force_login(officer)
+    members_url = reverse("engagement:members", args=[pk])
     for r in Respondent.objects.filter(assembly=pk, status=SeatStatus.SELECTED)[:1]:
-        client.post(
-            reverse("engagement:members", args=[pk]), {"respondent": r.pk, "status": "confirmed"}
+        client.post(members_url, {"respondent": r.pk, "status": "confirmed"})
+        page = client.get(members_url).content.decode()
+        assert f"{r.name} confirmed. Next, record the answers of the other 3 people still to " in (
+            page
         )
-        client.post(
-            reverse("engagement:members", args=[pk]), {"respondent": r.pk, "status": "withdrawn"}
-        )
+        assert "to reply, then choose a replacement for the 1 seat given up." in page
+        client.post(members_url, {"respondent": r.pk, "status": "withdrawn"})
+        page = client.get(members_url).content.decode()
+        assert f"{r.name} dropped out. Next, record the answers of the other 3 people" in page
+        assert "then choose replacements for the 2 seats given up." in page
+        assert "Choose replacements for the 2 seats given up</a>" in page
     held = Respondent.objects.filter(assembly=pk, status__in=HELD)
     assert held.count() == 4
 
@@ -153,7 +176,9 @@ def test_from_pool_to_members_with_a_replacement(
     assert not Respondent.objects.filter(
         pk__in=[int(i) for i in again.probabilities], household__in=taken
     ).exists()
-    client.post(answer["Location"], {"how": "ticket", "ticket": "17"})
+    ask = client.post(answer["Location"], {"how": "ticket", "ticket": "17"})
+    assert "The 2 people on ticket 17 will be chosen" in ask.content.decode()
+    client.post(answer["Location"], {"how": "ticket", "ticket": "17", "confirm": "yes"})
     members = Respondent.objects.filter(assembly=pk, status__in=HELD)
     assert members.count() == 6
     for category, value in (("age_band", "25-34"), ("sex", "female")):
@@ -252,6 +277,8 @@ def test_running_the_assembly_to_its_report(world, client, officer):
                                     "held_on-month": "3", "held_on-year": "2027",
                                     "place": "Town hall"})  # fmt: skip
     assert answer.status_code == 302
+    page = client.get(answer["Location"]).content.decode()
+    assert "Session 1 added. Next, add its speakers and questions, and who came." in page
     session = reverse("engagement:session", args=[pk, 1])
     client.post(session, {"do": "speaker", "name": "Dr Amara Osei", "role": "GP",
                           "organisation": world.practice_a.pk, "topic": "Frailty"})  # fmt: skip
@@ -294,9 +321,9 @@ def test_running_the_assembly_to_its_report(world, client, officer):
     assert client.post(recommendations, {"do": "finish"}).status_code == 302
 
     page = client.get(reverse("engagement:report", args=[pk])).content.decode()
-    assert "1 of 2 recommendations were agreed" in page
+    assert "1 of 2 recommendations was agreed" in page
     assert "5 voted: support 60%, can at least live with it 80%, oppose 20%" in page
-    assert "attendance 83%" in page and "1 from 1 partner organisations" in page
+    assert "attendance 83%" in page and "1 from 1 partner organisation" in page
     assert "Finished" in page and "ticket" in page
     document = client.get(reverse("engagement:report-pdf", args=[pk]))
     assert document["Content-Type"] == "application/pdf" and document.content[:5] == b"%PDF-"
@@ -318,3 +345,68 @@ def test_leaving_the_panel_erases_the_assembly_copies_and_gives_up_the_seat(worl
     actions.leave_panel(member=member)
     copy.refresh_from_db()
     assert (copy.given_name, copy.email, copy.status) == ("", "", SeatStatus.WITHDRAWN)
+
+
+def test_the_draw_asks_before_it_invites_and_can_be_left(
+    world, client, officer, inline, django_capture_on_commit_callbacks
+):
+    pk = make_assembly(client, size=5)
+    upload(client, pk, replies(20))
+    client.post(reverse("engagement:assembly", args=[pk]), {"do": "suggest"})
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse("engagement:assembly", args=[pk]), {"do": "select"})
+    selection = answer["Location"]
+
+    # A ticket out of range is an error on the form, before any question.
+    wrong = client.post(selection, {"how": "ticket", "ticket": "1001"})
+    assert wrong.status_code == 400
+    assert "a number from 1 to 1000" in wrong.content.decode()
+
+    # Asked, the officer can go back: nothing has changed, and the page offers the draw.
+    ask = client.post(selection, {"how": "ticket", "ticket": "417"}).content.decode()
+    assert "The 5 people on ticket 417 will be chosen" in ask
+    assert "Confirm" in ask and "Go back" in ask
+    page = client.get(selection).content.decode()
+    assert "Draw the members" in page and "Ticket 417 was drawn" not in page
+    assert not Respondent.objects.filter(assembly=pk).exclude(status=SeatStatus.POOL).exists()
+
+    # With no seed, one is chosen when asking, and the confirmed draw uses that one.
+    ask = client.post(selection, {"how": "seed", "seed": ""}).content.decode()
+    seed = int(re.search(r'name="seed" value="(\d+)"', ask)[1])
+    ticket = 1 + int(__import__("numpy").random.default_rng(seed).integers(0, 1000))
+    assert f"gives ticket {ticket}" in ask
+    client.post(selection, {"how": "seed", "seed": str(seed), "confirm": "yes"})
+    run = SelectionRun.objects.get(assembly=pk)
+    assert (run.seed, run.ticket_drawn) == (seed, ticket)
+
+    # Confirming twice (a second tab, say) draws nothing more.
+    again = client.post(selection, {"how": "ticket", "ticket": "3", "confirm": "yes"})
+    assert again.status_code == 400 and f"Ticket {ticket} has already been drawn" in (
+        again.content.decode()
+    )
+    assert client.post(selection, {"how": "ticket", "ticket": "3"}).status_code == 400
+
+
+def test_a_selection_being_worked_out_shows_its_progress_without_refreshing(
+    world, client, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    started = []
+    monkeypatch.setattr(assembly_views, "launch", started.append)  # still running
+    pk = make_assembly(client, size=5)
+    upload(client, pk, replies(20))
+    client.post(reverse("engagement:assembly", args=[pk]), {"do": "suggest"})
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse("engagement:assembly", args=[pk]), {"do": "select"})
+    selection = answer["Location"]
+    page = client.get(selection).content.decode()
+    assert 'http-equiv="refresh"' not in page  # no page that reloads under the reader
+    assert "Working out everyone's chances for 5 seats among 20 people" in page
+    assert f'href="{selection}" data-progress-link>Check progress</a>' in page
+    assert "selection-progress.js" in page
+    assert client.get(selection + "?format=status").json() == {"status": "running"}
+
+    actions.run_selection(started[0])
+    progress = client.get(selection + "?format=status").json()
+    assert progress["status"] == "done" and "The results are ready" in progress["message"]
+    page = client.get(selection).content.decode()
+    assert "Check progress" not in page and "Least likely person" in page

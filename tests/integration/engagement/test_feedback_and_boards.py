@@ -65,21 +65,32 @@ def test_a_comment_gets_a_suggestion_a_person_confirms_and_redacts(world, client
     answer = client.post(item, {"theme": "urgent-emergency",
                                 "published_text": "Ring 07700 900123"})  # fmt: skip
     assert "still holds a phone number" in answer.content.decode()
-    client.post(
+    answer = client.post(
         item,
         {
             "theme": "urgent-emergency",
             "published_text": "I waited nine hours in A&E with chest pain.",
         },
+        follow=True,
     )
+    # The last one to confirm: the banner says so and leads to what people told us.
+    assert answer.redirect_chain[-1][0] == reverse("engagement:told-us")
+    page = answer.content.decode()
+    assert "Theme recorded: Urgent and emergency care. Every comment has its theme" in page
     comment.refresh_from_db()
     assert comment.theme.slug == "urgent-emergency" and comment.confirmed_by == officer
     assert comment.publishable_text == "I waited nine hours in A&E with chest pain."
     assert AuditEvent.objects.filter(action="engagement.feedback.theme").exists()
     # A correction counts against the suggestion in the agreement figures.
     client.post(url, {"do": "add", "channel": "letter", "text": "The bus to the clinic is slow."})
-    other = Feedback.objects.exclude(pk=comment.pk).get()
-    client.post(reverse("engagement:feedback-item", args=[other.pk]), {"theme": "other"})
+    client.post(url, {"do": "add", "channel": "letter", "text": "The bus is slow."})
+    other, third = Feedback.objects.exclude(pk=comment.pk).order_by("pk")
+    answer = client.post(
+        reverse("engagement:feedback-item", args=[other.pk]), {"theme": "other"}, follow=True
+    )
+    # Not the last: on to the next, with how many are left.
+    assert answer.redirect_chain[-1][0] == reverse("engagement:feedback-item", args=[third.pk])
+    assert "Here is the next of the 1 comment to confirm" in answer.content.decode()
     from joinedup.engagement.queries import theme_agreement
 
     agreement = theme_agreement()
@@ -200,6 +211,7 @@ def test_what_people_told_us_and_you_said_we_did(world, client, officer):
                             "member_name": "Dr Lee", "role": "Clinical lead"})  # fmt: skip
     page = client.get(board_url).content.decode()
     assert "Dr Lee" in page and "partner organisations have no representative" in page
+    assert "Operational board added. Next, add its members and its first meeting" in page
     answer = client.post(
         board_url, {"do": "meeting", "agenda": "Welcome\nScan waits\n", **day(today)}
     )
@@ -213,6 +225,9 @@ def test_what_people_told_us_and_you_said_we_did(world, client, officer):
                                        "owner": world.practice_a.pk, "themes": ["cancer"],
                                        "recommendations": [recommendation.pk]})  # fmt: skip
     assert answer.status_code == 302
+    assert (
+        "Decision recorded. Next, record its progress" in client.get(meeting_url).content.decode()
+    )
     decision = Decision.objects.get()
     assert answer.status_code == 302
     client.post(meeting_url, {"do": "progress", "decision": decision.pk, "status": "in_progress",
@@ -226,7 +241,7 @@ def test_what_people_told_us_and_you_said_we_did(world, client, officer):
 
     page = client.get(reverse("engagement:told-us")).content.decode()
     assert "we spoke to 48 people at 2 events (run by Healthwatch)" in page
-    assert "received 3 written comments" in page and "1 comments still need" in page
+    assert "received 3 written comments" in page and "1 comment still needs its theme" in page
     assert "Cancer care: 2 comments (100%)" in page
     assert "Chemo unit staff were kind" in page
     assert "Cancer scan results took weeks" not in page  # no consent to quote

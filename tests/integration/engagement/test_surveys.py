@@ -35,6 +35,9 @@ def test_a_survey_from_writing_to_weighted_results(world, client):
     survey_url = answer["Location"]
     answer = client.post(survey_url)
     assert answer.status_code == 302 and len(mail.outbox) == 4  # the post member is not emailed
+    page = client.get(survey_url).content.decode()
+    assert "Survey sent: emailed to 4 members. 1 member asked for post or phone: send them" in page
+    assert "Answers appear here as they come in, until it closes on" in page
     assert client.post(survey_url).status_code == 400  # sent once only
     links = [re.search(r"(/engage/survey/\S+)", m.body)[1] for m in mail.outbox]
     client.logout()

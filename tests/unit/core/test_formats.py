@@ -82,3 +82,31 @@ def test_date_parts(data, error):
         assert error in message and value is None
     else:
         assert message is None
+
+
+@pytest.mark.parametrize(
+    ("count", "words", "expected"),
+    [
+        (1, ("seat",), "1 seat"),
+        (0, ("seat",), "0 seats"),
+        (2, ("seat",), "2 seats"),
+        (1, ("person", "people"), "1 person"),
+        (1200, ("person", "people"), "1,200 people"),
+        ("1", ("comment",), "1 comment"),
+        ("≤7", ("person", "people"), "≤7 people"),
+        (None, ("comment",), "0 comments"),
+    ],
+)
+def test_counts_agree_with_their_nouns(count, words, expected):
+    from joinedup.core.jinja_env import plural
+
+    assert plural(count, *words) == expected
+
+
+def test_the_plural_filter_in_a_template():
+    from joinedup.core.jinja_env import environment
+
+    template = environment(autoescape=True).from_string(
+        "{{ 1 | plural('seat') }}; {{ 3 | plural('person', 'people') }}"
+    )
+    assert template.render() == "1 seat; 3 people"
