@@ -22,6 +22,7 @@ from .models import (
     PanelMember,
     PanelSex,
     PopulationMargin,
+    RunStatus,
     SeatStatus,
     YesNo,
 )
@@ -322,8 +323,6 @@ def selection_detail(run) -> dict:
 def check_drawable(run) -> None:
     """A selection's ticket can be drawn once, when it has finished, and only from the
     latest selection of its assembly; else ValidationError saying why."""
-    from .models import RunStatus
-
     if run.status != RunStatus.DONE:
         raise ValidationError("This selection has not finished")
     if run.ticket_drawn is not None:

@@ -173,7 +173,7 @@ def feedback_item(request, pk: int):
                 request,
                 f"Theme recorded: {item.theme.name}. "
                 + (
-                    f"Here is the next of the {plural(left, 'comment')} to confirm."
+                    f"{plural(left, 'comment')} still to confirm: here is the next."
                     if following
                     else "Every comment has its theme confirmed: see what people told us."
                 ),

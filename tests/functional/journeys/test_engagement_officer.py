@@ -206,7 +206,12 @@ def test_an_engagement_officer_does_the_whole_job(demo, pages, monkeypatch):
         page.get_by_label("The comment as it may be quoted").fill("A comment, details taken out.")
     page.get_by_role("button", name="Save and go to the next").click()
     expect(
-        page.get_by_text(re.compile(r"Theme recorded: Cancer care\. Here is the next of"))
+        page.get_by_text(
+            re.compile(
+                r"Theme recorded: Cancer care\. [\d,]+ comments still to confirm: "
+                r"here is the next\."
+            )
+        )
     ).to_be_visible()
     pages.check("feedback_next")
 

@@ -90,7 +90,7 @@ def test_a_comment_gets_a_suggestion_a_person_confirms_and_redacts(world, client
     )
     # Not the last: on to the next, with how many are left.
     assert answer.redirect_chain[-1][0] == reverse("engagement:feedback-item", args=[third.pk])
-    assert "Here is the next of the 1 comment to confirm" in answer.content.decode()
+    assert "1 comment still to confirm: here is the next." in answer.content.decode()
     from joinedup.engagement.queries import theme_agreement
 
     agreement = theme_agreement()
