@@ -50,7 +50,7 @@ class Selections:
 
 
 def test_an_engagement_officer_does_the_whole_job(demo, pages, monkeypatch):
-    borough = demo(engagement=True)
+    borough = demo(engagement=True, care=False, directory=False, portal=False)
     past, current = Assembly.objects.order_by("pk")
     page = pages.sign_in("engagement", borough.password)
     selections = Selections(page)
