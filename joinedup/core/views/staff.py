@@ -94,7 +94,8 @@ def staff_home(request):
 def staff(request, organisation_id: int):
     """Everyone with a membership of the organisation, searchable, 25 a page."""
     organisation = _organisation(request, organisation_id)
-    text = (request.GET.get("q") or "").strip()[:100]
+    # Printable text only: a NUL cannot even be sent to PostgreSQL.
+    text = "".join(c for c in (request.GET.get("q") or "") if c.isprintable()).strip()[:100]
     status = request.GET.get("status", "")
     if status not in STATUSES:
         status = ""

@@ -71,7 +71,7 @@ def test_practice_admin_runs_the_practice_staff(demo, pages, chromium, live_serv
     pages.check("add_staff")
     page.get_by_role("button", name="Add member of staff").click()
     expect(page.get_by_text("Priya Sharma added as practice nurse")).to_be_visible()
-    expect(page.get_by_role("heading", name="Priya Sharma")).to_be_visible()
+    expect(page.get_by_role("heading", name="Priya Sharma", exact=True)).to_be_visible()
     pages.check("nurse_added")
     message = mail.outbox[-1]
     assert message.to == ["priya.sharma@joinedup.invalid"]

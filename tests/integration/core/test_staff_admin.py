@@ -433,6 +433,7 @@ def test_staff_page_is_searchable_and_paged(world, admin, acting, signed_in):
     assert "Page 2 of 2" in second
     found = signed_in.get(url, {"q": "gp.07"}).content.decode()
     assert "1 member of staff" in found and "gp.07" in found and "gp.08" not in found
+    assert "31 members of staff" in signed_in.get(url, {"q": "\x00\u202e"}).content.decode()
     none = signed_in.get(url, {"q": "<script>alert(1)</script>"}).content.decode()
     assert "No one here matches" in none and "<script>alert(1)" not in none
     gone = signed_in.get(url, {"status": "deactivated"}).content.decode()
