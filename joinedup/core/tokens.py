@@ -8,7 +8,7 @@ import hashlib
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 
 from .models import User
 
@@ -30,9 +30,11 @@ set_password_tokens = SetPasswordTokenGenerator()
 
 
 def set_password_path(user) -> str:
-    """The path of a new link for ``user`` to set their password."""
+    """The path of a new link for ``user`` to set their password. The token is in the query
+    string, which the server's access log leaves out (``joinedup serve``)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return reverse("core:set-password", args=[uid, set_password_tokens.make_token(user)])
+    token = set_password_tokens.make_token(user)
+    return reverse("core:set-password") + "?" + urlencode({"user": uid, "token": token})
 
 
 def user_for_set_password_link(uidb64: str, token: str):

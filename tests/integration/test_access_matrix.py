@@ -192,7 +192,6 @@ def scene(db, tmp_path):
         # The staff pages: the matrix's practice (where its organisation admin works).
         "organisation_id": practice.pk,
         "membership_id": memberships["gp"].pk,
-        "uidb64": "MQ",
     }
     overrides = {
         "care:agenda-item": {"meeting_id": mdt_item.meeting_id, "item_id": mdt_item.pk},

@@ -313,8 +313,9 @@ def teams(request, organisation_id: int):
     )
 
 
-def set_password(request, uidb64: str, token: str):
+def set_password(request):
     """Set a password from the emailed link: it works once, and only for a while."""
+    uidb64, token = str(request.GET.get("user", "")), str(request.GET.get("token", ""))
     user = tokens.user_for_set_password_link(uidb64, token)
     errors: dict[str, str] = {}
     if user is not None and request.method == "POST":

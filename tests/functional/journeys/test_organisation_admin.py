@@ -75,7 +75,7 @@ def test_practice_admin_runs_the_practice_staff(demo, pages, chromium, live_serv
     pages.check("nurse_added")
     message = mail.outbox[-1]
     assert message.to == ["priya.sharma@joinedup.invalid"]
-    link = re.search(r"https?://[^/\s]+(/account/set-password/\S+)", message.body)[1]
+    link = re.search(r"https?://[^/\s]+(/account/set-password\?\S+)", message.body)[1]
 
     # The nurse, on her own computer, sets her password through the link and signs in.
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
