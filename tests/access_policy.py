@@ -54,6 +54,8 @@ POST_ONLY = frozenset({"care:person-update", "care:plan-start", "directory:short
 ENGAGEMENT = frozenset({Role.ENGAGEMENT_OFFICER, Role.SYSTEM_ADMIN})
 CURATORS = frozenset({Role.DIRECTORY_CURATOR, Role.SYSTEM_ADMIN})
 REVIEWERS = frozenset({Role.DATA_QUALITY, Role.SYSTEM_ADMIN})
+# The matrix's organisation admin works for the organisation in the address.
+ADMINS = frozenset({Role.ORG_ADMIN, Role.SYSTEM_ADMIN})
 
 POLICY = {
     # core
@@ -63,6 +65,13 @@ POLICY = {
     "core:sign-out": ANYONE,
     "core:organisation": STAFF,
     "core:two-factor": STAFF,
+    "core:set-password": TOKEN,
+    "core:staff-home": ADMINS,
+    "core:staff": ADMINS,
+    "core:staff-add": ADMINS,
+    "core:staff-member": ADMINS,
+    "core:staff-access": ADMINS,
+    "core:teams": ADMINS,
     "health": ANYONE,
     # people
     "people:search": DIRECT_CARE,

@@ -9,7 +9,9 @@ from django.utils import timezone
 from jinja2 import ChainableUndefined, Environment
 
 from .forms import date_part
+from .models import in_a_sentence
 from .permissions import (
+    may_administer_staff,
     may_curate_directory,
     may_engage,
     may_review_matches,
@@ -128,6 +130,7 @@ def environment(**options) -> Environment:
             "may_review_matches": may_review_matches,
             "may_curate_directory": may_curate_directory,
             "may_engage": may_engage,
+            "may_administer_staff": may_administer_staff,
             "date_part": date_part,
             **_APP_GLOBALS,
         }
@@ -145,6 +148,7 @@ def environment(**options) -> Environment:
             "multi_item": multi_item,
             "number_item": number_item,
             "iso_date": iso_date,
+            "in_a_sentence": in_a_sentence,
         }
     )
     return env

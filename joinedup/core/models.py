@@ -168,6 +168,13 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", "System admin"
 
 
+def in_a_sentence(label: str) -> str:
+    """How a role or organisation type reads inside a sentence: ``"Practice nurse"`` →
+    ``"practice nurse"``; an initialism stays as it is (``"GP practice"``)."""
+    label = str(label)
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 class User(AbstractUser):
     """A member of staff. Residents get their own accounts in the portal."""
 

@@ -189,6 +189,9 @@ def scene(db, tmp_path):
         "service_id": service.oruk_id,
         "organization_id": service.organisation.oruk_id,
         "sal_id": service.at_locations.first().oruk_id,
+        # The staff pages: the matrix's practice (where its organisation admin works).
+        "organisation_id": practice.pk,
+        "membership_id": memberships["gp"].pk,
     }
     overrides = {
         "care:agenda-item": {"meeting_id": mdt_item.meeting_id, "item_id": mdt_item.pk},

@@ -47,6 +47,13 @@ def _safe_next(request, value: str | None) -> str:
     return reverse("core:home")
 
 
+def _deactivated(username: str, password: str) -> bool:
+    """Whether these are the right details of an account its admins switched off (said
+    only to someone who knows the password)."""
+    user = User.objects.filter(username=username, is_active=False).first()
+    return bool(user and user.check_password(password))
+
+
 def sign_in(request):
     if request.user.is_authenticated:
         return redirect("core:home")
@@ -59,7 +66,12 @@ def sign_in(request):
             password=form.cleaned_data["password"],
         )
         if user is None:
-            error = "The username or password is not right"
+            error = (
+                "Your account has been deactivated. Ask your organisation admin if you "
+                "still need it"
+                if _deactivated(form.cleaned_data["username"], form.cleaned_data["password"])
+                else "The username or password is not right"
+            )
         else:
             request.session[NEXT_KEY] = _safe_next(request, request.GET.get("next"))
             if requires_two_factor(user):
