@@ -100,9 +100,20 @@ class Pages:
             self.page.screenshot(path=str(self.screenshot_path(f"{name}__375")), full_page=True)
             with open(SCREENSHOTS.parent / "widths.tsv", "a") as log:
                 log.write(f"{self.test_name}\t{name}\t{width}\n")
-            assert width <= NARROW, (
-                f"{name} is {width} px wide on a {NARROW} px screen: it must not scroll sideways"
-            )
+            if width > NARROW:
+                widest = self.page.evaluate(
+                    """() => [...document.querySelectorAll('body *')]
+                        .map(el => [el.getBoundingClientRect().right, el])
+                        .filter(([right]) => right > %d)
+                        .slice(0, 3)
+                        .map(([right, el]) => `${el.tagName}.${el.className} ${Math.round(right)}`)
+                        .join('; ')"""
+                    % NARROW
+                )
+                raise AssertionError(
+                    f"{name} is {width} px wide on a {NARROW} px screen: it must not scroll "
+                    f"sideways (widest: {widest})"
+                )
         finally:
             self.page.set_viewport_size(wide)
 
