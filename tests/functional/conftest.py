@@ -96,19 +96,23 @@ class Pages:
         wide = self.page.viewport_size
         self.page.set_viewport_size({"width": NARROW, "height": 800})
         try:
+            # Let the page lay itself out for the new width (two frames) before measuring.
+            self.page.evaluate(
+                "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+            )
             width = self.page.evaluate("() => document.documentElement.scrollWidth")
             self.page.screenshot(path=str(self.screenshot_path(f"{name}__375")), full_page=True)
             with open(SCREENSHOTS.parent / "widths.tsv", "a") as log:
                 log.write(f"{self.test_name}\t{name}\t{width}\n")
             if width > NARROW:
                 widest = self.page.evaluate(
-                    """() => [...document.querySelectorAll('body *')]
+                    """(narrow) => [...document.querySelectorAll('body *')]
                         .map(el => [el.getBoundingClientRect().right, el])
-                        .filter(([right]) => right > %d)
+                        .filter(([right]) => right > narrow)
                         .slice(0, 3)
                         .map(([right, el]) => `${el.tagName}.${el.className} ${Math.round(right)}`)
-                        .join('; ')"""
-                    % NARROW
+                        .join('; ')""",
+                    NARROW,
                 )
                 raise AssertionError(
                     f"{name} is {width} px wide on a {NARROW} px screen: it must not scroll "
