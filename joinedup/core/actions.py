@@ -439,16 +439,14 @@ def _team(team: Team | None, organisation: Organisation) -> Team | None:
 
 
 def _last_admin(member: Membership) -> bool:
-    """Whether ``member`` is the only active admin of their organisation."""
-    return (
-        member.active
-        and member.role == Role.ORG_ADMIN
-        and not Membership.objects.filter(
-            organisation_id=member.organisation_id, role=Role.ORG_ADMIN, active=True
-        )
-        .exclude(pk=member.pk)
-        .exists()
+    """Whether ``member`` is the only active admin of their organisation. The admins' rows
+    are locked, so two admins removing each other at once cannot both succeed."""
+    if not (member.active and member.role == Role.ORG_ADMIN):
+        return False
+    admins = Membership.objects.select_for_update().filter(
+        organisation_id=member.organisation_id, role=Role.ORG_ADMIN, active=True
     )
+    return [m.pk for m in admins] == [member.pk]
 
 
 def _refuse_last_admin(member: Membership, field: str) -> None:
