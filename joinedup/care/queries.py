@@ -1,5 +1,6 @@
 """Reads of care coordination: the caseload a member of staff may work, inboxes."""
 
+import hashlib
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -194,9 +195,10 @@ def caseload_page(
     )
     candidates = _caseload_entries(**filters).order_by(*order)
     paginator = Paginator(candidates, per_page)
-    key = "caseload-count:{}:{}".format(
-        membership.pk, "-".join(f"{k}={v}" for k, v in sorted(filters.items()))
-    )
+    # Hashed: the filters hold what was searched for (a name), which has no place in a
+    # cache key (nor the spaces memcached refuses).
+    wanted = "-".join(f"{k}={v}" for k, v in sorted(filters.items()))
+    key = f"caseload-count:{membership.pk}:{hashlib.sha256(wanted.encode()).hexdigest()}"
     total = cache.get(key)
     if total is None:
         total = candidates.filter(person_id__in=accessible_person_ids(membership)).count()

@@ -458,6 +458,22 @@ def test_a_task_for_a_team_reaches_the_team_inbox(care, client, membership_of):
     assert "Ask another organisation to do something" in missing.content.decode()
 
 
+def test_my_team_says_so_when_someone_is_in_no_team(care, client):
+    from joinedup.core import actions as core_actions
+    from joinedup.core.models import Membership
+
+    url = reverse("care:caseload")
+    client.force_login(care.social)
+    page = client.get(url, {"scope": "team"}).content.decode()
+    assert "You are not in a team at Council ASC" in page
+    assert "your organisation admin can add you to one" in page
+    team = core_actions.create_team(by=None, organisation=care.asc, name="Reablement")
+    Membership.objects.filter(user=care.social).update(team=team)
+    page = client.get(url, {"scope": "team"}).content.decode()
+    assert "You are not in a team" not in page
+    assert "0 people your team is caring for or has work for." in page
+
+
 def test_the_caseload_filters_by_network_neighbourhood_and_practice(care, client):
     actions.build_caseload(by=None)
     entry = CaseloadEntry.objects.get()
@@ -469,6 +485,23 @@ def test_the_caseload_filters_by_network_neighbourhood_and_practice(care, client
     elsewhere = client.get(url, {"practice": care.world.practice_b.pk}).content.decode()
     assert "Mary JONES" not in elsewhere
     assert "Mary JONES" not in client.get(url, {"area": "lcn:999999"}).content.decode()
+
+
+def test_the_caseload_count_is_kept_under_a_key_without_what_was_searched(care):
+    import warnings
+
+    from django.core.cache import cache
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    from joinedup.care import queries
+
+    actions.build_caseload(by=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)  # a name with a space broke memcached
+        page = queries.caseload_page(care.m[care.coordinator], 1, text="Mary Jones")
+    assert [e.person for e in page.object_list] == [care.person]
+    keys = list(cache._cache)  # the local-memory cache the tests use
+    assert keys and not any("Mary" in key or "Jones" in key for key in keys)
 
 
 def test_caseload_pages_hold_only_people_the_viewer_may_open(care):
