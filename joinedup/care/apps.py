@@ -32,7 +32,8 @@ class CareConfig(AppConfig):
         register_relationship("mdt_agenda", access.mdt_agenda, inferred=True)
         register_attachment("care_team_members", CareTeamMember, "person")
         register_attachment("tasks", Task, "person")
-        register_attachment("caseload_entry", CaseloadEntry, "person")
+        # Both records of one person are often in the cohort: the survivor keeps its place.
+        register_attachment("caseload_entry", CaseloadEntry, "person", stays_when_both=True)
         register_attachment("care_plan", CarePlan, "person")
         register_attachment("assessments", Assessment, "person")
         register_attachment("mdt_agenda_items", AgendaItem, "person")

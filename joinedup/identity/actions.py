@@ -412,8 +412,9 @@ def merge_persons(*, by: User | None, survivor: Person, absorbed: Person, reason
 
     What the survivor already has its own of (a profile in the same population run, a
     place on the same MDT agenda, a review pair for the same agency record) stays with
-    the absorbed record: the next population run recomputes the profiles. A one-to-one
-    attachment both records have (a care plan, a caseload entry) refuses the merge.
+    the absorbed record: the next population run recomputes the profiles; so does the
+    absorbed record's caseload entry when both have one (the survivor's place is kept).
+    Any other one-to-one attachment both records have (a care plan) refuses the merge.
     """
     from joinedup.people.merging import attachments
 

@@ -6,9 +6,11 @@ the id they were written with, so the trail stays intact through merge and unmer
 
 The model's own uniqueness rules say what cannot move:
 
-- a one-to-one attachment (a care plan, a caseload entry, a portal account) cannot move
-  to a record that already has one: the merge is refused until the two are brought
-  together by hand (:meth:`Attachment.both_have`);
+- a one-to-one attachment (a care plan, a portal account) cannot move to a record that
+  already has one: the merge is refused until the two are brought together by hand
+  (:meth:`Attachment.both_have`) — unless it was registered ``stays_when_both`` (a
+  caseload entry, which the population run made for each record): then the survivor's
+  is kept and the merged record keeps its own, as below;
 - a row unique together with the person (a population profile per run, an MDT agenda
   place per meeting, a review pair per agency record) whose twin is already attached to
   the survivor stays with the absorbed record (:meth:`Attachment.clashes`): the merged
@@ -25,6 +27,9 @@ class Attachment:
     label: str
     model: type[models.Model]
     field: str
+    # One-to-one, yet when both records have one the survivor's is kept and the other
+    # stays with the merged record, rather than refusing the merge.
+    stays_when_both: bool = False
 
     @property
     def name(self) -> str:
@@ -40,9 +45,12 @@ class Attachment:
         return self.model.objects.filter(**{self.field: person_id})
 
     def both_have(self, first_id: int, second_id: int) -> bool:
-        """A one-to-one attachment both records have: one of them could not move."""
+        """A one-to-one attachment both records have, which refuses the merge."""
         return (
-            self.one_to_one and self.rows_of(first_id).exists() and self.rows_of(second_id).exists()
+            self.one_to_one
+            and not self.stays_when_both
+            and self.rows_of(first_id).exists()
+            and self.rows_of(second_id).exists()
         )
 
     def _unique_with_person(self) -> list[tuple[list[str], models.Q | None, bool]]:
@@ -101,8 +109,12 @@ class Attachment:
 _ATTACHMENTS: dict[str, Attachment] = {}
 
 
-def register_attachment(label: str, model: type[models.Model], field: str) -> None:
-    _ATTACHMENTS[label] = Attachment(label=label, model=model, field=field)
+def register_attachment(
+    label: str, model: type[models.Model], field: str, *, stays_when_both: bool = False
+) -> None:
+    _ATTACHMENTS[label] = Attachment(
+        label=label, model=model, field=field, stays_when_both=stays_when_both
+    )
 
 
 def attachments() -> list[Attachment]:

@@ -60,8 +60,9 @@ def codelist_codes() -> dict[str, list[int]]:
 
 
 def export_persons(store: AnalyticsStore) -> int:
-    """Write the people the engine counts (from the relational database) to the store."""
-    rows = Person.objects.values_list(
+    """Write the people the engine counts (from the relational database) to the store:
+    every record not merged into another, and which record each merged one became."""
+    rows = Person.objects.filter(merged_into__isnull=True).values_list(
         "id",
         "nhs_number",
         "birth_date",
@@ -96,8 +97,21 @@ def export_persons(store: AnalyticsStore) -> int:
         },
         schema=PERSON_SCHEMA,
     )
-    store.write_persons(table)
+    store.write_persons(table, merged=merged_records())
     return table.num_rows
+
+
+def merged_records() -> dict[int, int]:
+    """``{merged record: the record it now is}``, following a survivor merged in turn."""
+    into = dict(Person.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    final = {}
+    for record, survivor in into.items():
+        seen = {record}
+        while survivor in into and survivor not in seen:
+            seen.add(survivor)
+            survivor = into[survivor]
+        final[record] = survivor
+    return final
 
 
 @dataclass

@@ -107,15 +107,20 @@ def run_duckdb(
         if memory_limit:
             con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute("SET preserve_insertion_order = false")
+        merged = store.merged_path.exists()
+        events = "stored_events" if merged else "events"
         if store.event_files():
             con.execute(
-                f"CREATE VIEW events AS SELECT * FROM read_parquet('{store.events_glob()}')"
+                f"CREATE VIEW {events} AS SELECT * FROM read_parquet('{store.events_glob()}')"
             )
         else:
             con.execute(
-                "CREATE TABLE events (person_id BIGINT, system VARCHAR, code BIGINT, "
+                f"CREATE TABLE {events} (person_id BIGINT, system VARCHAR, code BIGINT, "
                 "date DATE, value DOUBLE, unit VARCHAR)"
             )
+        if merged:
+            con.execute(f"CREATE TABLE merged AS SELECT * FROM read_parquet('{store.merged_path}')")
+            con.execute(f"CREATE VIEW events AS {sql.merged_events()}")
         con.execute(f"CREATE VIEW persons AS SELECT * FROM read_parquet('{store.persons_path}')")
         con.register("codes_arrow", codes_table(config, codelists))
         con.execute("CREATE TABLE codes AS SELECT * FROM codes_arrow")

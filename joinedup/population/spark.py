@@ -70,13 +70,18 @@ def run_spark(
 
     say("reading the store")
     view("persons", spark.read.parquet(str(store.persons_path)))
+    merged = store.merged_path.exists()
+    events = "stored_events" if merged else "events"
     if store.event_files():
-        view("events", spark.read.parquet(*[str(p) for p in store.event_files()]))
+        view(events, spark.read.parquet(*[str(p) for p in store.event_files()]))
     else:
         columns = (
             "person_id BIGINT, system STRING, code BIGINT, date DATE, value DOUBLE, unit STRING"
         )
-        view("events", spark.createDataFrame([], columns))
+        view(events, spark.createDataFrame([], columns))
+    if merged:
+        view("merged", spark.read.parquet(str(store.merged_path)))
+        view("events", spark.sql(to_spark(sql.merged_events())))
     view("codes", spark.createDataFrame(codes_table(config, codelists)))
     view("conditions", spark.createDataFrame(conditions_table(config)))
 

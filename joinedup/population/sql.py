@@ -2,7 +2,8 @@
 
 Written in DuckDB's dialect; SQLGlot transpiles the same strings for Spark. Inputs are
 the tables ``events``, ``persons``, ``codes`` (target, kind, role, system, code),
-``conditions`` and ``deficits``; ``as_of`` is an ISO date.
+``conditions`` and ``deficits``; ``as_of`` is an ISO date. ``events`` is the store's
+coded events, through :func:`merged_events` when records have been merged.
 """
 
 # European Standard Population 2013: weights of the 19 five-year bands (0–4 … 90+).
@@ -36,6 +37,17 @@ def _age(birth: str, as_of: str) -> str:
         f"(year(DATE '{as_of}') - year({birth}) - CASE WHEN month(DATE '{as_of}') * 100 + "
         f"day(DATE '{as_of}') < month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END)"
     )
+
+
+def merged_events() -> str:
+    """The coded events, with a merged record's events read as its survivor's (from the
+    tables ``stored_events`` and ``merged``)."""
+    return """
+    SELECT coalesce(m.survivor_id, e.person_id) AS person_id, e.system, e.code, e.date,
+           e.value, e.unit
+    FROM stored_events e
+    LEFT JOIN merged m ON m.person_id = e.person_id
+    """
 
 
 def population(as_of: str) -> str:

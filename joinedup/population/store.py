@@ -7,6 +7,9 @@
 - ``persons.parquet``: the people the engine counts, exported from the relational
   database at the start of each run (or written directly by the synthetic generator at
   system scale).
+- ``merged.parquet``: ``person_id`` → ``survivor_id`` for each record merged into
+  another (identity), written with the persons; the engines read the merged record's
+  events as the survivor's, so one person is counted once, with all their coded record.
 """
 
 import os
@@ -59,6 +62,10 @@ class AnalyticsStore:
     def persons_path(self) -> Path:
         return self.root / "persons.parquet"
 
+    @property
+    def merged_path(self) -> Path:
+        return self.root / "merged.parquet"
+
     def event_files(self) -> list[Path]:
         return sorted(self.events_dir.glob("*/*.parquet")) if self.events_dir.exists() else []
 
@@ -77,8 +84,24 @@ class AnalyticsStore:
         writer.add(table)
         return writer.commit()
 
-    def write_persons(self, table: pa.Table) -> Path:
+    def write_persons(self, table: pa.Table, merged: dict[int, int] | None = None) -> Path:
+        """The people to count and, for records merged into one of them, which
+        (``{merged record: survivor}``; none: the file is removed)."""
         self.root.mkdir(parents=True, exist_ok=True)
+        if merged:
+            temp = self.merged_path.with_suffix(".parquet.tmp")
+            pq.write_table(
+                pa.table(
+                    {
+                        "person_id": pa.array(list(merged), pa.int64()),
+                        "survivor_id": pa.array(list(merged.values()), pa.int64()),
+                    }
+                ),
+                temp,
+            )
+            os.replace(temp, self.merged_path)
+        else:
+            self.merged_path.unlink(missing_ok=True)
         temp = self.persons_path.with_suffix(".parquet.tmp")
         pq.write_table(table.cast(PERSON_SCHEMA), temp, compression="zstd")
         os.replace(temp, self.persons_path)

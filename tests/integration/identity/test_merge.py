@@ -193,13 +193,31 @@ def test_both_with_a_care_plan_is_refused_clearly_everywhere(twins, client):
     assert CarePlan.objects.count() == 2
 
 
-def test_both_on_the_caseload_is_refused_naming_it(twins):
+def test_both_on_the_caseload_the_survivors_place_is_kept(twins, world):
+    """Two records of one person are usually both in the cohort: the merge goes ahead, the
+    survivor keeps its place on the caseload (the officer chooses which record to keep,
+    seeing each one's stage), the merged record's stays with it, off every caseload, and
+    unmerge puts everything back."""
+    from joinedup.care import queries as care_queries
+
     # The survivor is in the cohort too.
     PersonProfile.objects.filter(pk=twins.keep_profile.pk).update(ltc_count=4, multimorbid=True)
     care_actions.build_caseload(by=None)
-    assert CaseloadEntry.objects.filter(person=twins.keep).exists()
-    with pytest.raises(ValidationError, match="Both records have a caseload entry"):
-        actions.merge_persons(by=None, survivor=twins.keep, absorbed=twins.dup, reason="Same")
+    keep_entry = CaseloadEntry.objects.get(person=twins.keep)
+    before = state()
+    merge = actions.merge_persons(by=None, survivor=twins.keep, absorbed=twins.dup, reason="Same")
+    twins.entry.refresh_from_db()
+    keep_entry.refresh_from_db()
+    assert twins.entry.person_id == twins.dup.pk and keep_entry.person_id == twins.keep.pk
+    assert merge.stayed["caseload_entry"] == [twins.entry.pk]
+    gp = world.user(Role.GP, world.practice_a)
+    listed = set(care_queries.caseload(gp.memberships.get()).values_list("person_id", flat=True))
+    assert twins.keep.pk in listed and twins.dup.pk not in listed
+    # A rebuild does not put the merged record back.
+    care_actions.build_caseload(by=None)
+    assert CaseloadEntry.objects.filter(person=twins.keep).count() == 1
+    actions.unmerge(by=None, merge=merge, reason="Twins")
+    assert state() == before
 
 
 def test_unmerge_refuses_what_it_could_not_restore_exactly(twins):

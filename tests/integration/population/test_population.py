@@ -148,3 +148,23 @@ def test_suppression():
         "15",
         "100",
     ]
+
+
+def test_a_merged_record_is_counted_once_with_its_coded_record(borough):
+    """After two records of one person are merged, the next run counts one person, whose
+    conditions are found in the coded events of both records."""
+    from joinedup.identity.actions import merge_persons
+
+    actions.run_population(by=None)
+    profiles = PersonProfile.objects.filter(run__current=True, age__gte=50)
+    absorbed = profiles.filter(ltc_count__gte=2).order_by("person_id").first()
+    survivor = profiles.filter(ltc_count=0).order_by("person_id").first()
+    people = PopulationRun.objects.get(current=True).people
+    merge_persons(by=None, survivor=survivor.person, absorbed=absorbed.person, reason="Same person")
+
+    actions.run_population(by=None)
+    run = PopulationRun.objects.get(current=True)
+    assert run.people == people - 1
+    assert not PersonProfile.objects.filter(run=run, person_id=absorbed.person_id).exists()
+    merged = PersonProfile.objects.get(run=run, person_id=survivor.person_id)
+    assert merged.ltc_count == absorbed.ltc_count
