@@ -3,11 +3,10 @@ team: every write (atomic, audited) and the reads the pages need.
 
 A person has one thread. They write from the portal; staff in their care team read it
 from the person's care page and reply. Each side is told by email that there is something
-new — never what it says — once the message is safely stored (``transaction.on_commit``).
+new — never what it says — once the message is safely stored (``core.mail.send_after_commit``).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from joinedup.core.actions import record_audit
 from joinedup.core.describe import staff_name
+from joinedup.core.mail import Mail, send_after_commit
 from joinedup.core.models import Membership, User
 from joinedup.people.models import Person
 
@@ -130,14 +130,16 @@ def write_from_person(
     if key_worker is not None and key_worker.email:
         link = site.rstrip("/") + reverse("care:messages", args=[person.pk])
         address = key_worker.email
-        transaction.on_commit(
-            lambda: send_mail(
-                "New message in joinedup",
-                "Someone you are key worker for has sent their care team a message.\n\n"
-                f"Read it and reply in joinedup (sign in first):\n{link}\n",
-                None,
-                [address],
-            )
+        send_after_commit(
+            [
+                Mail(
+                    to=address,
+                    subject="New message in joinedup",
+                    body="Someone you are key worker for has sent their care team a message."
+                    f"\n\nRead it and reply in joinedup (sign in first):\n{link}\n",
+                )
+            ],
+            what="new message notice",
         )
     return message
 
@@ -190,7 +192,7 @@ def reply(
         object_id=conversation.pk,
     )
     notices = _readers(person, site)
-    transaction.on_commit(lambda: _send_reply_notices(notices))
+    send_after_commit(_reply_notices(notices), what="reply notices")
     return message
 
 
@@ -217,16 +219,17 @@ def _readers(person: Person, site: str) -> list[tuple[str, str]]:
     return readers
 
 
-def _send_reply_notices(readers: list[tuple[str, str]]) -> None:
-    for address, link in readers:
-        send_mail(
-            "Your care team has replied",
-            "Your care team has replied to a message in joinedup.\n\n"
+def _reply_notices(readers: list[tuple[str, str]]) -> list[Mail]:
+    return [
+        Mail(
+            to=address,
+            subject="Your care team has replied",
+            body="Your care team has replied to a message in joinedup.\n\n"
             f"Sign in to read it:\n{link}\n\n"
             "We do not put messages in emails, to keep them private.",
-            None,
-            [address],
         )
+        for address, link in readers
+    ]
 
 
 @transaction.atomic

@@ -10,7 +10,6 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import permissions, tokens
 from .csv_input import CsvRows, refused_as
+from .mail import Mail, send_after_commit
 from .models import (
     ODS_OPTIONAL_TYPES,
     ApiToken,
@@ -478,12 +478,10 @@ def _email_set_password_link(*, user: User, organisation: Organisation, site: st
         f"Follow this link within {days} days to set your password (it works once):\n"
         f"{link}\n\nIf you were not expecting this, ask {organisation.name} about it."
     )
-    address = user.email
-
-    def send():
-        send_mail("Set your joinedup password", body, None, [address])
-
-    transaction.on_commit(send)
+    send_after_commit(
+        [Mail(to=user.email, subject="Set your joinedup password", body=body)],
+        what="set-password link",
+    )
 
 
 @dataclass

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils import timezone
 from joinedup.care.models import TaskKind
 from joinedup.core import json_input
 from joinedup.core.actions import record_audit
+from joinedup.core.mail import Mail, send_after_commit
 from joinedup.core.models import (
     LocalCareNetwork,
     Membership,
@@ -593,6 +593,7 @@ def request_updates(*, by: User | None, link_base: str, today: date | None = Non
     asked = UpdateRequest.objects.filter(sent_at__gte=recently).values("service_id")
     counts = {"out of date": 0, "asked": 0, "asked recently": 0, "no email": 0}
     asked_ids = set(asked.values_list("service_id", flat=True))
+    mails = []
     for service in stale_services(today).select_related("organisation").order_by("pk"):
         counts["out of date"] += 1
         if service.pk in asked_ids:
@@ -611,16 +612,18 @@ def request_updates(*, by: User | None, link_base: str, today: date | None = Non
             if service.assured_date
             else "never checked"
         )
-        send_mail(
-            f"Is your listing still right? {service.name}",
-            f"The borough's service directory lists {service.name} "
-            f"({service.organisation.name}), {checked}.\n\n"
-            "Please tell us whether it is still right, or what has changed, here "
-            f"(no account needed; the link works for {ANSWER_DAYS} days):\n{link_base}{token}\n",
-            None,
-            [email],
+        mails.append(
+            Mail(
+                to=email,
+                subject=f"Is your listing still right? {service.name}",
+                body=f"The borough's service directory lists {service.name} "
+                f"({service.organisation.name}), {checked}.\n\n"
+                "Please tell us whether it is still right, or what has changed, here (no "
+                f"account needed; the link works for {ANSWER_DAYS} days):\n{link_base}{token}\n",
+            )
         )
         counts["asked"] += 1
+    send_after_commit(mails, what="listing update requests")
     record_audit(by=by, organisation=None, action="directory.update_requests", detail=counts)
     return counts
 

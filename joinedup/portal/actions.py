@@ -9,12 +9,12 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
+from joinedup.core.mail import Mail, send_after_commit
 from joinedup.core.models import Membership, User
 from joinedup.core.tokens import digest as _digest
 from joinedup.people.models import Person
@@ -66,14 +66,18 @@ def invite_resident(
         created_at=now,
         expires_at=now + timedelta(days=settings.PORTAL_INVITATION_DAYS),
     )
-    send_mail(
-        "Your joinedup care and support plan",
-        "You have been invited to see and shape your care and support plan online.\n\n"
-        f"Follow this link within {settings.PORTAL_INVITATION_DAYS} days to set a password "
-        f"(it works once):\n{link_base}{token}\n\n"
-        f"If you were not expecting this, you can ignore it. — {membership.organisation.name}",
-        None,
-        [email],
+    send_after_commit(
+        [
+            Mail(
+                to=email,
+                subject="Your joinedup care and support plan",
+                body="You have been invited to see and shape your care and support plan "
+                f"online.\n\nFollow this link within {settings.PORTAL_INVITATION_DAYS} days to "
+                f"set a password (it works once):\n{link_base}{token}\n\nIf you were not "
+                f"expecting this, you can ignore it. — {membership.organisation.name}",
+            )
+        ],
+        what="portal invitation",
     )
     record_audit(
         by=by,
@@ -250,13 +254,17 @@ def grant_proxy(
         token_hash=_digest(token),
         created_at=timezone.now(),
     )
-    send_mail(
-        f"{account.person.given_name} has shared their care plan with you",
-        f"{account.person.full_name} has let you see parts of their care and support plan "
-        f"until {until:%-d %B %Y}.\n\nFollow this link to accept (it works once):\n"
-        f"{link_base}{token}\n",
-        None,
-        [email],
+    send_after_commit(
+        [
+            Mail(
+                to=email,
+                subject=f"{account.person.given_name} has shared their care plan with you",
+                body=f"{account.person.full_name} has let you see parts of their care and "
+                f"support plan until {until:%-d %B %Y}.\n\nFollow this link to accept (it "
+                f"works once):\n{link_base}{token}\n",
+            )
+        ],
+        what="carer invitation",
     )
     _audit(
         "portal.proxy.grant",

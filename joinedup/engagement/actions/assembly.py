@@ -5,9 +5,7 @@ import math
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
@@ -17,6 +15,7 @@ from joinedup.core.actions import record_audit
 from joinedup.core.csv_input import CsvRows, refused_as
 from joinedup.core.forms import date_field, first_errors, organisation_choice
 from joinedup.core.jinja_env import plural
+from joinedup.core.mail import Mail, send_after_commit
 from joinedup.core.models import Postcode
 from joinedup.core.tokens import digest as _digest
 from joinedup.directory.feeds import postcode as clean_postcode
@@ -448,6 +447,7 @@ def draw_panel(
     run.ticket_drawn, run.drawn_at, run.drawn_by = ticket, timezone.now(), by
     run.save()
     chosen = list(Respondent.objects.filter(pk__in=run.tickets[ticket - 1]))
+    mails = []
     for respondent in chosen:
         if respondent.status != SeatStatus.POOL:
             raise ValidationError(f"{respondent.name} is not in the pool any more: start again")
@@ -455,16 +455,18 @@ def draw_panel(
         respondent.status, respondent.selected_in = SeatStatus.SELECTED, run
         respondent.answer_token_hash = _digest(token)
         respondent.save()
-        if respondent.email and notify:
-            send_mail(
-                f"You have been chosen for the {run.assembly.name}",
-                f"Dear {respondent.given_name},\n\nYou were chosen by lot, from everyone who "
-                f"replied, to be a member of the {run.assembly.name}. The question it will "
+        mails.append(
+            Mail(
+                to=respondent.email,
+                subject=f"You have been chosen for the {run.assembly.name}",
+                body=f"Dear {respondent.given_name},\n\nYou were chosen by lot, from everyone "
+                f"who replied, to be a member of the {run.assembly.name}. The question it will "
                 f"answer is:\n\n{run.assembly.question}\n\nPlease tell us whether you can "
                 f"take part:\n{link_base}{token}\n",
-                settings.DEFAULT_FROM_EMAIL,
-                [respondent.email],
             )
+        )
+    if notify:
+        send_after_commit(mails, what="assembly invitations")
     _audit(
         by,
         "select.draw",

@@ -3,15 +3,14 @@
 import secrets
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
 from joinedup.core.csv_input import CsvRows, refused_as
+from joinedup.core.mail import Mail, send_after_commit
 from joinedup.core.models import Postcode
 from joinedup.core.tokens import digest as _digest
 from joinedup.directory.feeds import postcode as clean_postcode
@@ -109,13 +108,17 @@ def join_panel(*, data, link_base: str) -> PanelMember:
         withdraw_token_hash=_digest(token),
     )
     if email:
-        send_mail(
-            "You have joined the citizens' panel",
-            "Thank you for joining the borough's citizens' panel. We will send you a few "
-            "surveys a year and may invite you to events.\n\nYou can leave at any time, and "
-            f"we will delete your details, here:\n{link_base}{token}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [email],
+        send_after_commit(
+            [
+                Mail(
+                    to=email,
+                    subject="You have joined the citizens' panel",
+                    body="Thank you for joining the borough's citizens' panel. We will send "
+                    "you a few surveys a year and may invite you to events.\n\nYou can leave "
+                    f"at any time, and we will delete your details, here:\n{link_base}{token}\n",
+                )
+            ],
+            what="panel welcome",
         )
     record_audit(
         by=None,

@@ -4,13 +4,12 @@ members answering it."""
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
+from joinedup.core.mail import Mail, send_after_commit
 from joinedup.core.tokens import digest as _digest
 
 from ..models import (
@@ -109,24 +108,27 @@ def send_survey(*, by, survey: Survey, link_base: str, notify: bool = True) -> d
     ``notify`` False records the invitations without emailing (the demo)."""
     if survey.sent_at:
         raise ValidationError("This survey has already been sent")
-    members = PanelMember.objects.filter(withdrawn_at=None)
+    members = PanelMember.objects.filter(withdrawn_at=None).order_by("pk")
     by_email = [m for m in members if m.email and m.contact_by == "email"]
     now = timezone.now()
+    mails = []
     for member in by_email:
         token = secrets.token_urlsafe(24)
         SurveyInvitation.objects.create(
             survey=survey, member=member, token_hash=_digest(token), sent_at=now
         )
-        if not notify:
-            continue
-        send_mail(
-            f"Citizens' panel survey: {survey.title}",
-            f"Dear {member.given_name},\n\n{survey.intro or 'We would like your views.'}\n\n"
-            f"It takes a few minutes and closes on {survey.closes_on:%d %B %Y}:\n"
-            f"{link_base}{token}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [member.email],
+        mails.append(
+            Mail(
+                to=member.email,
+                subject=f"Citizens' panel survey: {survey.title}",
+                body=f"Dear {member.given_name},\n\n"
+                f"{survey.intro or 'We would like your views.'}\n\n"
+                f"It takes a few minutes and closes on {survey.closes_on:%d %B %Y}:\n"
+                f"{link_base}{token}\n",
+            )
         )
+    if notify:
+        send_after_commit(mails, what="survey invitations")
     survey.sent_at = now
     survey.save()
     result = {"emailed": len(by_email), "other": members.count() - len(by_email)}

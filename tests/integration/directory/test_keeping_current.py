@@ -30,9 +30,12 @@ def directory(world):
     actions.import_feed(by=None, source="feed", data=json.dumps(FEED).encode())
 
 
-def test_out_of_date_listings_are_flagged_and_their_providers_asked(directory, client, world):
+def test_out_of_date_listings_are_flagged_and_their_providers_asked(
+    directory, client, world, django_capture_on_commit_callbacks
+):
     assert set(actions.stale_services().values_list("oruk_id", flat=True)) == {"old", "never"}
-    call_command("directory", "verify-check", "--base-url", "https://joinedup.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("directory", "verify-check", "--base-url", "https://joinedup.example")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["hello@agewell.example.org"]
     link = re.search(r"https://joinedup.example(/directory/check/\S+)", mail.outbox[0].body)[1]
     # Asked once a month at most.
@@ -50,8 +53,11 @@ def test_out_of_date_listings_are_flagged_and_their_providers_asked(directory, c
     assert client.get("/directory/check/made-up").status_code == 404
 
 
-def test_a_provider_saying_what_changed_reaches_the_curators(directory, client, world):
-    actions.request_updates(by=None, link_base="https://x/directory/check/")
+def test_a_provider_saying_what_changed_reaches_the_curators(
+    directory, client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.request_updates(by=None, link_base="https://x/directory/check/")
     link = re.search(r"(/directory/check/\S+)", mail.outbox[0].body)[1]
     client.post(link, {"answer": "changed", "changes": "We now meet on Fridays"})
     report = ProblemReport.objects.get()

@@ -124,7 +124,8 @@ def test_from_pool_to_members_with_a_replacement(
     assert f'href="{selection}"' in page  # go back
     assert not mail.outbox and not Respondent.objects.filter(status=SeatStatus.SELECTED)
     assert not AuditEvent.objects.filter(action="engagement.assembly.select.draw").exists()
-    answer = client.post(selection, {"how": "seed", "seed": "2027", "confirm": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(selection, {"how": "seed", "seed": "2027", "confirm": "yes"})
     assert answer.status_code == 302
     assert answer["Location"] == reverse("engagement:members", args=[pk])
     page = client.get(answer["Location"]).content.decode()

@@ -27,8 +27,9 @@ GOOD = {
 }
 
 
-def test_a_resident_joins_and_leaves(world, client):
-    answer = client.post(reverse("engagement:join"), GOOD)
+def test_a_resident_joins_and_leaves(world, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse("engagement:join"), GOOD)
     assert answer.status_code == 302 and answer["Location"] == reverse("engagement:joined")
     member = PanelMember.objects.get()
     assert member.email == "ada@example.org" and member.postcode == "JU1 1AA"

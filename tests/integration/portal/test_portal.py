@@ -45,12 +45,13 @@ def _link_token(outbox) -> str:
     return re.search(r"/portal/(?:join|proxy)/(\S+)", outbox[-1].body).group(1)
 
 
-def test_an_invitation_makes_an_account_once(residents, client):
+def test_an_invitation_makes_an_account_once(residents, client, django_capture_on_commit_callbacks):
     client.force_login(residents.gp)
     invite_url = reverse("portal:invite", args=[residents.mary.pk])
     bad = client.post(invite_url, {"email": "not an address"})
     assert bad.status_code == 400 and "Enter an email address" in bad.content.decode()
-    assert client.post(invite_url, {"email": "Mary@Example.org"}).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(invite_url, {"email": "Mary@Example.org"}).status_code == 200
     token = _link_token(mail.outbox)
     assert Invitation.objects.get().token_hash != token  # only a hash is kept
     join = reverse("portal:join", args=[token])
@@ -226,7 +227,9 @@ def test_my_data_shows_who_looked_and_records_sharing_choices(residents, client)
     assert 'value="JU1 1AA"' in support and "Find support near me" in support
 
 
-def test_carers_see_exactly_what_was_shared_until_it_is_taken_away(residents, client):
+def test_carers_see_exactly_what_was_shared_until_it_is_taken_away(
+    residents, client, django_capture_on_commit_callbacks
+):
     from django.test import Client
 
     from joinedup.portal.models import ProxyGrant
@@ -248,13 +251,15 @@ def test_carers_see_exactly_what_was_shared_until_it_is_taken_away(residents, cl
     )
     until = timezone.localdate() + timedelta(days=30)
     dates = {"until-day": until.day, "until-month": until.month, "until-year": until.year}
-    client.post(
-        url, {"name": "Sam Jones", "email": "sam@example.org", "sections": ["goals"], **dates}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url, {"name": "Sam Jones", "email": "sam@example.org", "sections": ["goals"], **dates}
+        )
     sam_token = _link_token(mail.outbox)
-    client.post(
-        url, {"name": "Other", "email": "o@example.org", "sections": ["care_team"], **dates}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url, {"name": "Other", "email": "o@example.org", "sections": ["care_team"], **dates}
+        )
     other_token = _link_token(mail.outbox)
 
     sam = Client()
