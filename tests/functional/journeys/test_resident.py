@@ -17,22 +17,9 @@ from joinedup.portal.models import ResidentAccount
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = 375
-
-
-def fits_a_phone(pages, name: str) -> None:
-    """The page as it is now, at 375 px wide: nothing wider than the screen."""
-    page = pages.page
-    page.set_viewport_size({"width": PHONE, "height": 800})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    page.screenshot(path=str(pages.screenshot_path(f"{name}_375")), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    assert width <= PHONE, f"{name} is {width} px wide at {PHONE} px"
-
 
 def portal_step(pages, name: str) -> None:
-    pages.check(name)
-    fits_a_phone(pages, name)
+    pages.check(name)  # axe-core, a screenshot, and the page at 375 px wide
 
 
 def portal_sign_in(pages, email: str, password: str):
