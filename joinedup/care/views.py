@@ -982,6 +982,7 @@ def agenda_item(request, meeting_id: int, item_id: int):
         values = request.POST
         try:
             due = date_field(values, "task_due", "Due date")
+            task_owner = Organisation.objects.filter(pk=_int(values.get("task_owner"))).first()
             actions.record_discussion(
                 by=request.user,
                 membership=membership,
@@ -990,10 +991,16 @@ def agenda_item(request, meeting_id: int, item_id: int):
                 decisions=values.get("decisions", ""),
                 goal=values.get("goal", ""),
                 task=values.get("task", ""),
-                task_owner=Organisation.objects.filter(pk=_int(values.get("task_owner"))).first(),
+                task_owner=task_owner,
                 task_owner_user=User.objects.filter(pk=_int(values.get("task_owner_user"))).first(),
                 task_due=due,
             )
+            said = [f"Discussion of {person.full_name} saved."]
+            if values.get("goal", "").strip():
+                said.append("Goal added to their plan.")
+            if values.get("task", "").strip():
+                said.append(f"Task sent to the inbox of {task_owner.name}.")
+            messages.success(request, " ".join(said))
             return redirect("care:meeting", meeting_id=meeting.pk)
         except ValidationError as exc:
             errors, status = error_messages(exc), 400
