@@ -126,6 +126,7 @@ def test_one_person_s_care_across_organisations(demo, pages):
     )
     page.get_by_label("Decisions").fill(DECISION)
     page.get_by_role("button", name="Save the discussion").click()
+    expect(page.get_by_text(f"Discussion of {person.full_name} saved.")).to_be_visible()
     expect(page.get_by_role("heading", name=coming.title)).to_be_visible()
     pages.check("mdt_decided")
 
