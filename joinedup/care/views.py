@@ -25,6 +25,7 @@ from joinedup.core.models import (
 )
 from joinedup.core.permissions import gives_direct_care
 from joinedup.directory import queries as directory_queries
+from joinedup.directory.models import ServiceReferral
 from joinedup.people import access
 from joinedup.people.actions import record_person_view, set_sharing_choices
 from joinedup.people.models import Person
@@ -643,6 +644,8 @@ def task(request, task_id: int):
             or (s != TaskStatus.CANCELLED and permissions.may_work(membership, task))
         )
     ]
+    may_open_record = access.access_basis(membership, task.person_id) is not None
+    referral = ServiceReferral.objects.filter(task=task).first()
     return render(
         request,
         "care/task.jinja",
@@ -650,7 +653,11 @@ def task(request, task_id: int):
             "task": task,
             "moves": moves,
             "errors": errors,
-            "may_open_record": access.access_basis(membership, task.person_id) is not None,
+            "may_open_record": may_open_record,
+            # The plan's words, like the record, only to those who may open it.
+            "plan_action": directory_queries.plan_action(task.person, referral.plan_action)
+            if referral and may_open_record
+            else None,
             "may_work": permissions.may_work(membership, task),
             "today": timezone.localdate(),
         },

@@ -181,3 +181,19 @@ def test_the_person_sees_on_their_own_plan_where_an_action_s_referral_has_got(pl
     # The service's page for residents, not the staff directory.
     assert reverse("portal:service", args=[lunch.oruk_id]) in page
     assert reverse("directory:service", args=[lunch.oruk_id]) not in page
+
+
+def test_the_service_that_accepts_a_referral_sees_the_plan_action_it_is_for(planned, client):
+    coordinator, member, person, action_id, volunteer, volunteer_member = planned
+    lunch = Service.objects.filter(name__startswith="Lunch club").first()
+    referral = actions.refer(
+        by=coordinator, membership=member, person=person, service=lunch, reason="Lonely",
+        consent="spoken", plan_action=action_id,
+    )  # fmt: skip
+    client.force_login(volunteer)
+    url = reverse("care:task", args=[referral.task.pk])
+    # Before accepting, the plan (the action's words) stays closed, like the record.
+    assert ACTION not in client.get(url).content.decode()
+    client.post(url, {"status": "accepted", "base_version": str(referral.task.version)})
+    page = client.get(url).content.decode()
+    assert f"For this action in {person.given_name}'s plan: “{ACTION}”" in page
