@@ -165,6 +165,10 @@ def test_one_person_s_care_across_organisations(demo, pages):
     page.get_by_label("Accepted").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Referral · Accepted")).to_be_visible()
+    expect(
+        page.get_by_text(f"For this action in {person.given_name}'s plan: “{ACTION}”")
+    ).to_be_visible()
+    pages.check("navigator_accepted")
     received = page.url
     page.get_by_role("link", name=person.full_name).first.click()
     banner = page.get_by_role("region", name=f"About {person.full_name}")
