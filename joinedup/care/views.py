@@ -25,6 +25,7 @@ from joinedup.core.models import (
 )
 from joinedup.core.permissions import gives_direct_care
 from joinedup.directory import queries as directory_queries
+from joinedup.directory.models import ServiceReferral
 from joinedup.people import access
 from joinedup.people.actions import record_person_view, set_sharing_choices
 from joinedup.people.models import Person
@@ -643,6 +644,8 @@ def task(request, task_id: int):
             or (s != TaskStatus.CANCELLED and permissions.may_work(membership, task))
         )
     ]
+    may_open_record = access.access_basis(membership, task.person_id) is not None
+    referral = ServiceReferral.objects.filter(task=task).first()
     return render(
         request,
         "care/task.jinja",
@@ -650,7 +653,11 @@ def task(request, task_id: int):
             "task": task,
             "moves": moves,
             "errors": errors,
-            "may_open_record": access.access_basis(membership, task.person_id) is not None,
+            "may_open_record": may_open_record,
+            # The plan's words, like the record, only to those who may open it.
+            "plan_action": directory_queries.plan_action(task.person, referral.plan_action)
+            if referral and may_open_record
+            else None,
             "may_work": permissions.may_work(membership, task),
             "today": timezone.localdate(),
         },
@@ -982,6 +989,7 @@ def agenda_item(request, meeting_id: int, item_id: int):
         values = request.POST
         try:
             due = date_field(values, "task_due", "Due date")
+            task_owner = Organisation.objects.filter(pk=_int(values.get("task_owner"))).first()
             actions.record_discussion(
                 by=request.user,
                 membership=membership,
@@ -990,10 +998,16 @@ def agenda_item(request, meeting_id: int, item_id: int):
                 decisions=values.get("decisions", ""),
                 goal=values.get("goal", ""),
                 task=values.get("task", ""),
-                task_owner=Organisation.objects.filter(pk=_int(values.get("task_owner"))).first(),
+                task_owner=task_owner,
                 task_owner_user=User.objects.filter(pk=_int(values.get("task_owner_user"))).first(),
                 task_due=due,
             )
+            said = [f"Discussion of {person.full_name} saved."]
+            if values.get("goal", "").strip():
+                said.append("Goal added to their plan.")
+            if values.get("task", "").strip():
+                said.append(f"Task sent to the inbox of {task_owner.name}.")
+            messages.success(request, " ".join(said))
             return redirect("care:meeting", meeting_id=meeting.pk)
         except ValidationError as exc:
             errors, status = error_messages(exc), 400

@@ -17,6 +17,7 @@ from joinedup.care.documents import plan_document_context, plan_pdf
 from joinedup.care.models import CarePlan
 from joinedup.core.forms import date_field, error_messages
 from joinedup.core.jinja_env import age
+from joinedup.directory import queries as directory_queries
 from joinedup.directory import views as directory_views
 from joinedup.directory.models import Shortlist
 
@@ -117,8 +118,19 @@ def _own_plan_page(request, page: str, respond):
 
 @access.resident_required
 def plan(request):
+    """The resident's own plan; under each action, where a referral made from it has got."""
     return _own_plan_page(
-        request, "plan", lambda context: render(request, "portal/plan.jinja", context)
+        request,
+        "plan",
+        lambda context: render(
+            request,
+            "portal/plan.jinja",
+            {
+                **context,
+                "referrals": directory_queries.referrals_by_plan_action(context["person"]),
+                "service_url": "portal:service",
+            },
+        ),
     )
 
 

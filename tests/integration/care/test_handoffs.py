@@ -1,6 +1,7 @@
 """Access that follows the work: what a worker receives gives them what it needs while it
 is open, and a role is offered (and allowed) only what it may do."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -272,3 +273,15 @@ def test_assessment_errors_are_in_words():
     message = bad.value.messages[0]
     assert message.startswith("Enter how many falls in the last 12 months as a whole number")
     assert "?:" not in message
+
+
+def test_a_task_s_detail_starts_on_its_first_line(care, client):
+    """The detail keeps the requester's line breaks, and only theirs: no blank lines from
+    the page's own layout above or below it."""
+    task = _befriending(care, detail="Lives alone.\nDaughter visits at weekends.")
+    client.force_login(care.coordinator)
+    page = client.get(reverse("care:task", args=[task.pk])).content.decode()
+    detail = re.search(r'<span class="joinedup-pre-line">(.*?)</span>', page, re.S)
+    assert detail, "the detail is not in a span of its own"
+    assert re.fullmatch(r"Lives alone\.\n\s*Daughter visits at weekends\.", detail[1])
+    assert 'class="nhsuk-summary-list__value joinedup-pre-line"' not in page

@@ -169,3 +169,29 @@ def test_meeting_pages(mdt, client):
     assert client.get(item_url).status_code == 403
     assert "Health centre" not in client.get(reverse("care:meetings")).content.decode()
     assert "North &lt;script" not in client.get(reverse("care:meetings")).content.decode()
+
+
+def test_saving_a_discussion_says_so_and_where_its_goal_and_task_went(mdt, client):
+    gp = mdt.m[mdt.gp]
+    actions.start_plan(by=mdt.gp, membership=gp, person=mdt.person)
+    meeting = actions.schedule_meeting(
+        by=mdt.gp, membership=gp, title="North MDT", area=mdt.hood, starts_at=mdt.when
+    )
+    item = meeting.items.get()
+    client.force_login(mdt.gp)
+    saved = client.post(
+        reverse("care:agenda-item", args=[meeting.pk, item.pk]),
+        {"summary": "Two falls", "decisions": "Footwear check", "goal": "Walk to the shops",
+         "task": "Falls and footwear check", "task_owner": str(mdt.asc.pk)},
+        follow=True,
+    )  # fmt: skip
+    page = saved.content.decode()
+    assert "Discussion of Mary JONES saved." in page
+    assert "Goal added to their plan." in page
+    assert "Task sent to the inbox of Council ASC." in page
+    plain = client.post(
+        reverse("care:agenda-item", args=[meeting.pk, item.pk]),
+        {"summary": "Better", "decisions": "None"},
+        follow=True,
+    ).content.decode()
+    assert "Discussion of Mary JONES saved." in plain and "inbox of" not in plain

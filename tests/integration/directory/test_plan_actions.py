@@ -149,3 +149,51 @@ def test_a_referral_from_a_plan_action_shows_its_progress_on_the_plan(planned, c
             by=coordinator, membership=member, person=person, service=lunch, reason="",
             consent="spoken", plan_action="made-up",
         )  # fmt: skip
+
+
+def test_the_person_sees_on_their_own_plan_where_an_action_s_referral_has_got(planned, client):
+    from joinedup.portal import actions as portal_actions
+
+    coordinator, member, person, action_id, volunteer, volunteer_member = planned
+    lunch = Service.objects.filter(name__startswith="Lunch club").first()
+    referral = actions.refer(
+        by=coordinator, membership=member, person=person, service=lunch, reason="Lonely",
+        consent="spoken", plan_action=action_id,
+    )  # fmt: skip
+    task = care_actions.move_task(
+        by=volunteer, membership=volunteer_member, task=referral.task,
+        status=TaskStatus.ACCEPTED, base_version=referral.task.version,
+    )  # fmt: skip
+    care_actions.move_task(
+        by=volunteer, membership=volunteer_member, task=task, status=TaskStatus.COMPLETED,
+        base_version=task.version, outcome="Comes every Thursday",
+    )  # fmt: skip
+    portal_actions.create_demo_account(
+        person=person, email="mary@example.org", password="correct horse battery staple"
+    )
+    client.post(
+        reverse("portal:sign-in"),
+        {"email": "mary@example.org", "password": "correct horse battery staple"},
+    )
+    page = client.get(reverse("portal:plan")).content.decode()
+    row = " ".join(re.sub(r"<[^>]+>", "", page.split(ACTION)[1].split("</tr>")[0]).split())
+    assert f"Referred to {lunch.name}" in row and "Finished: Comes every Thursday" in row
+    # The service's page for residents, not the staff directory.
+    assert reverse("portal:service", args=[lunch.oruk_id]) in page
+    assert reverse("directory:service", args=[lunch.oruk_id]) not in page
+
+
+def test_the_service_that_accepts_a_referral_sees_the_plan_action_it_is_for(planned, client):
+    coordinator, member, person, action_id, volunteer, volunteer_member = planned
+    lunch = Service.objects.filter(name__startswith="Lunch club").first()
+    referral = actions.refer(
+        by=coordinator, membership=member, person=person, service=lunch, reason="Lonely",
+        consent="spoken", plan_action=action_id,
+    )  # fmt: skip
+    client.force_login(volunteer)
+    url = reverse("care:task", args=[referral.task.pk])
+    # Before accepting, the plan (the action's words) stays closed, like the record.
+    assert ACTION not in client.get(url).content.decode()
+    client.post(url, {"status": "accepted", "base_version": str(referral.task.version)})
+    page = client.get(url).content.decode()
+    assert f"For this action in {person.given_name}'s plan: “{ACTION}”" in page
