@@ -393,6 +393,8 @@ def _new_version(
     summary: str,
     by_person: bool = False,
 ) -> CarePlan:
+    if not by_person:
+        permissions.require_plan_change(membership, plan.person_id)
     plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.version != base_version:
         latest = plan.versions.select_related("author").first()
@@ -1033,6 +1035,11 @@ def record_discussion(
             errors[name] = f"Keep this to {plans.MAX_TEXT:,} characters"
     if task and task_owner is None:
         errors["task_owner"] = "Choose who will do it"
+    if (goal or task) and not permissions.may_change_plan(membership, item.person_id):
+        errors["goal" if goal else "task"] = (
+            "Goals and tasks go into the person's plan, which only their care team and those "
+            "who run their care can change: ask one of them at the meeting to record this"
+        )
     if errors:
         raise ValidationError(errors)
     outcomes = list(item.outcomes)

@@ -1,6 +1,7 @@
 """Who may do what in care coordination, beyond opening the record (``people.access``):
 managing a person's caseload place and care team, and working a task."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from joinedup.core.models import Membership, OrganisationType, Role
@@ -41,6 +42,29 @@ def may_manage_care(membership: Membership | None, person_id: int) -> bool:
         organisation_id=membership.organisation_id,
         left_at__isnull=True,
     ).exists()
+
+
+def may_change_plan(membership: Membership | None, person_id: int) -> bool:
+    """May this membership (which has opened the person's record) change their shared
+    plan? Those who run people's care, and anyone in the person's care team. Others who see
+    the plan for a piece of work (a volunteer with an accepted task) read it only."""
+    if not gives_direct_care(membership):
+        return False
+    if may_manage_care(membership, person_id):
+        return True
+    return CareTeamMember.objects.filter(
+        person_id=person_id,
+        user_id=membership.user_id,
+        organisation_id=membership.organisation_id,
+        left_at__isnull=True,
+    ).exists()
+
+
+def require_plan_change(membership: Membership | None, person_id: int) -> None:
+    if not may_change_plan(membership, person_id):
+        raise PermissionDenied(
+            "Only the person's care team, and those who run their care, can change their plan"
+        )
 
 
 def is_own_place(membership: Membership, member: CareTeamMember) -> bool:

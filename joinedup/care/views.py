@@ -381,8 +381,9 @@ def _done_message(form: str, person, entry, data) -> str:
 def plan(request, person_id: int):
     membership, person, basis = _person(request, person_id, "plan")
     plan = CarePlan.objects.filter(person=person).first()
+    may_change = permissions.may_change_plan(membership, person.pk)
     if plan is None:
-        return render(request, "care/plan_none.jinja", {"person": person})
+        return render(request, "care/plan_none.jinja", {"person": person, "may_change": may_change})
     version = plan.versions.select_related("author", "organisation").first()
     return render(
         request,
@@ -398,6 +399,7 @@ def plan(request, person_id: int):
             "action_status": dict(plans.ACTION_STATUS),
             "who_types": dict(plans.WHO_TYPES),
             "basis": basis,
+            "may_change": may_change,
             "referrals": directory_queries.referrals_by_plan_action(person),
         },
     )
@@ -424,6 +426,7 @@ def _plan_for(person) -> CarePlan:
 @login_required
 def plan_section(request, person_id: int, section: str):
     membership, person, _ = _person(request, person_id, "plan")
+    permissions.require_plan_change(membership, person.pk)
     plan = _plan_for(person)
     spec = plans.SECTION_BY_KEY.get(section)
     if spec is None:
@@ -487,6 +490,7 @@ def _section_values(section: str, stored: dict) -> dict:
 def plan_item(request, person_id: int, kind: str, item_id: str = ""):
     """Add or change a goal or an action."""
     membership, person, _ = _person(request, person_id, "plan")
+    permissions.require_plan_change(membership, person.pk)
     plan = _plan_for(person)
     if kind not in ("goal", "action"):
         raise PermissionDenied("No such part of the plan")
@@ -1039,6 +1043,7 @@ def agenda_item(request, meeting_id: int, item_id: int):
 def plan_review(request, person_id: int):
     """Record a review with the person: what changed and when to review next."""
     membership, person, _ = _person(request, person_id, "plan")
+    permissions.require_plan_change(membership, person.pk)
     plan = _plan_for(person)
     errors, status, values, base_version = {}, 200, {}, plan.version
     if request.method == "POST":

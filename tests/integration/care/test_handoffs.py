@@ -285,3 +285,48 @@ def test_a_task_s_detail_starts_on_its_first_line(care, client):
     assert detail, "the detail is not in a span of its own"
     assert re.fullmatch(r"Lives alone\.\n\s*Daughter visits at weekends\.", detail[1])
     assert 'class="nhsuk-summary-list__value joinedup-pre-line"' not in page
+
+
+def test_a_volunteer_with_a_task_reads_the_plan_but_only_the_care_team_changes_it(care, client):
+    gp = care.m[care.gp]
+    plan = actions.start_plan(by=care.gp, membership=gp, person=care.person)
+    plan = actions.save_goal(
+        by=care.gp, membership=gp, plan=plan, base_version=plan.version, data={"text": "Walk"}
+    )
+    task = _befriending(care)
+    volunteer = care.m[care.volunteer]
+    actions.move_task(
+        by=care.volunteer, membership=volunteer, task=task, status="accepted", base_version=1
+    )
+    client.force_login(care.volunteer)
+    page = client.get(reverse("care:plan", args=[care.person.pk])).content.decode()
+    assert "“Walk”" in page and "You can read this plan" in page
+    for offered in ("Add a goal", "Add an action", "Record a review", "Update<span", "Change<"):
+        assert offered not in page, offered
+    goal_page = reverse("care:plan-item-new", args=[care.person.pk, "goal"])
+    assert client.get(goal_page).status_code == 403
+    refused = client.post(goal_page, {"text": "Mine", "base_version": plan.version})
+    assert refused.status_code == 403
+    with pytest.raises(PermissionDenied):
+        actions.save_goal(
+            by=care.volunteer,
+            membership=volunteer,
+            plan=plan,
+            base_version=plan.version,
+            data={"text": "Mine"},
+        )
+    plan.refresh_from_db()
+    assert plan.version == 2
+
+    # Once in the person's care team, they change it as the others do.
+    actions.add_team_member(
+        by=care.gp,
+        membership=gp,
+        person=care.person,
+        organisation=care.vcs,
+        user=care.volunteer,
+        role="Befriender",
+    )
+    page = client.get(reverse("care:plan", args=[care.person.pk])).content.decode()
+    assert "Add a goal" in page and "You can read this plan" not in page
+    assert client.post(goal_page, {"text": "Tea on Tuesdays", "base_version": 2}).status_code == 302
