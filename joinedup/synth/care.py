@@ -320,9 +320,26 @@ def _meetings(coordinator, social, volunteer, nurse) -> dict:
 def _reviews(entries) -> int:
     """Some plans asked to be reviewed because something changed, as the population run
     and the daily check would."""
+    from joinedup.care.models import CarePlan
+
     reasons = {
         e.person_id: ["Frailty changed from mild to moderate"]
         for n, e in enumerate(entries)
         if n % 7 == 3
     }
+    # The demo's practice staff (the practice nurse starts at Reviews due) have one of their
+    # own patients' plans to review, however small the borough.
+    practice = (
+        Membership.objects.filter(user__username="nurse.practice", active=True)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    theirs = (
+        CarePlan.objects.filter(person__registered_practice_id=practice)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+        .first()
+    )
+    if theirs is not None:
+        reasons.setdefault(theirs, ["New hospital admission"])
     return actions.raise_reviews(reasons, source="demo")
