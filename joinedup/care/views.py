@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from joinedup.core.actions import record_audit
 from joinedup.core.forms import date_field, error_messages
+from joinedup.core.jinja_env import nhs_date
 from joinedup.core.models import (
     LocalCareNetwork,
     Neighbourhood,
@@ -1032,13 +1033,18 @@ def plan_review(request, person_id: int):
         base_version = _int(values.get("base_version")) or 0
         try:
             next_review = date_field(values, "next_review", "Next review date")
-            actions.record_review(
+            plan = actions.record_review(
                 by=request.user,
                 membership=membership,
                 plan=plan,
                 base_version=base_version,
                 what_changed=values.get("what_changed", ""),
                 next_review=next_review,
+            )
+            messages.success(
+                request,
+                f"Review recorded: the plan is now version {plan.version}. "
+                f"Next review {nhs_date(plan.review_date)}.",
             )
             return redirect("care:plan", person_id=person.pk)
         except actions.StaleEdit as exc:

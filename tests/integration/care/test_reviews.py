@@ -200,3 +200,23 @@ def test_the_demo_gives_its_practice_staff_a_plan_to_review(db):
         call_command(*command)
     nurse = Membership.objects.get(user__username="nurse.practice")
     assert queries.reviews_due(nurse, today=timezone.localdate()).exists()
+
+
+def test_recording_a_review_says_it_is_recorded_and_when_the_next_one_is(planned, client):
+    care = planned
+    client.force_login(care.social)
+    later = date(2099, 3, 15)
+    response = client.post(
+        reverse("care:plan-review", args=[care.person.pk]),
+        {
+            "base_version": "1",
+            "what_changed": "Walking better",
+            "next_review-day": later.day,
+            "next_review-month": later.month,
+            "next_review-year": later.year,
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("care:plan", args=[care.person.pk])
+    assert "Review recorded: the plan is now version 2. Next review 15 March 2099." in page
