@@ -303,18 +303,27 @@ def _meetings(coordinator, social, volunteer, nurse) -> dict:
         minutes="Apologies: practice pharmacist. Next meeting in a fortnight.",
         held=True,
     )
-    # The people not discussed stay flagged; the next meeting picks them up.
-    upcoming = actions.schedule_meeting(
-        by=by,
-        membership=coordinator,
-        title=f"{first.neighbourhood.name} MDT",
-        area=area,
-        starts_at=now + timedelta(days=5),
-        location="Health centre, meeting room 2",
-    )
-    for who in (social, nurse):
-        actions.add_attendee(by=by, membership=coordinator, meeting=upcoming, user=who.user)
-    return {"meetings": 2}
+    # The people not discussed stay flagged; the next meeting picks them up. Every other
+    # neighbourhood with people on the caseload meets in the coming week too, so whoever is
+    # flagged in the demo has a meeting of their area to be discussed at.
+    from joinedup.core.models import Neighbourhood
+
+    hoods = Neighbourhood.objects.filter(
+        pk__in=CaseloadEntry.objects.values("neighbourhood_id")
+    ).order_by("pk")
+    coming = sorted(hoods, key=lambda hood: hood.pk != first.neighbourhood_id)
+    for n, hood in enumerate(coming):
+        upcoming = actions.schedule_meeting(
+            by=by,
+            membership=coordinator,
+            title=f"{hood.name} MDT",
+            area=f"hood:{hood.pk}",
+            starts_at=now + timedelta(days=5 + n % 3, hours=n % 4),
+            location="Health centre, meeting room 2",
+        )
+        for who in (social, nurse):
+            actions.add_attendee(by=by, membership=coordinator, meeting=upcoming, user=who.user)
+    return {"meetings": 1 + len(coming)}
 
 
 def _reviews(entries) -> int:
