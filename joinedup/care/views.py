@@ -186,9 +186,7 @@ def _care_context(membership, person, errors=None, values=None):
         "person": person,
         "entry": entry,
         "may_manage": may_manage,
-        "next_stages": [
-            (s, Stage(s).label) for s in Stage.values if entry and s in STAGE_MOVES[entry.stage]
-        ],
+        "next_stages": _next_stages(entry),
         "closed_reasons": ClosedReason.choices,
         "offer_statuses": OfferStatus.choices,
         "team": team,
@@ -200,6 +198,17 @@ def _care_context(membership, person, errors=None, values=None):
         "values": values or {},
         "today": timezone.localdate(),
     }
+
+
+def _next_stages(entry) -> list[tuple[str, str]]:
+    """The stages the person may move to, forward ones first: the one already chosen in the
+    form is the next step, never a step back."""
+    if entry is None:
+        return []
+    here = Stage.values.index(entry.stage)
+    moves = [s for s in Stage.values if s in STAGE_MOVES[entry.stage]]
+    moves.sort(key=lambda s: Stage.values.index(s) < here)
+    return [(s, Stage(s).label) for s in moves]
 
 
 # The forms that have a page of their own (form name → template).

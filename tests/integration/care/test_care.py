@@ -1,6 +1,7 @@
 """Care coordination: caseload, care team and referrals as relationships, the versioned
 plan, tasks — and who is refused."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -537,3 +538,16 @@ def test_caseload_pages_hold_only_people_the_viewer_may_open(care):
     by_number = queries.caseload_page(gp, 1, text=care.person.nhs_number_display)
     assert [e.person for e in by_number.object_list] == [care.person]
     assert queries.caseload_page(care.m[care.volunteer], 1).paginator.count == 0
+
+
+def test_the_stage_offered_first_is_the_next_one_forward(care, client):
+    """After "moved to contacted", the stage already chosen is the next one (assessed), not
+    a step back to identified that one press of "Change stage" would make."""
+    actions.build_caseload(by=None)
+    entry = CaseloadEntry.objects.get()
+    actions.move_stage(by=care.gp, membership=care.m[care.gp], entry=entry, stage="contacted")
+    client.force_login(care.gp)
+    page = client.get(reverse("care:person", args=[care.person.pk])).content.decode()
+    select = page[page.index('id="stage"') : page.index("</select>", page.index('id="stage"'))]
+    options = re.findall(r'<option value="([a-z_]+)"', select)
+    assert options == ["assessed", "closed", "identified"]
