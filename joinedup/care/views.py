@@ -915,7 +915,16 @@ def meeting(request, meeting_id: int):
             elif form == "refresh":
                 if not actions.is_attendee(membership, meeting):
                     raise PermissionDenied("Only those at the meeting can change its agenda")
-                actions.refresh_agenda(by=request.user, membership=membership, meeting=meeting)
+                added = actions.refresh_agenda(
+                    by=request.user, membership=membership, meeting=meeting
+                )
+                messages.success(
+                    request,
+                    f"{added} {'person' if added == 1 else 'people'} added to the agenda."
+                    if added
+                    else f"No one new to add: no one else in {meeting.area_name} is flagged "
+                    "for MDT discussion.",
+                )
             elif form == "minutes":
                 held = request.POST.get("held") == "yes"
                 actions.record_minutes(
