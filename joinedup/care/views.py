@@ -444,13 +444,16 @@ def plan_section(request, person_id: int, section: str):
     if request.method == "POST":
         base_version = _int(request.POST.get("base_version")) or 0
         try:
-            actions.save_section(
+            plan = actions.save_section(
                 by=request.user,
                 membership=membership,
                 plan=plan,
                 base_version=base_version,
                 section=section,
                 data=request.POST,
+            )
+            messages.success(
+                request, f"{spec.title} saved: the plan is now version {plan.version}."
             )
             return redirect("care:plan", person_id=person.pk)
         except actions.StaleEdit as exc:
@@ -513,13 +516,18 @@ def plan_item(request, person_id: int, kind: str, item_id: str = ""):
         save = actions.save_goal if kind == "goal" else actions.save_action
         key = {"goal_id": item_id} if kind == "goal" else {"action_id": item_id}
         try:
-            save(
+            plan = save(
                 by=request.user,
                 membership=membership,
                 plan=plan,
                 base_version=base_version,
                 data=request.POST,
                 **key,
+            )
+            messages.success(
+                request,
+                f"{kind.capitalize()} {'saved' if item_id else 'added'}: "
+                f"the plan is now version {plan.version}.",
             )
             return redirect("care:plan", person_id=person.pk)
         except actions.StaleEdit as exc:

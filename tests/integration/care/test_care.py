@@ -551,3 +551,28 @@ def test_the_stage_offered_first_is_the_next_one_forward(care, client):
     select = page[page.index('id="stage"') : page.index("</select>", page.index('id="stage"'))]
     options = re.findall(r'<option value="([a-z_]+)"', select)
     assert options == ["assessed", "closed", "identified"]
+
+
+def test_changing_the_plan_says_what_was_saved(care, client):
+    """Each change to the plan is confirmed, with the version it made."""
+    actions.start_plan(by=care.gp, membership=care.m[care.gp], person=care.person)
+    client.force_login(care.gp)
+    pk = care.person.pk
+    page = client.post(
+        reverse("care:plan-item-new", args=[pk, "goal"]),
+        {"base_version": "1", "text": "Walk to the shops", "progress": "not_started"},
+        follow=True,
+    ).content.decode()
+    assert "Goal added: the plan is now version 2." in page
+    page = client.post(
+        reverse("care:plan-item-new", args=[pk, "action"]),
+        {"base_version": "2", "what": "Weekly walk", "who_type": "person", "status": "to_do"},
+        follow=True,
+    ).content.decode()
+    assert "Action added: the plan is now version 3." in page
+    page = client.post(
+        reverse("care:plan-section", args=[pk, "about_me"]),
+        {"base_version": "3", "about_me-what_matters": "My garden"},
+        follow=True,
+    ).content.decode()
+    assert "About me saved: the plan is now version 4." in page
