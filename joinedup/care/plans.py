@@ -293,9 +293,6 @@ def shown_sections(content: dict) -> dict[str, dict]:
         rows = []
         for f in section.fields:
             text = _shown(answers.get(f.key), f)
-            if f.kind == "date" and text:
-                d = date.fromisoformat(text)
-                text = f"{d.day} {d:%B %Y}"
             rows.append((f.label, text or "Not recorded"))
         out[section.key] = {"title": section.title, "rows": rows}
     return out
@@ -307,7 +304,15 @@ def _shown(value, f: Field) -> str:
         return ", ".join(labels.get(v, v) for v in value)
     if f.kind == "yesno":
         return {"yes": "Yes", "no": "No"}.get(value or "", "")
+    if f.kind == "date" and value:
+        return _written(value)
     return labels.get(value, value) if value else ""
+
+
+def _written(iso: str) -> str:
+    """``"2027-03-05"`` → ``"5 March 2027"``, as the pages write dates."""
+    d = date.fromisoformat(iso)
+    return f"{d.day} {d:%B %Y}"
 
 
 def _goal_text(goal: dict) -> str:
@@ -319,7 +324,7 @@ def _goal_text(goal: dict) -> str:
 def _action_text(action: dict) -> str:
     status = dict(ACTION_STATUS).get(action.get("status", ""), "")
     who = action.get("who") or dict(WHO_TYPES).get(action.get("who_type", ""), "")
-    by_when = f", by {action['by_when']}" if action.get("by_when") else ""
+    by_when = f", by {_written(action['by_when'])}" if action.get("by_when") else ""
     return f"{action.get('what', '')} – {who}{by_when} ({status})"
 
 

@@ -3,7 +3,7 @@
 import hashlib
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from joinedup.core.models import Membership
 from joinedup.people.access import accessible_person_ids
@@ -73,16 +73,24 @@ def _caseload_entries(
 
 def reviews_due(membership: Membership, *, today: date, within_days: int = 14):
     """Plans of people this membership may open whose review date has come or comes within
-    ``within_days``, or for whom a trigger asked for a review; soonest (and overdue) first."""
+    ``within_days``, or for whom a trigger asked for a review; soonest (and overdue) first.
+    Each has ``asked_why``: why a review was asked for (None if it was not), so a plan whose
+    review date is months away says why it is listed."""
     from datetime import timedelta
 
     from .models import CarePlan
 
-    asked = Task.objects.filter(kind=TaskKind.REVIEW, status__in=OPEN_TASK).values("person_id")
+    asked = Task.objects.filter(kind=TaskKind.REVIEW, status__in=OPEN_TASK)
     return (
         CarePlan.objects.filter(
-            Q(review_date__lte=today + timedelta(days=within_days)) | Q(person_id__in=asked),
+            Q(review_date__lte=today + timedelta(days=within_days))
+            | Q(person_id__in=asked.values("person_id")),
             person_id__in=accessible_person_ids(membership),
+        )
+        .annotate(
+            asked_why=Subquery(
+                asked.filter(person_id=OuterRef("person_id")).order_by("pk").values("detail")[:1]
+            )
         )
         .select_related("person", "person__registered_practice")
         .order_by("review_date", "person_id")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from joinedup.core.actions import record_audit
 from joinedup.core.forms import date_field, error_messages
+from joinedup.core.jinja_env import nhs_date
 from joinedup.core.models import (
     LocalCareNetwork,
     Neighbourhood,
@@ -186,9 +187,7 @@ def _care_context(membership, person, errors=None, values=None):
         "person": person,
         "entry": entry,
         "may_manage": may_manage,
-        "next_stages": [
-            (s, Stage(s).label) for s in Stage.values if entry and s in STAGE_MOVES[entry.stage]
-        ],
+        "next_stages": _next_stages(entry),
         "closed_reasons": ClosedReason.choices,
         "offer_statuses": OfferStatus.choices,
         "team": team,
@@ -200,6 +199,17 @@ def _care_context(membership, person, errors=None, values=None):
         "values": values or {},
         "today": timezone.localdate(),
     }
+
+
+def _next_stages(entry) -> list[tuple[str, str]]:
+    """The stages the person may move to, forward ones first: the one already chosen in the
+    form is the next step, never a step back."""
+    if entry is None:
+        return []
+    here = Stage.values.index(entry.stage)
+    moves = [s for s in Stage.values if s in STAGE_MOVES[entry.stage]]
+    moves.sort(key=lambda s: Stage.values.index(s) < here)
+    return [(s, Stage(s).label) for s in moves]
 
 
 # The forms that have a page of their own (form name → template).
@@ -438,13 +448,16 @@ def plan_section(request, person_id: int, section: str):
     if request.method == "POST":
         base_version = _int(request.POST.get("base_version")) or 0
         try:
-            actions.save_section(
+            plan = actions.save_section(
                 by=request.user,
                 membership=membership,
                 plan=plan,
                 base_version=base_version,
                 section=section,
                 data=request.POST,
+            )
+            messages.success(
+                request, f"{spec.title} saved: the plan is now version {plan.version}."
             )
             return redirect("care:plan", person_id=person.pk)
         except actions.StaleEdit as exc:
@@ -508,13 +521,18 @@ def plan_item(request, person_id: int, kind: str, item_id: str = ""):
         save = actions.save_goal if kind == "goal" else actions.save_action
         key = {"goal_id": item_id} if kind == "goal" else {"action_id": item_id}
         try:
-            save(
+            plan = save(
                 by=request.user,
                 membership=membership,
                 plan=plan,
                 base_version=base_version,
                 data=request.POST,
                 **key,
+            )
+            messages.success(
+                request,
+                f"{kind.capitalize()} {'saved' if item_id else 'added'}: "
+                f"the plan is now version {plan.version}.",
             )
             return redirect("care:plan", person_id=person.pk)
         except actions.StaleEdit as exc:
@@ -916,7 +934,16 @@ def meeting(request, meeting_id: int):
             elif form == "refresh":
                 if not actions.is_attendee(membership, meeting):
                     raise PermissionDenied("Only those at the meeting can change its agenda")
-                actions.refresh_agenda(by=request.user, membership=membership, meeting=meeting)
+                added = actions.refresh_agenda(
+                    by=request.user, membership=membership, meeting=meeting
+                )
+                messages.success(
+                    request,
+                    f"{added} {'person' if added == 1 else 'people'} added to the agenda."
+                    if added
+                    else f"No one new to add: no one else in {meeting.area_name} is flagged "
+                    "for MDT discussion.",
+                )
             elif form == "minutes":
                 held = request.POST.get("held") == "yes"
                 actions.record_minutes(
@@ -1051,13 +1078,18 @@ def plan_review(request, person_id: int):
         base_version = _int(values.get("base_version")) or 0
         try:
             next_review = date_field(values, "next_review", "Next review date")
-            actions.record_review(
+            plan = actions.record_review(
                 by=request.user,
                 membership=membership,
                 plan=plan,
                 base_version=base_version,
                 what_changed=values.get("what_changed", ""),
                 next_review=next_review,
+            )
+            messages.success(
+                request,
+                f"Review recorded: the plan is now version {plan.version}. "
+                f"Next review {nhs_date(plan.review_date)}.",
             )
             return redirect("care:plan", person_id=person.pk)
         except actions.StaleEdit as exc:

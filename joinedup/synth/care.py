@@ -303,26 +303,52 @@ def _meetings(coordinator, social, volunteer, nurse) -> dict:
         minutes="Apologies: practice pharmacist. Next meeting in a fortnight.",
         held=True,
     )
-    # The people not discussed stay flagged; the next meeting picks them up.
-    upcoming = actions.schedule_meeting(
-        by=by,
-        membership=coordinator,
-        title=f"{first.neighbourhood.name} MDT",
-        area=area,
-        starts_at=now + timedelta(days=5),
-        location="Health centre, meeting room 2",
-    )
-    for who in (social, nurse):
-        actions.add_attendee(by=by, membership=coordinator, meeting=upcoming, user=who.user)
-    return {"meetings": 2}
+    # The people not discussed stay flagged; the next meeting picks them up. Every other
+    # neighbourhood with people on the caseload meets in the coming week too, so whoever is
+    # flagged in the demo has a meeting of their area to be discussed at.
+    from joinedup.core.models import Neighbourhood
+
+    hoods = Neighbourhood.objects.filter(
+        pk__in=CaseloadEntry.objects.values("neighbourhood_id")
+    ).order_by("pk")
+    coming = sorted(hoods, key=lambda hood: hood.pk != first.neighbourhood_id)
+    for n, hood in enumerate(coming):
+        upcoming = actions.schedule_meeting(
+            by=by,
+            membership=coordinator,
+            title=f"{hood.name} MDT",
+            area=f"hood:{hood.pk}",
+            starts_at=now + timedelta(days=5 + n % 3, hours=n % 4),
+            location="Health centre, meeting room 2",
+        )
+        for who in (social, nurse):
+            actions.add_attendee(by=by, membership=coordinator, meeting=upcoming, user=who.user)
+    return {"meetings": 1 + len(coming)}
 
 
 def _reviews(entries) -> int:
     """Some plans asked to be reviewed because something changed, as the population run
     and the daily check would."""
+    from joinedup.care.models import CarePlan
+
     reasons = {
         e.person_id: ["Frailty changed from mild to moderate"]
         for n, e in enumerate(entries)
         if n % 7 == 3
     }
+    # The demo's practice staff (the practice nurse starts at Reviews due) have one of their
+    # own patients' plans to review, however small the borough.
+    practice = (
+        Membership.objects.filter(user__username="nurse.practice", active=True)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    theirs = (
+        CarePlan.objects.filter(person__registered_practice_id=practice)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+        .first()
+    )
+    if theirs is not None:
+        reasons.setdefault(theirs, ["New hospital admission"])
     return actions.raise_reviews(reasons, source="demo")

@@ -1,6 +1,7 @@
 """Care coordination: caseload, care team and referrals as relationships, the versioned
 plan, tasks — and who is refused."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -384,7 +385,13 @@ def test_demo_care_activity_and_replacing_the_borough(db, capsys):
     assert Assessment.objects.filter(status="completed").count() > 5
     assert Assessment.objects.filter(status="in-progress").exists()
     assert Meeting.objects.filter(status=MeetingStatus.HELD).count() == 1
-    assert Meeting.objects.filter(starts_at__gt=timezone.now()).count() == 1
+    # Every neighbourhood with people on the caseload has its coming meeting: whoever the
+    # coordinator flags in the demo has a meeting to be discussed at.
+    coming = Meeting.objects.filter(starts_at__gt=timezone.now())
+    areas = CaseloadEntry.objects.exclude(neighbourhood=None).values("neighbourhood_id")
+    assert set(coming.values_list("neighbourhood_id", flat=True)) == {
+        a["neighbourhood_id"] for a in areas
+    }
     assert AgendaItem.objects.exclude(discussed_at=None).count() == 2
     assert Task.objects.filter(kind=TaskKind.REVIEW).exists()
     assert Task.objects.filter(source__startswith="MDT").count() == 2
@@ -531,3 +538,41 @@ def test_caseload_pages_hold_only_people_the_viewer_may_open(care):
     by_number = queries.caseload_page(gp, 1, text=care.person.nhs_number_display)
     assert [e.person for e in by_number.object_list] == [care.person]
     assert queries.caseload_page(care.m[care.volunteer], 1).paginator.count == 0
+
+
+def test_the_stage_offered_first_is_the_next_one_forward(care, client):
+    """After "moved to contacted", the stage already chosen is the next one (assessed), not
+    a step back to identified that one press of "Change stage" would make."""
+    actions.build_caseload(by=None)
+    entry = CaseloadEntry.objects.get()
+    actions.move_stage(by=care.gp, membership=care.m[care.gp], entry=entry, stage="contacted")
+    client.force_login(care.gp)
+    page = client.get(reverse("care:person", args=[care.person.pk])).content.decode()
+    select = page[page.index('id="stage"') : page.index("</select>", page.index('id="stage"'))]
+    options = re.findall(r'<option value="([a-z_]+)"', select)
+    assert options == ["assessed", "closed", "identified"]
+
+
+def test_changing_the_plan_says_what_was_saved(care, client):
+    """Each change to the plan is confirmed, with the version it made."""
+    actions.start_plan(by=care.gp, membership=care.m[care.gp], person=care.person)
+    client.force_login(care.gp)
+    pk = care.person.pk
+    page = client.post(
+        reverse("care:plan-item-new", args=[pk, "goal"]),
+        {"base_version": "1", "text": "Walk to the shops", "progress": "not_started"},
+        follow=True,
+    ).content.decode()
+    assert "Goal added: the plan is now version 2." in page
+    page = client.post(
+        reverse("care:plan-item-new", args=[pk, "action"]),
+        {"base_version": "2", "what": "Weekly walk", "who_type": "person", "status": "to_do"},
+        follow=True,
+    ).content.decode()
+    assert "Action added: the plan is now version 3." in page
+    page = client.post(
+        reverse("care:plan-section", args=[pk, "about_me"]),
+        {"base_version": "3", "about_me-what_matters": "My garden"},
+        follow=True,
+    ).content.decode()
+    assert "About me saved: the plan is now version 4." in page

@@ -330,3 +330,26 @@ def test_a_volunteer_with_a_task_reads_the_plan_but_only_the_care_team_changes_i
     page = client.get(reverse("care:plan", args=[care.person.pk])).content.decode()
     assert "Add a goal" in page and "You can read this plan" not in page
     assert client.post(goal_page, {"text": "Tea on Tuesdays", "base_version": 2}).status_code == 302
+
+
+def test_the_task_page_asks_each_side_only_for_what_it_may_do(care, client):
+    """The requester may only cancel: asked why, never for an outcome. The owner may accept,
+    reject or complete: asked for both. The detail reads as written, with no blank line
+    above it."""
+    task = _befriending(care, detail="Lives alone\nLikes gardening")
+    url = reverse("care:task", args=[task.pk])
+    client.force_login(care.coordinator)
+    page = client.get(url).content.decode()
+    assert "Cancelled" in page and "Outcome (needed to complete" not in page
+    assert "Why you are cancelling it" in page
+    assert re.search(
+        r'<span class="joinedup-pre-line">Lives alone\n\s*Likes gardening</span>', page
+    )
+
+    client.force_login(care.volunteer)
+    page = client.get(url).content.decode()
+    assert "Reason (needed to reject" in page and "Outcome" not in page  # not yet accepted
+    client.post(url, {"status": "accepted", "base_version": "1"})
+    page = client.get(url).content.decode()
+    assert "Outcome (needed to complete: the requester sees this)" in page
+    assert "Reason (needed" not in page  # it can no longer be rejected

@@ -195,3 +195,25 @@ def test_saving_a_discussion_says_so_and_where_its_goal_and_task_went(mdt, clien
         follow=True,
     ).content.decode()
     assert "Discussion of Mary JONES saved." in plain and "inbox of" not in plain
+
+
+def test_the_meeting_page_says_what_updating_the_agenda_did_and_when_it_can_be_held(mdt, client):
+    gp = mdt.m[mdt.gp]
+    meeting = actions.schedule_meeting(
+        by=mdt.gp, membership=gp, title="North MDT", area=mdt.hood, starts_at=mdt.when
+    )
+    client.force_login(mdt.gp)
+    url = reverse("care:meeting", args=[meeting.pk])
+    page = client.get(url).content.decode()
+    assert "The meeting has been held" not in page
+    assert "Once the meeting has started you can mark it as held here." in page
+    # Nobody new is flagged: it says so, rather than seeming to do nothing.
+    page = client.post(url, {"form": "refresh"}, follow=True).content.decode()
+    assert "No one new to add: no one else in " in page
+    other = mdt.world.person(given_name="Ann", family_name="Other")
+    mdt.world.profile(other, ltc_count=3, cms=1.0, efi_band="mild", admissions=0)
+    actions.build_caseload(by=None)
+    entry = CaseloadEntry.objects.get(person=other)
+    actions.flag_for_mdt(by=mdt.gp, membership=gp, entry=entry, flagged=True)
+    page = client.post(url, {"form": "refresh"}, follow=True).content.decode()
+    assert "1 person added to the agenda." in page

@@ -161,3 +161,62 @@ def test_the_inbox_shows_due_and_overdue_tasks(planned, client):
     page = client.get(reverse("care:inbox"))
     assert page.status_code == 200
     assert "Overdue" in page.content.decode() and "1 overdue" in page.content.decode()
+
+
+def test_reviews_due_says_why_a_plan_not_yet_at_its_review_date_is_listed(planned, client):
+    care = planned
+    plan = CarePlan.objects.get()
+    later = timezone.localdate() + timedelta(days=90)
+    actions.save_section(
+        by=care.gp,
+        membership=care.m[care.gp],
+        plan=plan,
+        base_version=plan.version,
+        section="review",
+        data={
+            "review-date-day": str(later.day),
+            "review-date-month": str(later.month),
+            "review-date-year": str(later.year),
+        },
+    )
+    actions.raise_reviews({care.person.pk: ["New hospital admission"]}, source="test")
+    client.force_login(care.gp)
+    page = client.get(reverse("care:reviews")).content.decode()
+    assert "Mary JONES" in page
+    assert "Asked for: New hospital admission" in page
+
+
+def test_the_demo_gives_its_practice_staff_a_plan_to_review(db):
+    """The README's first ten minutes: the practice nurse (``nurse.practice``) starts at
+    Reviews due, on the demo at its smallest."""
+    from joinedup.core.models import Membership
+
+    for command in (
+        ("synth", "--residents", "1000", "--seed", "1"),
+        ("population", "run"),
+        ("care", "build-caseload"),
+        ("care", "demo"),
+    ):
+        call_command(*command)
+    nurse = Membership.objects.get(user__username="nurse.practice")
+    assert queries.reviews_due(nurse, today=timezone.localdate()).exists()
+
+
+def test_recording_a_review_says_it_is_recorded_and_when_the_next_one_is(planned, client):
+    care = planned
+    client.force_login(care.social)
+    later = date(2099, 3, 15)
+    response = client.post(
+        reverse("care:plan-review", args=[care.person.pk]),
+        {
+            "base_version": "1",
+            "what_changed": "Walking better",
+            "next_review-day": later.day,
+            "next_review-month": later.month,
+            "next_review-year": later.year,
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("care:plan", args=[care.person.pk])
+    assert "Review recorded: the plan is now version 2. Next review 15 March 2099." in page

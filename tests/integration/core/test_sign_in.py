@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -22,6 +24,15 @@ def test_sign_in_and_out(world, client):
     client.post(reverse("core:sign-out"))
     assert client.get("/").status_code == 302
     assert AuditEvent.objects.filter(action="user.sign_in", user=user).exists()
+
+
+def test_home_says_the_role_as_in_a_sentence(world, client):
+    """A GP is working "as GP", not "as gp"; other roles read in lower case."""
+    sign_in(client, world.user(Role.GP, world.practice_a).username)
+    assert re.search(r"Practice A\s+as GP\.", client.get("/").content.decode())
+    client.post(reverse("core:sign-out"))
+    sign_in(client, world.user(Role.PRACTICE_NURSE, world.practice_a).username)
+    assert "as practice nurse." in client.get("/").content.decode()
 
 
 def test_wrong_password_is_refused_with_a_message(world, client):

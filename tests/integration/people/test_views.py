@@ -34,6 +34,18 @@ def test_summary_of_own_patient_is_shown_and_audited(world, client, gp):
     assert event.detail["basis"] == "registered_practice"
 
 
+def test_summary_starts_with_the_patient_banner(world, client, gp):
+    """The summary is a page about the person like any other: the banner (what to notice
+    before acting, and the key worker) is at its top too."""
+    person = world.person(given_name="Ada", family_name="Lovelace")
+    person.objects_to_sharing = True
+    person.save()
+    page = client.get(reverse("people:summary", args=[person.pk])).content.decode()
+    banner = page.index('aria-label="About Ada LOVELACE"')
+    assert banner < page.index("<h1")
+    assert "Objects to sharing their record" in page and "Key worker" in page
+
+
 def test_other_practice_patient_goes_to_break_glass_and_refusal_is_audited(world, client, gp):
     theirs = world.person(practice=world.practice_b, given_name="Bea", family_name="Other")
     response = client.get(reverse("people:summary", args=[theirs.pk]))
