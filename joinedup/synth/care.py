@@ -271,7 +271,8 @@ def _meetings(coordinator, social, volunteer, nurse) -> dict:
     for entry in with_plans.filter(neighbourhood_id=first.neighbourhood_id)[:4]:
         actions.flag_for_mdt(by=by, membership=coordinator, entry=entry, flagged=True)
     area = f"hood:{first.neighbourhood_id}"
-    now = timezone.now()
+    # Meetings start on the hour in the working day (10:00 to 13:00, local time).
+    now = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
     past = actions.schedule_meeting(
         by=by,
         membership=coordinator,

@@ -220,3 +220,9 @@ def test_recording_a_review_says_it_is_recorded_and_when_the_next_one_is(planned
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("care:plan", args=[care.person.pk])
     assert "Review recorded: the plan is now version 2. Next review 15 March 2099." in page
+
+
+def test_reviews_due_is_on_the_home_page_of_those_who_give_care(planned, client):
+    client.force_login(planned.social)
+    home = client.get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("care:reviews")}"' in home and "Plan reviews due" in home
