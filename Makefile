@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 export JOINEDUP_DATA_DIR ?= $(abspath $(DATA_DIR))
 
-.PHONY: install demo test lint bench audit chromium java pdf clean
+.PHONY: install demo test test-fast lint bench audit chromium java pdf clean
 
 install: $(VENV)/.installed joinedup/static/nhsuk/.copied
 
@@ -76,10 +76,19 @@ lint: install
 DATED_TESTS := tests/integration/care tests/integration/portal
 TEST_CLOCK ?= 2028-02-29T16:30
 
+# Tests run in parallel, one worker per core (pytest-xdist; TEST_WORKERS=0 runs them in one
+# process); a worker that finishes early takes tests queued for another.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
+
 test: install chromium java pdf lint
 	$(BIN)/joinedup collectstatic --no-input --verbosity 0
-	$(BIN)/pytest
-	JOINEDUP_TEST_CLOCK=$(TEST_CLOCK) $(BIN)/pytest -q $(DATED_TESTS)
+	$(PYTEST)
+	JOINEDUP_TEST_CLOCK=$(TEST_CLOCK) $(PYTEST) -q $(DATED_TESTS)
+
+# The unit tests alone: seconds, no browser, database or Java needed.
+test-fast: install
+	$(PYTEST) -q tests/unit
 
 bench: install
 	mkdir -p $(DATA_DIR)

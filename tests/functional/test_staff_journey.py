@@ -43,7 +43,9 @@ def test_sign_in_search_open_and_break_glass(pages, world):
 
     page.get_by_role("link", name="Joan SMITH").click()
     expect(page.get_by_role("heading", name="Joan SMITH")).to_be_visible()
-    expect(page.get_by_text("Large print")).to_be_visible()
+    # In the patient banner, as on every page about a person.
+    banner = page.get_by_role("region", name="About Joan SMITH")
+    expect(banner.get_by_text("Large print")).to_be_visible()
     pages.check("person_summary")
 
     page.get_by_role("link", name="Who has looked at this record").click()

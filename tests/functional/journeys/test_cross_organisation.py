@@ -174,7 +174,7 @@ def test_one_person_s_care_across_organisations(demo, pages):
     banner = page.get_by_role("region", name=f"About {person.full_name}")
     expect(banner).to_contain_text(person.phone)
     pages.check("navigator_person")
-    page.get_by_role("link", name="Personalised care and support plan").click()
+    page.get_by_role("link", name="Personalised care and support plan", exact=True).click()
     expect(page.get_by_role("row").filter(has_text=ACTION)).to_contain_text(
         f"Referred to {service.name}"
     )

@@ -171,7 +171,9 @@ def test_data_quality_officer(demo, pages):
     expect(page.get_by_role("heading", name=keep.full_name).first).to_be_visible()
     pages.check("gp_survivor_summary")
     pages.goto(f"/care/people/{keep.pk}/")
-    expect(page.get_by_role("link", name="Personalised care and support plan")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Personalised care and support plan", exact=True)
+    ).to_be_visible()
     pages.check("gp_survivor_care")
     for path in (f"/people/{dup.pk}/", f"/care/people/{dup.pk}/", f"/care/people/{dup.pk}/plan/"):
         pages.goto(path)
