@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "huey.contrib.djhuey",
     "joinedup.core",
     "joinedup.people",
     "joinedup.ingest",
@@ -80,7 +81,31 @@ INSTALLED_APPS = [
     "joinedup.engagement",
     "joinedup.fhir",
     "joinedup.synth",
+    "joinedup.jobs",
 ]
+
+# Background jobs (joinedup.jobs) go through Huey: an SQLite file beside the database by
+# default (no server), Redis when JOINEDUP_REDIS_URL is set (production). `joinedup worker`
+# runs them; JOINEDUP_JOBS_IMMEDIATE=1 runs each at once in the process that made it
+# (the tests do, so no worker is needed).
+HUEY = {
+    "name": os.environ.get("JOINEDUP_QUEUE_NAME", "joinedup"),  # one Redis, several sites
+    "immediate": os.environ.get("JOINEDUP_JOBS_IMMEDIATE", "") == "1",
+    "utc": True,
+    "consumer": {
+        "workers": int(os.environ.get("JOINEDUP_WORKER_THREADS", "2")),
+        "worker_type": "thread",
+        "periodic": True,
+    },
+}
+# A running job with no heartbeat for this long has lost its worker, and is run again;
+# a failed attempt is retried after JOINEDUP_JOB_RETRY_SECONDS, doubling each time.
+JOBS_STALE_SECONDS = int(os.environ.get("JOINEDUP_JOB_STALE_SECONDS", "60"))
+JOBS_RETRY_SECONDS = int(os.environ.get("JOINEDUP_JOB_RETRY_SECONDS", "30"))
+if os.environ.get("JOINEDUP_REDIS_URL"):
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": os.environ["JOINEDUP_REDIS_URL"]})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

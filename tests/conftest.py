@@ -45,6 +45,17 @@ def pytest_report_header(config):
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_run_at_once():
+    """Background jobs run as soon as the transaction that made them commits, in the test's
+    own process, as ``JOINEDUP_JOBS_IMMEDIATE=1`` does (the worker itself is tested in
+    tests/integration/jobs, in processes of its own)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is the real hasher; tests use a fast one where the hash is not the point.

@@ -391,7 +391,7 @@ def start_selection(*, by, assembly: Assembly, algorithm: str = "leximin") -> Se
 def run_selection(run_id: int) -> SelectionRun:
     """Compute a selection's probabilities and lottery and save them in one step (a run
     that is stopped half-way keeps nothing and can be started again). Safe to call in a
-    thread of its own (which then closes its connection: see views.assembly.launch)."""
+    background job (engagement.jobs.selection)."""
     run = SelectionRun.objects.select_related("assembly").get(pk=run_id)
     try:
         instance = instance_for(run.assembly, replacement=run.replacement)

@@ -3,13 +3,11 @@ by lot, invitations and replacements (engagement officers); answering an invitat
 (public, from the link in it)."""
 
 import csv
-import threading
 from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +21,7 @@ from joinedup.core.jinja_env import plural
 from joinedup.core.models import Organisation
 from joinedup.core.permissions import may_engage
 from joinedup.core.spreadsheets import safe_cell
+from joinedup.jobs.queue import enqueue
 
 from .. import actions, queries
 from ..models import (
@@ -39,17 +38,16 @@ from ..models import (
 )
 
 
-def _work(run_id: int) -> None:
-    try:
-        actions.run_selection(run_id)
-    finally:
-        connection.close()
-
-
-def launch(run_id: int) -> None:
-    """Run a selection in a thread of its own, so the page can come back at once (it shows
-    the run's progress until it is done). A run that dies is marked stale after an hour."""
-    threading.Thread(target=_work, args=(run_id,), daemon=True, name=f"selection-{run_id}").start()
+def launch(run_id: int, by=None) -> None:
+    """Hand the selection to the background worker (``joinedup worker``), so the page can
+    come back at once and show the run's progress until it is done. It starts once the
+    request's transaction commits; a worker that dies half-way is replaced by another."""
+    enqueue(
+        "engagement.selection",
+        label=f"Selection run {run_id}: everyone's chances",
+        args={"run_id": run_id},
+        by=by,
+    )
 
 
 def _officer(request) -> None:
@@ -139,7 +137,7 @@ def assembly(request, pk: int):
                     assembly=assembly,
                     algorithm=request.POST.get("algorithm", "leximin"),
                 )
-                transaction.on_commit(lambda: launch(run.pk))
+                launch(run.pk, by=request.user)
                 return redirect("engagement:selection", assembly.pk, run.pk)
             else:
                 raise ValidationError("Unknown action")

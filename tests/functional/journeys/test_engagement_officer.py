@@ -54,7 +54,9 @@ def test_an_engagement_officer_does_the_whole_job(demo, pages, monkeypatch):
     past, current = Assembly.objects.order_by("pk")
     page = pages.sign_in("engagement", borough.password)
     selections = Selections(page)
-    monkeypatch.setattr(assembly_views, "launch", selections.started.append)
+    monkeypatch.setattr(
+        assembly_views, "launch", lambda run_id, by=None: selections.started.append(run_id)
+    )
 
     page.get_by_role("link", name="Engagement", exact=True).click()
     expect(page.get_by_role("heading", name="Engagement", exact=True)).to_be_visible()

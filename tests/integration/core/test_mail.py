@@ -10,6 +10,8 @@ from django.db import transaction
 from joinedup.core.models import Role
 from joinedup.engagement import actions
 from joinedup.engagement.actions.surveys import find_invitation
+from joinedup.jobs import queue
+from joinedup.jobs.models import Job, JobStatus
 
 QUESTIONS = "How do you get to your GP?\n- Walk\n- Bus\n- Car\n"
 MEMBER = {
@@ -60,6 +62,18 @@ def test_a_refused_address_does_not_stop_the_rest_and_every_link_works(
     assert "Email 2 of 4 (survey invitations) not sent: SMTPRecipientsRefused" in caplog.text
     assert "refused.example" not in caplog.text  # addresses are personal data
 
+    # The job waits to try the refused one again, and only that one.
+    job = Job.objects.get(label__startswith="Survey")
+    assert job.status == JobStatus.QUEUED and job.attempts == 1 and job.run_after > job.created_at
+    assert [m["to"] for m in job.args["mails"]] == ["b@refused.example"]
+    assert job.progress == "3 of 4 sent" and "NotAllSent" in job.error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    queue.execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.attempts == 2
+    assert job.args == {}  # the single-use links it held are not kept
+    assert sorted(m.to[0] for m in mail.outbox)[1] == "b@refused.example"
+
 
 def test_nothing_is_sent_when_what_it_links_to_is_not_saved(
     panel, django_capture_on_commit_callbacks
@@ -70,6 +84,6 @@ def test_nothing_is_sent_when_what_it_links_to_is_not_saved(
             with transaction.atomic():
                 actions.send_survey(by=officer, survey=survey, link_base="/s/")
                 raise RuntimeError("the database went away before the commit")
-    assert not mail.outbox
+    assert not mail.outbox and not Job.objects.filter(label__startswith="Survey").exists()
     survey.refresh_from_db()
     assert survey.sent_at is None

@@ -40,7 +40,9 @@ def officer(world, client):
 def inline(monkeypatch):
     """Run selections in the request, not in a thread (the test database is per
     connection)."""
-    monkeypatch.setattr(assembly_views, "launch", actions.run_selection)
+    monkeypatch.setattr(
+        assembly_views, "launch", lambda run_id, by=None: actions.run_selection(run_id)
+    )
 
 
 def make_assembly(client, size=6, categories=("age_band", "sex")) -> int:
@@ -392,7 +394,9 @@ def test_a_selection_being_worked_out_shows_its_progress_without_refreshing(
     world, client, officer, monkeypatch, django_capture_on_commit_callbacks
 ):
     started = []
-    monkeypatch.setattr(assembly_views, "launch", started.append)  # still running
+    monkeypatch.setattr(
+        assembly_views, "launch", lambda run_id, by=None: started.append(run_id)
+    )  # still running
     pk = make_assembly(client, size=5)
     upload(client, pk, replies(20))
     client.post(reverse("engagement:assembly", args=[pk]), {"do": "suggest"})
