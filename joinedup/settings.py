@@ -140,6 +140,7 @@ _APP_TEMPLATE_DIRS = [
         "portal",
         "directory",
         "engagement",
+        "jobs",
     )
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("portal/", include("joinedup.portal.urls")),
     path("directory/", include("joinedup.directory.urls")),
     path("engage/", include("joinedup.engagement.urls")),
+    path("jobs/", include("joinedup.jobs.urls")),
     path("health", health, name="health"),
     path("api/", api.urls),
     path("fhir/", fhir_api.urls),

@@ -104,6 +104,7 @@ ACTIONS = {
     "user.2fa_confirmed": "turned on two-factor sign-in",
     "postcodes.load": "loaded the list of postcodes",
     "user.sign_in": "signed in",
+    "job.rerun": "ran a failed background job again",
     "user.sign_out": "signed out",
     # Engagement
     "engagement.panel.join": "joined the citizens' panel",

@@ -16,6 +16,7 @@ from .permissions import (
     may_engage,
     may_review_matches,
     may_search_people,
+    may_see_jobs,
 )
 
 
@@ -131,6 +132,7 @@ def environment(**options) -> Environment:
             "may_curate_directory": may_curate_directory,
             "may_engage": may_engage,
             "may_administer_staff": may_administer_staff,
+            "may_see_jobs": may_see_jobs,
             "date_part": date_part,
             **_APP_GLOBALS,
         }

@@ -36,6 +36,11 @@ def may_manage_reference_data(membership: Membership | None) -> bool:
     return bool(membership and membership.active and membership.role == Role.SYSTEM_ADMIN)
 
 
+def may_see_jobs(membership: Membership | None) -> bool:
+    """The Jobs page (the background worker's work and failures): system admins."""
+    return may_manage_reference_data(membership)
+
+
 def may_review_matches(membership: Membership | None) -> bool:
     """Clerical review of candidate matches: data-quality officers and system admins."""
     return bool(

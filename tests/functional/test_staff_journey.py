@@ -119,3 +119,17 @@ def test_admin_sets_up_two_factor_then_signs_in(pages, world):
     expect(page.get_by_text("You are working for Test ICB")).to_be_visible()
     expect(page.get_by_role("link", name="Find a person")).to_have_count(0)
     pages.check("home_admin")
+
+    # The Jobs page: what the background worker did, and what failed.
+    from joinedup.jobs.models import Job, JobStatus
+
+    now = __import__("django.utils.timezone").utils.timezone.now()
+    Job.objects.create(
+        kind="engagement.selection", label="Selection run 7: everyone's chances",
+        status=JobStatus.FAILED, attempts=5, run_after=now, created_at=now,
+        error="SortitionError: the pool or the quotas changed: start again",
+    )  # fmt: skip
+    page.get_by_role("link", name="Jobs").first.click()
+    expect(page.get_by_role("heading", name="Jobs", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Run again: Selection run 7")).to_be_visible()
+    pages.check("jobs")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("", views.jobs, name="jobs"),
+    path("<int:job_id>/rerun", views.rerun, name="rerun"),
+]
