@@ -1,4 +1,5 @@
 import os
+import subprocess
 import sys
 
 from django.conf import settings
@@ -14,8 +15,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3))
         )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="also run the background jobs (`joinedup worker`) beside the server, "
+            "stopped with it (for a demo or a single machine)",
+        )
 
-    def handle(self, *args, port: int, host: str, workers: int, **options):
+    def handle(self, *args, port: int, host: str, workers: int, with_worker: bool, **options):
+        os.environ.setdefault("JOINEDUP_DATA_DIR", str(settings.DATA_DIR))
+        if with_worker:
+            # It stops with the server (whose process this becomes), however that stops.
+            subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "joinedup.cli", "worker", "--exit-with", str(os.getpid())]
+            )
+            self.stdout.write("The background worker is running beside it.")
         self.stdout.write(f"joinedup is at http://{host}:{port}/ (Ctrl+C stops it)")
         sys.stdout.flush()
         args = [
@@ -33,5 +47,4 @@ class Command(BaseCommand):
             "--access-logformat",
             '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         ]
-        os.environ.setdefault("JOINEDUP_DATA_DIR", str(settings.DATA_DIR))
         os.execv(sys.executable, args)  # noqa: S606 (no shell: arguments are ours)
