@@ -28,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # The NHS.UK design system's compiled CSS, JS and images, at the version the
-# Jinja port supports (see ARCHITECTURE.md).
+# Jinja port supports (see docs/architecture.md).
 joinedup/static/nhsuk/.copied: node_modules/.installed
 	rm -rf joinedup/static/nhsuk
 	mkdir -p joinedup/static/nhsuk

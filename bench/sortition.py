@@ -3,7 +3,8 @@
 code took 2.7 s and 1,161.8 s) and on a synthetic pool of 1,000 respondents, 6 categories,
 panel of 50 (≤ 2 minutes). Prints each time and minimum probability, and legacy's.
 
-Needs ../shared/data/sortition beside the repository for the reference instances.
+Needs the reference data (../shared/data beside the repository, or the folder named in
+JOINEDUP_REFERENCE_DATA: tests/reference_data.py) for the reference instances.
 """
 
 import os
@@ -19,8 +20,8 @@ from setup import peak_memory_mb  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from joinedup.engagement import sortition  # noqa: E402
+from tests.reference_data import SORTITION as DATA  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "sortition"
 SKIP_LARGE = os.environ.get("BENCH_SKIP_LARGE") == "1"
 
 

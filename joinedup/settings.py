@@ -320,7 +320,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Patient-level data never goes to the logs (ARCHITECTURE.md, convention 7):
+# Patient-level data never goes to the logs (docs/architecture.md, convention 7):
 # log records carry request paths and ids only, never names or NHS numbers.
 LOGGING = {
     "version": 1,

@@ -3,6 +3,9 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+# CI fails on any skip not written down in tests/allowed_skips.txt.
+from tests.skips import pytest_sessionstart, pytest_terminal_summary  # noqa: F401
+
 # Property-based tests run the same examples every time in `make test` (a red CI run must
 # mean a change broke something, not that a new random example was tried);
 # HYPOTHESIS_PROFILE=explore searches afresh (bench/api_fuzz.py does).

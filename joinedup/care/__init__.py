@@ -1,1 +1,1 @@
-"""care: see ARCHITECTURE.md; its models arrive with its issue."""
+"""care: see docs/architecture.md."""

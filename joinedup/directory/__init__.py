@@ -1,1 +1,1 @@
-"""directory: see ARCHITECTURE.md; its models arrive with its issue."""
+"""directory: see docs/architecture.md."""

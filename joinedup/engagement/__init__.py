@@ -1,1 +1,1 @@
-"""engagement: see ARCHITECTURE.md; its models arrive with its issue."""
+"""engagement: see docs/architecture.md."""

@@ -1,1 +1,1 @@
-"""fhir: see ARCHITECTURE.md; its models arrive with its issue."""
+"""fhir: see docs/architecture.md."""

@@ -1,1 +1,1 @@
-"""identity: see ARCHITECTURE.md; its models arrive with its issue."""
+"""identity: see docs/architecture.md."""

@@ -1,1 +1,1 @@
-"""ingest: see ARCHITECTURE.md; its models arrive with its issue."""
+"""ingest: see docs/architecture.md."""

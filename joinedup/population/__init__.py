@@ -1,1 +1,1 @@
-"""population: see ARCHITECTURE.md; its models arrive with its issue."""
+"""population: see docs/architecture.md."""

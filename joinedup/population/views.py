@@ -1,6 +1,6 @@
 """Population pages for analysts: prevalence, inequalities, realism, CSV export.
 
-Only suppressed aggregates are shown or downloaded here (ARCHITECTURE.md convention 6).
+Only suppressed aggregates are shown or downloaded here (docs/architecture.md, convention 6).
 """
 
 import csv

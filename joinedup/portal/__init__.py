@@ -1,1 +1,1 @@
-"""portal: see ARCHITECTURE.md; its models arrive with its issue."""
+"""portal: see docs/architecture.md."""

@@ -1,1 +1,1 @@
-"""synth: see ARCHITECTURE.md; its models arrive with its issue."""
+"""synth: see docs/architecture.md."""

@@ -19,13 +19,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from tests.reference_data import SORTITION as SHARED
+from tests.reference_data import require
+
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     # The jobs get databases of their own (SQLite), so one run covers both passes of CI.
     pytest.mark.skipif("DATABASE_URL" in os.environ, reason="runs in the SQLite pass"),
 ]
 KILLED = -signal.SIGKILL
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "sortition"
 
 
 def joinedup(data_dir: Path, *args: str, crash: str | None = None):
@@ -147,8 +149,7 @@ def test_a_sortition_run_killed_while_writing(borough, tmp_path):
         SHARED / "example_small_20" / "categories.csv",
         SHARED / "example_small_20" / "respondents.csv",
     )
-    if not categories.exists():
-        pytest.skip("the reference instances are in ../shared/data/sortition")
+    require(categories.parent)
     args = ["engagement", "select", "--categories", str(categories), "--respondents",
             str(respondents), "--size", "20"]  # fmt: skip
     clean, out = tmp_path / "clean", tmp_path / "out"

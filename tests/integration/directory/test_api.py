@@ -8,15 +8,14 @@ import jsonschema
 import pytest
 
 from joinedup.directory import actions
-
-SCHEMAS = Path(__file__).resolve().parents[4] / "shared" / "data" / "oruk" / "hsds-3.0" / "schema"
-BRISTOL = SCHEMAS.parents[1] / "feeds" / "bristol-services-list-2024.json"
+from tests.reference_data import BRISTOL_FEED as BRISTOL
+from tests.reference_data import HSDS_SCHEMAS as SCHEMAS
+from tests.reference_data import UK_PROFILE_SCHEMAS, require
 
 
 @pytest.fixture
 def directory(db):
-    if not BRISTOL.exists():
-        pytest.skip(f"{BRISTOL} is not here (../shared/data beside the repository)")
+    require(BRISTOL)
     actions.import_feed(by=None, source=str(BRISTOL))
 
 
@@ -66,7 +65,7 @@ def test_filters_and_bad_parameters(directory, client):
     assert client.post("/oruk/services").status_code == 405
 
 
-UK = SCHEMAS.parents[1] / "uk-profile" / "schema" / "compiled"
+UK = UK_PROFILE_SCHEMAS / "compiled"
 
 
 def _uk(name: str):
@@ -88,8 +87,8 @@ def _term_schemas():
 
 @pytest.fixture
 def demo_directory(world):
-    if not SCHEMAS.exists():
-        pytest.skip(f"{SCHEMAS} is not here (../shared/data beside the repository)")
+    require(SCHEMAS)
+    require(UK_PROFILE_SCHEMAS)
     from joinedup.synth.directory import directory_feed
 
     feed = directory_feed(services=60, seed=3)

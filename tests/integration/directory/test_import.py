@@ -1,7 +1,6 @@
 """Importing Open Referral feeds: the real (messy) Bristol ORUK 1.0 list and HSDS 3.0."""
 
 import json
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,14 +8,11 @@ from django.core.management import call_command
 
 from joinedup.directory import actions, feeds
 from joinedup.directory.models import DirectoryOrganisation, Service
+from tests import reference_data
+from tests.reference_data import BRISTOL_FEED as BRISTOL
+from tests.reference_data import ORUK
 
-ORUK = Path(__file__).resolve().parents[4] / "shared" / "data" / "oruk"
-BRISTOL = ORUK / "feeds" / "bristol-services-list-2024.json"
-
-
-def _needs(path: Path):
-    if not path.exists():
-        pytest.skip(f"{path} is not here (../shared/data beside the repository)")
+_needs = reference_data.require
 
 
 def test_the_real_bristol_feed_imports_without_keeping_garbage(db, tmp_path):
@@ -169,19 +165,19 @@ def test_export_is_an_hsds_3_data_package_that_imports_back(world, tmp_path):
         assert "+44 20 7946 0000" in {r["number"] for r in csv.DictReader(f)}
     with open(out / "attributes.csv", newline="") as f:
         assert any(r["taxonomy_term_id"].startswith("joinedup-needs:") for r in csv.DictReader(f))
-    if ORUK.exists():  # the columns are HSDS 3.0's, in order
-        for resource in package["resources"]:
-            schema = next(
-                json.loads(p.read_text())
-                for p in (ORUK / "hsds-3.0" / "schema").glob("*.json")
-                if json.loads(p.read_text()).get("path") == resource["path"]
-            )
-            expected = [
-                k
-                for k, v in schema["properties"].items()
-                if v.get("type") not in ("array", "object") and "$ref" not in v
-            ]
-            assert [f["name"] for f in resource["schema"]["fields"]] == expected, resource["path"]
+    # The columns are HSDS 3.0's, in order.
+    for resource in package["resources"]:
+        schema = next(
+            json.loads(p.read_text())
+            for p in _needs(reference_data.HSDS_SCHEMAS).glob("*.json")
+            if json.loads(p.read_text()).get("path") == resource["path"]
+        )
+        expected = [
+            k
+            for k, v in schema["properties"].items()
+            if v.get("type") not in ("array", "object") and "$ref" not in v
+        ]
+        assert [f["name"] for f in resource["schema"]["fields"]] == expected, resource["path"]
     # Writing again replaces the package whole.
     call_command("directory", "export", "--out", str(out))
     assert not list(tmp_path.glob(".directory-*"))

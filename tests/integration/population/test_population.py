@@ -1,5 +1,4 @@
 import csv
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,8 +10,8 @@ from joinedup.population import actions
 from joinedup.population.cohorts import DEFAULT_COHORTS, cohort_profiles
 from joinedup.population.exports import suppress
 from joinedup.population.models import Codelist, CodelistCode, PersonProfile, PopulationRun
-
-SHARED_CODELISTS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "codelists"
+from tests.reference_data import CODELISTS as SHARED_CODELISTS
+from tests.reference_data import require
 
 
 @pytest.fixture
@@ -98,8 +97,7 @@ def test_export_before_any_run_is_a_clear_error(db, tmp_path):
 
 
 def test_the_real_nhs_digital_refsets_import(db):
-    if not SHARED_CODELISTS.exists():
-        pytest.skip(f"{SHARED_CODELISTS} is absent: the shared test data is not beside the repo")
+    require(SHARED_CODELISTS)
     saved = actions.import_codelists(by=None, folder=SHARED_CODELISTS)
     assert len(saved) == len(list(SHARED_CODELISTS.glob("*.csv")))
     hypertension = Codelist.objects.get(slug="nhsd-primary-care-domain-refsets-hyp_cod")

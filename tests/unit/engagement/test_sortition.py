@@ -2,7 +2,6 @@
 that cannot be met, bad files, households, the reproducible draw and the lottery."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from joinedup.engagement import sortition
 from joinedup.engagement.sortition import Instance, SortitionError
-
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "sortition"
+from tests.reference_data import SORTITION as DATA
+from tests.reference_data import require
 
 CATEGORIES = (
     "category,feature,min,max\ngender,female,2,3\ngender,male,2,3\nage,young,1,4\nage,old,1,4\n"
@@ -31,9 +30,7 @@ SMALL = respondents(
 
 
 def test_leximin_on_the_papers_small_instance():
-    if not DATA.exists():
-        pytest.skip(f"{DATA} is not here (../shared/data beside the repository)")
-    folder = DATA / "example_small_20"
+    folder = require(DATA / "example_small_20")
     instance = Instance.from_files(folder / "categories.csv", folder / "respondents.csv", 20)
     result = sortition.leximin(instance)
     stats = sortition.summary(result.marginals)
