@@ -2,12 +2,15 @@
 again whatever a worker that died (or a queue that lost it) left behind: at the start,
 then every half of ``JOBS_STALE_SECONDS``."""
 
+import logging
 import os
 import signal
 import threading
 
+from django.conf import settings
+from django.core.management.base import BaseCommand
 from django.db import connection
-from huey.contrib.djhuey.management.commands.run_huey import Command as RunHuey
+from huey.consumer_options import ConsumerConfig
 
 from joinedup.jobs import queue
 
@@ -35,17 +38,21 @@ def _reaper(every: float, stop: threading.Event, exit_with: int | None) -> None:
             return
 
 
-class Command(RunHuey):
+class Command(BaseCommand):
     help = "Run background jobs (emails, selections...): keep one running beside the server"
 
     def add_arguments(self, parser):
-        super().add_arguments(parser)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=settings.HUEY["consumer"]["workers"],
+            help="jobs run at once (JOINEDUP_WORKER_THREADS, 2)",
+        )
         parser.add_argument(
             "--exit-with", type=int, metavar="PID", help="stop when this process has stopped"
         )
 
-    def handle(self, *args, **options):
-        exit_with = options.pop("exit_with", None)
+    def handle(self, *args, workers: int, exit_with: int | None, **options):
         counts = queue.reap()
         connection.close()
         if any(counts.values()):
@@ -58,7 +65,14 @@ class Command(RunHuey):
         threading.Thread(
             target=_reaper, args=(every, stop, exit_with), daemon=True, name="reaper"
         ).start()
+        from huey.contrib.djhuey import HUEY
+
+        config = ConsumerConfig(**{**settings.HUEY["consumer"], "workers": workers})
+        config.validate()
+        huey_log = logging.getLogger("huey")
+        if not huey_log.handlers:
+            config.setup_logger(huey_log)
         try:
-            return super().handle(*args, **options)
+            HUEY.create_consumer(**config.values).run()
         finally:
             stop.set()
