@@ -163,6 +163,7 @@ PAGES = {
     "directory shortlist": "a list of services for {you}",
     "directory shortlist pdf": "a list of services for {you} (to print)",
     "directory referral": "a referral for {you}",
+    "referral outcome": "a referral for {you}, to record how {you} felt at the end",
     "messages": "{yours} messages with {your} care team",
     "home": "the home page",
     "my data": "who has looked at {your} record",

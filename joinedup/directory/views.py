@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from joinedup.care.actions import may_work
+from joinedup.care.permissions import may_work
 from joinedup.core.actions import record_audit
 from joinedup.core.documents import pdf
 from joinedup.core.forms import error_messages
@@ -308,6 +308,13 @@ def outcome(request, referral_id: int):
     membership = request.membership
     if not (gives_direct_care(membership) and may_work(membership, referral.task)):
         raise PermissionDenied("Only the organisation the referral is with can record this")
+    # The page names the person: it is opened as their record is (the accepted referral
+    # gives the relationship), and the view is audited.
+    person, basis = access.get_person_for(membership, referral.task.person_id)
+    record_person_view(
+        by=request.user, membership=membership, person=person, basis=basis,
+        page="referral outcome",
+    )  # fmt: skip
     errors, status = {}, 200
     if request.method == "POST":
         try:

@@ -292,3 +292,35 @@ def test_someone_is_referred_from_the_service_page(setting, client, world):
     page = client.get(reverse("directory:service", args=["lunch"])).content.decode()
     assert "Refer someone" not in page and "does not take referrals" not in page
     assert client.get(who).status_code == 403
+
+
+def test_the_outcome_page_is_reached_only_through_the_accepted_referral_and_audited(
+    setting, client
+):
+    """Recording the outcome shows the person's name: it is opened as their record is, on
+    the basis the accepted referral gives, and the view is audited."""
+    s = setting
+    task = directory_actions_refer(s)
+    referral = ServiceReferral.objects.get()
+    client.force_login(s.volunteer)
+    url = reverse("directory:outcome", args=[referral.pk])
+    # Not yet accepted: the organisation has no relationship with the person.
+    assert client.get(url).status_code == 403
+    assert not AuditEvent.objects.filter(action="person.view.referral outcome").exists()
+    care_actions.move_task(
+        by=s.volunteer, membership=s.volunteer_membership, task=task,
+        status=TaskStatus.ACCEPTED, base_version=task.version,
+    )  # fmt: skip
+    assert client.get(url).status_code == 200
+    seen = AuditEvent.objects.get(action="person.view.referral outcome")
+    assert seen.person_id == s.person.pk and seen.user == s.volunteer
+    assert seen.detail["basis"] == "accepted_referral"
+
+
+def directory_actions_refer(s):
+    actions.refer(
+        by=s.navigator, membership=s.membership, person=s.person, service=s.lunch,
+        reason="Lonely", consent="spoken", before={"satisfied": 4, "worthwhile": 5,
+                                                   "happy": 3, "anxious": 8},
+    )  # fmt: skip
+    return ServiceReferral.objects.get().task
