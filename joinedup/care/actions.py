@@ -13,7 +13,7 @@ from joinedup.core.actions import record_audit
 from joinedup.core.models import Membership, Organisation, Team, User
 from joinedup.people.models import Person, RelationshipType
 
-from . import assessment, permissions, plans, policies
+from . import assessment, permissions, plans, policies, queries
 from .models import (
     AgendaItem,
     Assessment,
@@ -33,7 +33,6 @@ from .models import (
     TaskKind,
     TaskStatus,
 )
-from .permissions import may_work
 
 # The caseload cohort: adults the population run counts as multimorbid (3+ long-term
 # conditions by default: ``multimorbidity_threshold`` in the population configuration).
@@ -237,14 +236,6 @@ def _may_manage(membership: Membership, person_id: int) -> None:
 # Care team
 
 
-def in_partnership(requester: Organisation, other: Organisation) -> bool:
-    """Organisations of the same partnership serve at least one place in common."""
-    return (
-        requester.pk == other.pk
-        or other.places.filter(pk__in=requester.places.values("pk")).exists()
-    )
-
-
 @transaction.atomic
 def add_team_member(
     *,
@@ -266,7 +257,7 @@ def add_team_member(
         raise ValidationError({"role": "Enter their role in the care team"})
     if len(role) > 100:
         raise ValidationError({"role": "Role must be 100 characters or fewer"})
-    if not in_partnership(membership.organisation, organisation):
+    if not permissions.in_partnership(membership.organisation, organisation):
         raise ValidationError(
             {"organisation": f"{organisation.name} is not part of this partnership"}
         )
@@ -575,7 +566,7 @@ def create_task(
         raise ValidationError({"detail": f"Detail must be {plans.MAX_TEXT:,} characters or fewer"})
     if kind not in TaskKind.values:
         raise ValidationError({"kind": "Choose task or referral"})
-    if not in_partnership(membership.organisation, owner_organisation):
+    if not permissions.in_partnership(membership.organisation, owner_organisation):
         raise ValidationError(
             {"owner_organisation": f"{owner_organisation.name} is not part of this partnership"}
         )
@@ -642,12 +633,12 @@ def move_task(
                 f" cannot become {TaskStatus(status).label.lower()}"
             }
         )
-    if status in policies.OWNER_MOVES and not may_work(membership, task):
-        raise PermissionDenied("Only the organisation it is assigned to can do that")
-    if status == TaskStatus.CANCELLED and membership.organisation_id != (
-        task.requester_organisation_id
-    ):
-        raise PermissionDenied("Only the organisation that asked can cancel it")
+    if not permissions.may_move_task(membership, task, status):
+        raise PermissionDenied(
+            "Only the organisation that asked can cancel it"
+            if status == TaskStatus.CANCELLED
+            else "Only the organisation it is assigned to can do that"
+        )
     if status in (TaskStatus.REJECTED, TaskStatus.CANCELLED) and not reason.strip():
         raise ValidationError({"reason": "Give the reason"})
     if status == TaskStatus.COMPLETED and not outcome.strip():
@@ -966,23 +957,19 @@ def refresh_agenda(*, by: User, membership: Membership, meeting: Meeting) -> int
     return len(added)
 
 
-def is_attendee(membership: Membership, meeting: Meeting) -> bool:
-    return meeting.attendees.filter(user_id=membership.user_id).exists()
-
-
 @transaction.atomic
 def add_attendee(
     *, by: User, membership: Membership, meeting: Meeting, user: User | None, role: str = ""
 ) -> MeetingAttendee:
     """Invite someone from any organisation of the partnership (by an attendee)."""
-    if not is_attendee(membership, meeting):
+    if not permissions.is_attendee(membership, meeting):
         raise PermissionDenied("Only those at the meeting can invite others")
     if user is None:
         raise ValidationError({"user": "Choose who to invite"})
     their = (
         user.memberships.filter(active=True)
         .select_related("organisation")
-        .filter(organisation__places__in=membership.organisation.places.all())
+        .filter(organisation__in=queries.partnership_organisations(membership.organisation))
         .first()
     )
     if their is None:
@@ -1023,7 +1010,7 @@ def record_discussion(
     """What the meeting said about one person and what it decided. A goal is added to
     their plan; a task goes to its owner's inbox and becomes an action in the plan."""
     meeting = item.meeting
-    if not is_attendee(membership, meeting):
+    if not permissions.is_attendee(membership, meeting):
         raise PermissionDenied("Only those at the meeting can record its discussion")
     errors = {}
     summary, decisions = (summary or "").strip(), (decisions or "").strip()
@@ -1115,7 +1102,7 @@ def record_minutes(
 ) -> Meeting:
     """Save the meeting's minutes (and mark it held). Stale edits are refused."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if not is_attendee(membership, meeting):
+    if not permissions.is_attendee(membership, meeting):
         raise PermissionDenied("Only those at the meeting can write its minutes")
     if meeting.version != base_version:
         raise StaleEdit("Someone else changed the minutes after you opened them: nothing saved")

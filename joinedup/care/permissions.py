@@ -4,10 +4,12 @@ managing a person's caseload place and care team, and working a task."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from joinedup.core.models import Membership, OrganisationType, Role
+from joinedup.core.models import Membership, Organisation, OrganisationType, Role
 from joinedup.core.permissions import gives_direct_care
 
-from .models import CareTeamMember, Task
+from .models import CareTeamMember, Meeting, Task, TaskStatus
+from .policies import OWNER_MOVES, TASK_MOVES
+from .queries import partnership_organisations
 
 # Roles that run a person's care: they move them along the caseload, flag them for an MDT
 # and change their care team. Others in the care team (a pharmacist, a volunteer, a link
@@ -79,6 +81,47 @@ def may_remove_member(membership: Membership | None, member: CareTeamMember) -> 
     return gives_direct_care(membership) and (
         is_own_place(membership, member) or may_manage_care(membership, member.person_id)
     )
+
+
+def in_partnership(requester: Organisation, other: Organisation) -> bool:
+    """Organisations of the same partnership serve at least one place in common."""
+    return (
+        requester.pk == other.pk
+        or partnership_organisations(requester).filter(pk=other.pk).exists()
+    )
+
+
+def is_attendee(membership: Membership, meeting: Meeting) -> bool:
+    """At the MDT meeting: may change its agenda, record its discussion and minutes."""
+    return meeting.attendees.filter(user_id=membership.user_id).exists()
+
+
+def seen_tasks(membership: Membership) -> Q:
+    """Both sides of a task see it: the organisation that asked and the one asked (as a
+    filter on tasks, for lists and the FHIR API)."""
+    return Q(requester_organisation_id=membership.organisation_id) | Q(
+        owner_organisation_id=membership.organisation_id
+    )
+
+
+def may_see_task(membership: Membership, task: Task) -> bool:
+    """The same rule, for one task in hand."""
+    return membership.organisation_id in (
+        task.requester_organisation_id,
+        task.owner_organisation_id,
+    )
+
+
+def may_move_task(membership: Membership, task: Task, status: str) -> bool:
+    """May this membership move the task to ``status``? Only where the lifecycle allows
+    it; only the owner's side works it; only the requester's side cancels it."""
+    if status not in TASK_MOVES.get(task.status, ()):
+        return False
+    if status in OWNER_MOVES:
+        return may_work(membership, task)
+    if status == TaskStatus.CANCELLED:
+        return membership.organisation_id == task.requester_organisation_id
+    return True
 
 
 def may_work(membership: Membership, task: Task) -> bool:

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from joinedup.core.models import Membership
+from joinedup.core.models import Membership, Organisation
 from joinedup.people.access import accessible_person_ids
 
 from .models import CareTeamMember, CaseloadEntry, Task, TaskKind
@@ -149,14 +149,6 @@ def tasks_for(person) -> QuerySet[Task]:
         Task.objects.filter(person=person)
         .select_related("requester_organisation", "owner_organisation", "owner_user")
         .order_by("status", "due")
-    )
-
-
-def may_see_task(membership: Membership, task: Task) -> bool:
-    """Both sides of a task see it: the organisation that asked and the one asked."""
-    return membership.organisation_id in (
-        task.requester_organisation_id,
-        task.owner_organisation_id,
     )
 
 
@@ -374,3 +366,9 @@ def sort_rows(rows: list[CaseRow], sort: str) -> list[CaseRow]:
         ),
     }
     return sorted(rows, key=keys.get(sort, keys["priority"]))
+
+
+def partnership_organisations(organisation: Organisation) -> QuerySet[Organisation]:
+    """The organisations of the partnership: those serving at least one of this
+    organisation's places (itself included)."""
+    return Organisation.objects.filter(places__in=organisation.places.all()).distinct()

@@ -49,7 +49,7 @@ from .models import (
     TaskKind,
     TaskStatus,
 )
-from .policies import OPEN_TASK, STAGE_MOVES, TASK_MOVES
+from .policies import OPEN_TASK, STAGE_MOVES
 
 
 def _membership(request):
@@ -223,16 +223,14 @@ FORM_PAGES = {
 def _form_context(membership, person, errors=None, values=None):
     return {
         "person": person,
-        "organisations": Organisation.objects.filter(
-            places__in=membership.organisation.places.all()
-        )
-        .distinct()
-        .order_by("name"),
+        "organisations": queries.partnership_organisations(membership.organisation).order_by(
+            "name"
+        ),
         "staff": _partnership_staff(membership),
         "teams": [
             (t.pk, f"{t.name} ({t.organisation.name})")
             for t in Team.objects.filter(
-                organisation__places__in=membership.organisation.places.all()
+                organisation__in=queries.partnership_organisations(membership.organisation)
             )
             .select_related("organisation")
             .distinct()
@@ -628,7 +626,7 @@ def task(request, task_id: int):
         ),
         pk=task_id,
     )
-    if not queries.may_see_task(membership, task):
+    if not permissions.may_see_task(membership, task):
         raise PermissionDenied("This task is between other organisations")
     errors, status = {}, 200
     if request.method == "POST":
@@ -657,14 +655,7 @@ def task(request, task_id: int):
     moves = [
         (s, TaskStatus(s).label)
         for s in TaskStatus.values
-        if s in TASK_MOVES[task.status]
-        and (
-            (
-                s == TaskStatus.CANCELLED
-                and membership.organisation_id == task.requester_organisation_id
-            )
-            or (s != TaskStatus.CANCELLED and permissions.may_work(membership, task))
-        )
+        if permissions.may_move_task(membership, task, s)
     ]
     may_open_record = access.access_basis(membership, task.person_id) is not None
     referral = ServiceReferral.objects.filter(task=task).first()
@@ -932,7 +923,7 @@ def meeting(request, meeting_id: int):
                     user=User.objects.filter(pk=_int(request.POST.get("user"))).first(),
                 )
             elif form == "refresh":
-                if not actions.is_attendee(membership, meeting):
+                if not permissions.is_attendee(membership, meeting):
                     raise PermissionDenied("Only those at the meeting can change its agenda")
                 added = actions.refresh_agenda(
                     by=request.user, membership=membership, meeting=meeting
@@ -986,7 +977,7 @@ def meeting(request, meeting_id: int):
             "meeting": meeting,
             "attendees": meeting.attendees.select_related("user", "organisation"),
             "items": items,
-            "is_attendee": actions.is_attendee(membership, meeting),
+            "is_attendee": permissions.is_attendee(membership, meeting),
             "staff": _partnership_staff(membership),
             "errors": errors,
             "now": timezone.now(),
@@ -999,7 +990,9 @@ def _partnership_staff(membership):
     return (
         User.objects.filter(
             memberships__active=True,
-            memberships__organisation__places__in=membership.organisation.places.all(),
+            memberships__organisation__in=queries.partnership_organisations(
+                membership.organisation
+            ),
         )
         .distinct()
         .order_by("last_name", "first_name")
@@ -1052,15 +1045,13 @@ def agenda_item(request, meeting_id: int, item_id: int):
             "entry": CaseloadEntry.objects.filter(person=person).first(),
             "plan": CarePlan.objects.filter(person=person).first(),
             "tasks": queries.tasks_for(person).filter(status__in=OPEN_TASK),
-            "organisations": Organisation.objects.filter(
-                places__in=membership.organisation.places.all()
-            )
-            .distinct()
-            .order_by("name"),
+            "organisations": queries.partnership_organisations(membership.organisation).order_by(
+                "name"
+            ),
             "staff": _partnership_staff(membership),
             "values": values,
             "errors": errors,
-            "is_attendee": actions.is_attendee(membership, meeting),
+            "is_attendee": permissions.is_attendee(membership, meeting),
         },
         status=status,
     )

@@ -518,7 +518,7 @@ def record_outcome(
     *, by: User, membership: Membership, referral: ServiceReferral, after: dict | None
 ) -> ServiceReferral:
     """The provider records the person's wellbeing at the end (ONS4)."""
-    from joinedup.care.actions import may_work
+    from joinedup.care.permissions import may_work
 
     if not may_work(membership, referral.task):
         raise PermissionDenied("Only the organisation the referral is with can record this")

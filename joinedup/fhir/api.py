@@ -24,6 +24,7 @@ from pydantic import ValidationError as PydanticError
 
 from joinedup.care import actions as care_actions
 from joinedup.care import assessment as care_assessment
+from joinedup.care import permissions as care_permissions
 from joinedup.care import queries as care_queries
 from joinedup.care.models import (
     Assessment,
@@ -611,10 +612,9 @@ def update_goal(request, goal_id: str):
 
 def _visible_tasks(request):
     membership = _membership(request)
-    return Task.objects.filter(
-        Q(requester_organisation_id=membership.organisation_id)
-        | Q(owner_organisation_id=membership.organisation_id)
-    ).select_related("requester", "requester_organisation", "owner_user", "owner_organisation")
+    return Task.objects.filter(care_permissions.seen_tasks(membership)).select_related(
+        "requester", "requester_organisation", "owner_user", "owner_organisation"
+    )
 
 
 def _task(request, task_id: str) -> Task:
