@@ -63,7 +63,10 @@ def _drive(base: str, people: list[list[str]]) -> dict:
         session.get(f"{base}/people/", params={"q": f"{nhs[:9]}0"})  # a bad check digit
         session.get(f"{base}/care/people/99999999/plan/")  # a refusal
     requests.post(f"{base}/sign-in", data={"username": people[0][1], "password": "x"})
-    return {"sent": "log-test-0001", "refused": refused.headers["X-Request-ID"]}
+    metrics = requests.get(f"{base}/metrics", timeout=30)  # from the server's own machine
+    assert metrics.status_code == 200
+    return {"sent": "log-test-0001", "refused": refused.headers["X-Request-ID"],
+            "metrics": metrics.text}  # fmt: skip
 
 
 def _serve(joinedup: list[str], env: dict, log: Path, people) -> dict:
@@ -131,6 +134,12 @@ def test_logs_never_hold_patient_data(tmp_path: Path):
     refusal = [x for x in lines if x["request_id"] == ids["refused"]]
     assert {x["logger"] for x in refusal} >= {"joinedup.request", "django.request"}, refusal
     assert not _leaks(text, people), f"patient data in the logs: {_leaks(text, people)[:10]}"
+    # The workers' counts reach /metrics (prometheus_client's multiprocess mode), which
+    # holds no patient data either.
+    searches = 'joinedup_http_requests_total{method="GET",status="200",view="people:search"}'
+    (count,) = [line for line in ids["metrics"].splitlines() if line.startswith(searches)]
+    assert float(count.split()[-1]) >= 76
+    assert not _leaks(ids["metrics"], people)
 
     # Plain text, for those who would rather read it.
     log = tmp_path / "server-text.log"
