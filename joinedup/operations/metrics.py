@@ -16,9 +16,11 @@ Without it (``runserver``, the tests) the counts are the one process's.
 """
 
 import ipaddress
+import logging
 import secrets
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpResponse
 from prometheus_client import (
     CONTENT_TYPE_PLAIN_0_0_4,
@@ -29,6 +31,8 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
+
+log = logging.getLogger(__name__)
 
 REQUESTS = Counter(
     "joinedup_http_requests",
@@ -57,7 +61,8 @@ def job_queue_depth() -> int | None:
 
 
 class DatabaseCollector:
-    """Figures read from the database when Prometheus asks, so every worker agrees."""
+    """Figures read from the database when Prometheus asks, so every worker agrees. With
+    the database down they are left out (and /health says why); the rest still answers."""
 
     def collect(self):
         from joinedup.engagement.models import RunStatus, SelectionRun
@@ -69,14 +74,18 @@ class DatabaseCollector:
             "Runs started and not finished (selection, population, import)",
             labels=["kind"],
         )
-        runs.add_metric(
-            ["selection"], SelectionRun.objects.filter(status=RunStatus.RUNNING).count()
-        )
-        runs.add_metric(
-            ["population"], PopulationRun.objects.filter(finished_at__isnull=True).count()
-        )
-        runs.add_metric(["import"], ImportRun.objects.filter(finished_at__isnull=True).count())
-        yield runs
+        try:
+            counts = {
+                "selection": SelectionRun.objects.filter(status=RunStatus.RUNNING).count(),
+                "population": PopulationRun.objects.filter(finished_at__isnull=True).count(),
+                "import": ImportRun.objects.filter(finished_at__isnull=True).count(),
+            }
+        except DatabaseError as error:
+            log.warning("metrics: runs in progress left out: %s", type(error).__name__)
+        else:
+            for kind, count in counts.items():
+                runs.add_metric([kind], count)
+            yield runs
         depth = job_queue_depth()
         if depth is not None:
             yield GaugeMetricFamily("joinedup_job_queue_depth", "Jobs waiting", value=depth)

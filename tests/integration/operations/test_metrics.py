@@ -93,3 +93,20 @@ def test_no_token_set_means_no_token_works(db, client, settings):
     settings.METRICS_TOKEN = ""
     answer = client.get("/metrics", headers={"Authorization": "Bearer "}, **OUTSIDE)
     assert answer.status_code == 403
+
+
+def test_without_the_database_the_request_counts_still_answer(db, client, monkeypatch):
+    from django.db import DatabaseError
+
+    from joinedup.engagement.models import SelectionRun
+
+    def unreachable(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    client.get("/health")
+    monkeypatch.setattr(SelectionRun.objects, "filter", unreachable)
+    answer = client.get("/metrics")
+    assert answer.status_code == 200
+    got = samples(answer.content.decode())
+    assert any(name == "joinedup_http_requests_total" for name, _ in got)
+    assert not any(name == "joinedup_runs_in_progress" for name, _ in got)
