@@ -49,7 +49,7 @@ demo: install pdf
 	$(BIN)/joinedup portal demo
 	$(BIN)/joinedup directory demo
 	$(BIN)/joinedup engagement demo
-	$(BIN)/joinedup serve --port $(PORT) --with-worker
+	JOINEDUP_LOG_FORMAT=$${JOINEDUP_LOG_FORMAT:-text} $(BIN)/joinedup serve --port $(PORT) --with-worker
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \

@@ -7,6 +7,8 @@ environment variables:
 - ``JOINEDUP_SECRET_KEY``: required in production; otherwise one is made and kept
   in the data directory.
 - ``JOINEDUP_HTTPS``: served over HTTPS behind a proxy (HSTS, redirects, secure cookies).
+- ``JOINEDUP_LOG_FORMAT`` (``text`` or ``json``), ``JOINEDUP_LOG_LEVEL``,
+  ``JOINEDUP_METRICS_TOKEN``: see docs/operations.md.
 - ``JOINEDUP_DEBUG``, ``JOINEDUP_ALLOWED_HOSTS``, ``JOINEDUP_SESSION_MINUTES``,
   ``JOINEDUP_BREAK_GLASS_MINUTES``, ``JOINEDUP_REQUIRE_2FA_ROLES``.
 """
@@ -18,6 +20,8 @@ from pathlib import Path
 import dj_database_url
 import nhsuk_frontend_jinja
 from csp.constants import NONCE
+
+from joinedup.operations.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -108,6 +112,8 @@ else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
 
 MIDDLEWARE = [
+    # First: the request id is on every line logged after it; every request is counted.
+    "joinedup.operations.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -219,7 +225,8 @@ SESSION_COOKIE_SECURE = HTTPS or _env_bool("JOINEDUP_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^health$"]  # the proxy's health check may use plain HTTP
+# The proxy's health check and Prometheus's scrape may use plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 # joinedup expects a host name of its own: HSTS covers its subdomains and asks to be
@@ -320,11 +327,18 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Patient-level data never goes to the logs (docs/architecture.md, convention 7):
-# log records carry request paths and ids only, never names or NHS numbers.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("JOINEDUP_LOG_LEVEL", "WARNING")},
-}
+# Logs: plain text for a developer (runserver, commands, tests) or one JSON object per
+# line for a log collector (JOINEDUP_LOG_FORMAT=json; `joinedup serve` uses JSON unless
+# told otherwise), every line with its request's id. Patient-level data never goes to
+# the logs (docs/architecture.md, convention 7): request paths and ids only, never names or
+# NHS numbers (joinedup/operations/logs.py).
+LOG_FORMAT = os.environ.get("JOINEDUP_LOG_FORMAT", "text")
+SERVE_LOG_FORMAT = os.environ.get("JOINEDUP_LOG_FORMAT", "json")
+LOG_LEVEL = os.environ.get("JOINEDUP_LOG_LEVEL", "WARNING").upper()
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+
+# /metrics answers the server itself, or anyone with this bearer token (empty: no token).
+METRICS_TOKEN = os.environ.get("JOINEDUP_METRICS_TOKEN", "")
+# Where gunicorn's workers keep their counts for /metrics to add up (set by `joinedup
+# serve`; prometheus_client reads it too). Empty: one process's counts.
+METRICS_MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")

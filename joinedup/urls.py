@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from joinedup.core.api import api
-from joinedup.core.urls import health
 from joinedup.directory.api import api as oruk_api
 from joinedup.fhir.api import api as fhir_api
+from joinedup.operations.health import health
+from joinedup.operations.metrics import metrics
 
 urlpatterns = [
     path("", include("joinedup.core.urls")),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("engage/", include("joinedup.engagement.urls")),
     path("jobs/", include("joinedup.jobs.urls")),
     path("health", health, name="health"),
+    path("metrics", metrics, name="metrics"),
     path("api/", api.urls),
     path("fhir/", fhir_api.urls),
     path("oruk/", oruk_api.urls),

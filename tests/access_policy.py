@@ -24,6 +24,9 @@ Every named URL must have an entry; a new URL without one fails the matrix. The 
 - ``PROVIDER``: direct-care staff of the organisation a referral was sent to.
 - a set of roles: staff acting in one of those roles.
 - ``SIGNED_OUT``: pages for signing in, which any visitor may open.
+- ``OPERATOR``: for the server itself or the holder of the metrics token, never for a
+  visitor, signed in or not (the matrix asks from another address; the rest is in
+  tests/integration/operations/test_metrics.py).
 """
 
 from joinedup.core.models import Role
@@ -45,6 +48,7 @@ TASK = "task"
 ANY_TASK = "any_task"
 OWN = "own"
 NOBODY = "nobody"
+OPERATOR = "operator"
 
 # Forms that only take POST: a GET is refused (405) even for those who may use them, so
 # the matrix checks only that everyone else's POST is refused.
@@ -73,6 +77,7 @@ POLICY = {
     "core:staff-access": ADMINS,
     "core:teams": ADMINS,
     "health": ANYONE,
+    "metrics": OPERATOR,
     # people
     "people:search": DIRECT_CARE,
     "people:summary": PERSON,

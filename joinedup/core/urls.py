@@ -1,17 +1,8 @@
-from django.db import connection
-from django.http import JsonResponse
 from django.urls import path
 
 from .views import auth, home, staff
 
 app_name = "core"
-
-
-def health(request):
-    """For load balancers: the app is up and its database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 urlpatterns = [
