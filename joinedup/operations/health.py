@@ -5,7 +5,6 @@ too (``SECURE_REDIRECT_EXEMPT``), so it says what failed in a few words, never h
 
 A check is a function that returns nothing when all is well and raises
 ``CheckFailed("what is wrong, in a few words")`` when it is not; add it to ``CHECKS``.
-The job queue's check goes there when the queue arrives.
 """
 
 import logging
@@ -47,9 +46,21 @@ def analytics_store() -> None:
         raise CheckFailed("the analytics store cannot be written to") from error
 
 
+def job_queue() -> None:
+    """The background job queue (SQLite file or Redis) answers."""
+    from huey.contrib.djhuey import HUEY
+
+    try:
+        HUEY.pending_count()
+    except Exception as error:
+        log.error("health: the job queue did not answer: %s", type(error).__name__)
+        raise CheckFailed("the job queue did not answer") from error
+
+
 CHECKS = {
     "database": database,
     "analytics_store": analytics_store,
+    "job_queue": job_queue,
 }
 
 

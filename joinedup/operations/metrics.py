@@ -55,9 +55,11 @@ def observe_request(*, view: str, method: str, status: int, seconds: float) -> N
     LATENCY.labels(view=view, method=method).observe(seconds)
 
 
-def job_queue_depth() -> int | None:
-    """Jobs waiting on the queue; None (the metric left out) until there is a queue."""
-    return None
+def job_queue_depth() -> int:
+    """Background jobs waiting to run (due now or retrying later)."""
+    from joinedup.jobs.models import Job, JobStatus
+
+    return Job.objects.filter(status=JobStatus.QUEUED).count()
 
 
 class DatabaseCollector:
@@ -80,14 +82,13 @@ class DatabaseCollector:
                 "population": PopulationRun.objects.filter(finished_at__isnull=True).count(),
                 "import": ImportRun.objects.filter(finished_at__isnull=True).count(),
             }
+            depth = job_queue_depth()
         except DatabaseError as error:
             log.warning("metrics: runs in progress left out: %s", type(error).__name__)
         else:
             for kind, count in counts.items():
                 runs.add_metric([kind], count)
             yield runs
-        depth = job_queue_depth()
-        if depth is not None:
             yield GaugeMetricFamily("joinedup_job_queue_depth", "Jobs waiting", value=depth)
 
 

@@ -1,4 +1,4 @@
-"""``/health`` checks the database and the analytics store, says how each went, and
+"""``/health`` checks the database, the analytics store and the job queue, says how each went, and
 answers 503 naming what failed, so a load balancer stops sending people to a server that
 cannot serve them."""
 
@@ -11,7 +11,11 @@ def test_all_well(db, client, settings, tmp_path):
     assert answer.status_code == 200
     assert answer.json() == {
         "status": "ok",
-        "checks": {"database": {"ok": True}, "analytics_store": {"ok": True}},
+        "checks": {
+            "database": {"ok": True},
+            "analytics_store": {"ok": True},
+            "job_queue": {"ok": True},
+        },
     }
     # The store's folder is made if missing; nothing is left in it by the check.
     assert list((tmp_path / "analytics").iterdir()) == []
@@ -58,4 +62,20 @@ def test_a_new_check_is_one_entry(db, client, monkeypatch):
     assert answer.json()["checks"]["job_queue"] == {
         "ok": False,
         "error": "no worker has run for 10 minutes",
+    }
+
+
+def test_a_job_queue_that_does_not_answer_fails(db, client, monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    def down():
+        raise ConnectionError("Connection refused")
+
+    monkeypatch.setattr(HUEY, "pending_count", down)
+    answer = client.get("/health")
+    assert answer.status_code == 503
+    assert answer.json()["failed"] == ["job_queue"]
+    assert answer.json()["checks"]["job_queue"] == {
+        "ok": False,
+        "error": "the job queue did not answer",
     }

@@ -47,8 +47,14 @@ def test_runs_in_progress_come_from_the_database(db, client, world):
                                  as_of="2026-01-05", engine="duckdb")  # fmt: skip
     got = samples(client.get("/metrics").content.decode())
     assert got[("joinedup_runs_in_progress", frozenset({"kind": "population"}.items()))] == 1
-    # No job queue yet: its depth is left out rather than made up.
-    assert not any(name == "joinedup_job_queue_depth" for name, _ in got)
+    # Background jobs waiting (due now or retrying later).
+    assert got[("joinedup_job_queue_depth", frozenset())] == 0
+    from joinedup.jobs.models import Job
+
+    Job.objects.create(kind="mail.send", label="x", run_after=datetime(2026, 1, 5, tzinfo=UTC),
+                       created_at=datetime(2026, 1, 5, tzinfo=UTC))  # fmt: skip
+    got = samples(client.get("/metrics").content.decode())
+    assert got[("joinedup_job_queue_depth", frozenset())] == 1
 
 
 def test_the_server_itself_may_ask(db, client):
