@@ -44,12 +44,7 @@ class StaleEdit(ValidationError):
 
 
 def _audit(by, membership: Membership | None, action: str, **kwargs):
-    return record_audit(
-        by=by,
-        organisation=membership.organisation if membership else None,
-        action=action,
-        **kwargs,
-    )
+    return record_audit(by=by, membership=membership, action=action, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------

@@ -119,7 +119,6 @@ def write_from_person(
     conversation.save(update_fields=["last_message_at", "awaiting_reply", "person_read_at"])
     record_audit(
         by=None,
-        organisation=None,
         action="care.conversation.write",
         person_id=person.pk,
         object_type="conversation",

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import permissions, tokens
 from .csv_input import CsvRows, refused_as
 from .mail import Mail, send_after_commit
+from .middleware import acting_membership
 from .models import (
     ODS_OPTIONAL_TYPES,
     ApiToken,
@@ -68,15 +69,26 @@ def validate_ods_code(code: str | None, organisation_type: str) -> str | None:
 def record_audit(
     *,
     by: User | None,
-    organisation: Organisation | None,
     action: str,
+    organisation: Organisation | None = None,
+    membership: Membership | None = None,
     person_id: int | None = None,
     reason: str = "",
     object_type: str = "",
     object_id: str = "",
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit trail. Never updated, never deleted."""
+    """Append one event to the audit trail. Never updated, never deleted.
+
+    It names the organisation on whose behalf it was done: ``membership``'s, else
+    ``organisation``, else that of the membership the current request acts as (so an
+    action reached from a page or the API always names it, however deep it records the
+    event). Commands, background jobs, residents and the public act for no organisation.
+    """
+    if membership is not None:
+        organisation = membership.organisation
+    elif organisation is None and (acting := acting_membership()) is not None:
+        organisation = acting.organisation
     return AuditEvent.objects.create(
         at=timezone.now(),
         user=by if (by is not None and by.is_authenticated) else None,
@@ -119,7 +131,6 @@ def create_organisation(
     org.places.set(places)
     record_audit(
         by=by,
-        organisation=None,
         action="organisation.create",
         object_type="organisation",
         object_id=org.pk,
@@ -176,9 +187,7 @@ def create_staff_user(
     user.save()
     for organisation, role in memberships:
         add_membership(by=by, user=user, organisation=organisation, role=role)
-    record_audit(
-        by=by, organisation=None, action="user.create", object_type="user", object_id=user.pk
-    )
+    record_audit(by=by, action="user.create", object_type="user", object_id=user.pk)
     return user
 
 
@@ -341,7 +350,6 @@ def load_postcode_lookup(*, by: User | None, path: Path | str) -> PostcodeLoadRe
         )
     record_audit(
         by=by,
-        organisation=None,
         action="postcodes.load",
         object_type="file",
         object_id=path.name[:60],
@@ -365,7 +373,6 @@ def start_two_factor_setup(*, by: User, user: User) -> TOTPDevice:
         device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
         record_audit(
             by=by,
-            organisation=None,
             action="user.2fa_setup_started",
             object_type="user",
             object_id=user.pk,
@@ -379,7 +386,6 @@ def confirm_two_factor(*, by: User, device: TOTPDevice) -> None:
     device.save(update_fields=["confirmed"])
     record_audit(
         by=by,
-        organisation=None,
         action="user.2fa_confirmed",
         object_type="user",
         object_id=device.user_id,

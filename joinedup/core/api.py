@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer
 
 from . import tokens
+from .middleware import act_as
 from .models import ApiToken, Membership
 
 
@@ -38,6 +39,7 @@ class BearerToken(HttpBearer):
             return None
         request.user = found.user
         request.membership = membership
+        act_as(membership)  # reset with the request's own (CurrentOrganisationMiddleware)
         return membership
 
 

@@ -165,7 +165,6 @@ def import_feed(*, by: User | None, source: str, data: bytes | None = None) -> F
     transaction.on_commit(index.forget)
     record_audit(
         by=by,
-        organisation=None,
         action="directory.import",
         object_type="feed_import",
         object_id=report.pk,
@@ -624,7 +623,7 @@ def request_updates(*, by: User | None, link_base: str, today: date | None = Non
         )
         counts["asked"] += 1
     send_after_commit(mails, what="listing update requests")
-    record_audit(by=by, organisation=None, action="directory.update_requests", detail=counts)
+    record_audit(by=by, action="directory.update_requests", detail=counts)
     return counts
 
 
@@ -665,7 +664,6 @@ def answer_update(*, request: UpdateRequest, still_correct: bool, changes: str =
     request.save(update_fields=["answered_at", "still_correct"])
     record_audit(
         by=None,
-        organisation=None,
         action="directory.update_answered",
         object_type="service",
         object_id=service.oruk_id,
@@ -694,7 +692,6 @@ def report_problem(
     )
     record_audit(
         by=report.reported_by,
-        organisation=None,
         action="directory.problem_report",
         object_type="service",
         object_id=service.oruk_id,

@@ -320,7 +320,6 @@ def _save_links(*, by, pending, links, reviews, report) -> None:
     ReviewItem.objects.bulk_create(reviews, batch_size=5000, ignore_conflicts=True)
     record_audit(
         by=by,
-        organisation=None,
         action="identity.link",
         object_type="linkage",
         detail={
@@ -377,7 +376,6 @@ def decide(*, by: User, item: ReviewItem, decision: str) -> ReviewItem:
         record.save(update_fields=["band"])
     record_audit(
         by=by,
-        organisation=None,
         action=f"identity.review.{decision}",
         person_id=item.person_id,
         object_type="source_record",
@@ -456,7 +454,6 @@ def merge_persons(*, by: User | None, survivor: Person, absorbed: Person, reason
     for person_id in (survivor.pk, absorbed.pk):
         record_audit(
             by=by,
-            organisation=None,
             action="person.merge",
             person_id=person_id,
             reason=reason,
@@ -506,7 +503,6 @@ def unmerge(*, by: User | None, merge: Merge, reason: str) -> Merge:
     for person_id in (merge.survivor_id, merge.absorbed_id):
         record_audit(
             by=by,
-            organisation=None,
             action="person.unmerge",
             person_id=person_id,
             reason=reason,

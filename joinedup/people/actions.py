@@ -360,7 +360,6 @@ def bulk_add_relationships(*, by: User | None, rows: list[dict], source: str) ->
     created = Relationship.objects.bulk_create([Relationship(**row) for row in rows], 2000)
     record_audit(
         by=by,
-        organisation=None,
         action="relationships.bulk_load",
         object_type="source",
         object_id=source[:60],

@@ -43,7 +43,6 @@ def import_codelists(*, by: User | None, folder: Path | str) -> list[Codelist]:
         saved.append(codelist)
     record_audit(
         by=by,
-        organisation=None,
         action="codelists.import",
         object_type="folder",
         object_id=Path(folder).name[:60],
@@ -224,7 +223,6 @@ def _save_run(*, by, result: EngineResult, as_of, engine, started_at, config) ->
     store_aggregates(run, result.aggregates)
     record_audit(
         by=by,
-        organisation=None,
         action="population.run",
         object_type="population_run",
         object_id=run.pk,
@@ -253,7 +251,5 @@ def save_cohort(
     cohort, _ = Cohort.objects.update_or_create(
         slug=slug, defaults={"name": name, "definition": definition, "description": description}
     )
-    record_audit(
-        by=by, organisation=None, action="cohort.save", object_type="cohort", object_id=cohort.pk
-    )
+    record_audit(by=by, action="cohort.save", object_type="cohort", object_id=cohort.pk)
     return cohort

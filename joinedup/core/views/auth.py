@@ -78,7 +78,7 @@ def sign_in(request):
                 request.session[PENDING_KEY] = user.pk
                 return redirect("core:sign-in-code")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            record_audit(by=user, organisation=None, action="user.sign_in")
+            record_audit(by=user, action="user.sign_in")
             return redirect(request.session.pop(NEXT_KEY, reverse("core:home")))
     return render(request, "core/sign_in.jinja", {"form": form, "error": error})
 
@@ -106,7 +106,7 @@ def sign_in_code(request):
             del request.session[PENDING_KEY]
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             otp_login(request, device)
-            record_audit(by=user, organisation=None, action="user.sign_in", detail={"2fa": True})
+            record_audit(by=user, action="user.sign_in", detail={"2fa": True})
             return redirect(request.session.pop(NEXT_KEY, reverse("core:home")))
         error = "That code is not right. Codes change every 30 seconds: try the newest one"
     return render(
@@ -117,7 +117,7 @@ def sign_in_code(request):
 @require_POST
 def sign_out(request) -> HttpResponse:
     if request.user.is_authenticated:
-        record_audit(by=request.user, organisation=None, action="user.sign_out")
+        record_audit(by=request.user, action="user.sign_out")
     logout(request)
     return redirect("core:sign-in")
 

@@ -52,7 +52,6 @@ REPLY_PROFILE = ("age_band", "sex", "ethnic_group", "disability", "carer", "lgbt
 def _audit(by, action: str, assembly: Assembly, detail: dict | None = None) -> None:
     record_audit(
         by=by,
-        organisation=None,
         action=f"engagement.assembly.{action}",
         object_type="assembly",
         object_id=str(assembly.pk),

@@ -25,7 +25,6 @@ from ..models import (
 def _audit(by, action: str, board: Board, detail=None) -> None:
     record_audit(
         by=by,
-        organisation=None,
         action=f"engagement.board.{action}",
         object_type="board",
         object_id=str(board.pk),

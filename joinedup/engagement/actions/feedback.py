@@ -57,7 +57,6 @@ def theme_model() -> themes.ThemeModel:
 def _audit(by, action: str, object_type: str, object_id, detail=None) -> None:
     record_audit(
         by=by,
-        organisation=None,
         action=f"engagement.{action}",
         object_type=object_type,
         object_id=str(object_id),

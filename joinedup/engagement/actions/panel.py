@@ -122,7 +122,6 @@ def join_panel(*, data, link_base: str) -> PanelMember:
         )
     record_audit(
         by=None,
-        organisation=None,
         action="engagement.panel.join",
         object_type="panel_member",
         object_id=member.pk,
@@ -156,7 +155,6 @@ def leave_panel(*, member: PanelMember) -> None:
         respondent.save()
     record_audit(
         by=None,
-        organisation=None,
         action="engagement.panel.leave",
         object_type="panel_member",
         object_id=member.pk,
@@ -181,7 +179,6 @@ def add_demo_members(*, members: list[dict]) -> int:
     PanelMember.objects.bulk_create(rows, batch_size=1000)
     record_audit(
         by=None,
-        organisation=None,
         action="engagement.panel.demo",
         object_type="panel_member",
         detail={"members": len(rows)},
@@ -247,7 +244,6 @@ def load_margins(*, by, path, source: str = "") -> int:
             )
     record_audit(
         by=by,
-        organisation=None,
         action="engagement.margins.load",
         object_type="file",
         object_id=path.name[:60],

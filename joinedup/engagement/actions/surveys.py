@@ -27,7 +27,6 @@ MAX_OPTIONS = 10
 def _audit(by, action: str, survey: Survey, detail=None) -> None:
     record_audit(
         by=by,
-        organisation=None,
         action=f"engagement.survey.{action}",
         object_type="survey",
         object_id=str(survey.pk),
