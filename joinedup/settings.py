@@ -342,3 +342,24 @@ METRICS_TOKEN = os.environ.get("JOINEDUP_METRICS_TOKEN", "")
 # Where gunicorn's workers keep their counts for /metrics to add up (set by `joinedup
 # serve`; prometheus_client reads it too). Empty: one process's counts.
 METRICS_MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+# Record linkage: link automatically at or above LINK_UPPER, send to review between, leave
+# unlinked below LINK_LOWER; DuckDB spills to disk past LINK_MEMORY_LIMIT.
+LINK_UPPER = float(os.environ.get("JOINEDUP_LINK_UPPER", "0.7"))
+LINK_LOWER = float(os.environ.get("JOINEDUP_LINK_LOWER", "0.3"))
+LINK_MEMORY_LIMIT = os.environ.get("JOINEDUP_LINK_MEMORY_LIMIT", "6GB")
+
+# Population runs: the configuration file (conditions, thresholds), DuckDB's memory, and
+# Spark (local mode unless JOINEDUP_SPARK_MASTER names a cluster).
+POPULATION_CONFIG = os.environ.get("JOINEDUP_POPULATION_CONFIG", "")
+DUCKDB_MEMORY_LIMIT = os.environ.get("JOINEDUP_DUCKDB_MEMORY_LIMIT", "3GB")
+SPARK_MASTER = os.environ.get("JOINEDUP_SPARK_MASTER", "local[2]")
+SPARK_PARTITIONS = os.environ.get("JOINEDUP_SPARK_PARTITIONS", "8")
+SPARK_DRIVER_MEMORY = os.environ.get("JOINEDUP_SPARK_DRIVER_MEMORY", "4g")
+SPARK_CHECKPOINT_DIR = os.environ.get("JOINEDUP_SPARK_CHECKPOINT_DIR", "")
+
+# gunicorn workers `joinedup serve` starts.
+WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "3"))
+
+# The crash-safety tests' crash point (core/faults.py): never set in production.
+CRASH_AT = os.environ.get("JOINEDUP_CRASH_AT", "")

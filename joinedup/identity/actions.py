@@ -2,7 +2,6 @@
 
 import csv
 import hashlib
-import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,8 +32,7 @@ FACTS = ("phone", "language", "interpreter_needed", "communication_needs", "care
 def thresholds() -> tuple[float, float]:
     """(upper, lower) match probabilities: link automatically at or above the upper, send to
     review between, leave unlinked below. From JOINEDUP_LINK_UPPER / JOINEDUP_LINK_LOWER."""
-    upper = float(os.environ.get("JOINEDUP_LINK_UPPER", "0.7"))
-    lower = float(os.environ.get("JOINEDUP_LINK_LOWER", "0.3"))
+    upper, lower = settings.LINK_UPPER, settings.LINK_LOWER
     if not 0 < lower < upper < 1:
         raise ValidationError("Linkage thresholds need 0 < lower < upper < 1")
     return upper, lower

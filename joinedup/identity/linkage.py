@@ -8,7 +8,6 @@ as JSON and versioned, so later extracts are scored against the index without re
 
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ import duckdb
 import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
+from django.conf import settings as django_settings
 from splink import Linker, SettingsCreator, block_on
 from splink.backends.duckdb import DuckDBAPI
 
@@ -26,9 +26,13 @@ from .names import canonical_forename
 
 logging.getLogger("splink").setLevel(logging.WARNING)
 
-MEMORY_LIMIT = os.environ.get("JOINEDUP_LINK_MEMORY_LIMIT", "6GB")
-if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", MEMORY_LIMIT):
-    raise ValueError("JOINEDUP_LINK_MEMORY_LIMIT must look like 6GB")
+
+def memory_limit() -> str:
+    limit = django_settings.LINK_MEMORY_LIMIT
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit):
+        raise ValueError("JOINEDUP_LINK_MEMORY_LIMIT must look like 6GB")
+    return limit
+
 
 RECORD_COLUMNS = (
     "unique_id",
@@ -195,7 +199,7 @@ def predict(
     if spark is None:
         con = duckdb.connect()
         # Spill to disk rather than grow past this (JOINEDUP_LINK_MEMORY_LIMIT).
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET memory_limit = '{memory_limit()}'")
         con.execute("SET preserve_insertion_order = false")
         db_api, dialect = DuckDBAPI(connection=con), "duckdb"
         left = db_api.register(persons, dataset_display_name="index")

@@ -2,11 +2,11 @@
 from ``data/population.json`` or the file named by ``JOINEDUP_POPULATION_CONFIG``."""
 
 import json
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "population.json"
@@ -119,7 +119,7 @@ def parse_config(data: dict, origin: str = "population config") -> PopulationCon
 
 @cache
 def load_config(path: str | None = None) -> PopulationConfig:
-    path = path or os.environ.get("JOINEDUP_POPULATION_CONFIG") or str(DEFAULT_PATH)
+    path = path or settings.POPULATION_CONFIG or str(DEFAULT_PATH)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:

@@ -4,7 +4,6 @@ An engine takes the analytics store, the definitions and the codelists, and retu
 per-person results and aggregates as Arrow tables. Nothing is written here.
 """
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +11,7 @@ from time import perf_counter
 
 import duckdb
 import pyarrow as pa
+from django.conf import settings
 
 from . import sql
 from .config import PopulationConfig
@@ -19,11 +19,6 @@ from .store import AnalyticsStore
 
 # Hospital use comes from encounter codes (SNOMED CT).
 ENCOUNTER_CODES = {"admission": (32485007,), "ae": (4525004,)}
-
-
-# DuckDB spills to disk beyond this, keeping a system-scale run inside 6 GB on a
-# 24 GB, 2-core machine. JOINEDUP_DUCKDB_MEMORY_LIMIT changes it.
-DEFAULT_MEMORY_LIMIT = os.environ.get("JOINEDUP_DUCKDB_MEMORY_LIMIT", "3GB")
 
 
 @dataclass
@@ -92,7 +87,7 @@ def run_duckdb(
     codelists: dict[str, list[int]],
     as_of: str,
     threads: int | None = None,
-    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+    memory_limit: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> EngineResult:
     """Run every step in one in-memory DuckDB connection reading the Parquet store."""
@@ -104,8 +99,9 @@ def run_duckdb(
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        if memory_limit:
-            con.execute(f"SET memory_limit = '{memory_limit}'")
+        # DuckDB spills to disk beyond this, keeping a system-scale run inside 6 GB on a
+        # 24 GB, 2-core machine (settings.DUCKDB_MEMORY_LIMIT, JOINEDUP_DUCKDB_MEMORY_LIMIT).
+        con.execute(f"SET memory_limit = '{memory_limit or settings.DUCKDB_MEMORY_LIMIT}'")
         con.execute("SET preserve_insertion_order = false")
         merged = store.merged_path.exists()
         events = "stored_events" if merged else "events"

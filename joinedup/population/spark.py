@@ -2,7 +2,6 @@
 for one machine. Local mode by default (``local[2]``); ``JOINEDUP_SPARK_MASTER`` points it
 at a cluster. PySpark needs Java 17 or newer."""
 
-import os
 import tempfile
 from collections.abc import Callable
 from datetime import date
@@ -10,6 +9,7 @@ from time import perf_counter
 
 import pyarrow as pa
 import sqlglot
+from django.conf import settings
 
 from . import sql
 from .config import PopulationConfig
@@ -29,21 +29,20 @@ def spark_session(master: str | None = None):
     from splink.backends.spark import similarity_jar_location
 
     session = (
-        SparkSession.builder.master(master or os.environ.get("JOINEDUP_SPARK_MASTER", "local[2]"))
+        SparkSession.builder.master(master or settings.SPARK_MASTER)
         .appName("joinedup")
         .config("spark.jars", similarity_jar_location())
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", os.environ.get("JOINEDUP_SPARK_PARTITIONS", "8"))
-        .config("spark.driver.memory", os.environ.get("JOINEDUP_SPARK_DRIVER_MEMORY", "4g"))
+        .config("spark.sql.shuffle.partitions", settings.SPARK_PARTITIONS)
+        .config("spark.driver.memory", settings.SPARK_DRIVER_MEMORY)
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
     # Splink breaks long query lineages with checkpoints; on a cluster point this at
     # shared storage.
     session.sparkContext.setCheckpointDir(
-        os.environ.get("JOINEDUP_SPARK_CHECKPOINT_DIR")
-        or tempfile.mkdtemp(prefix="joinedup-spark-")
+        settings.SPARK_CHECKPOINT_DIR or tempfile.mkdtemp(prefix="joinedup-spark-")
     )
     return session
 

@@ -17,9 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3))
-        )
+        parser.add_argument("--workers", type=int, default=settings.WEB_CONCURRENCY)
         parser.add_argument(
             "--with-worker",
             action="store_true",
