@@ -22,6 +22,8 @@ Every named URL must have an entry; a new URL without one fails the matrix. The 
 - ``API_TOKEN``: a JSON API that takes only a bearer token (a browser session gets nowhere).
 - ``MDT``: staff of the organisation that runs the MDT meeting, and its attendees.
 - ``PROVIDER``: direct-care staff of the organisation a referral was sent to.
+- ``ACCEPTED_PROVIDER``: the same, once that organisation has accepted the referral (the
+  page names the person, so it needs the relationship accepting gives).
 - a set of roles: staff acting in one of those roles.
 - ``SIGNED_OUT``: pages for signing in, which any visitor may open.
 - ``OPERATOR``: for the server itself or the holder of the metrics token, never for a
@@ -44,6 +46,7 @@ API_TOKEN = "api_token"
 SIGNED_OUT = "signed_out"
 MDT = "mdt"
 PROVIDER = "provider"
+ACCEPTED_PROVIDER = "accepted_provider"
 TASK = "task"
 ANY_TASK = "any_task"
 OWN = "own"
@@ -53,13 +56,15 @@ OPERATOR = "operator"
 # Forms that only take POST: a GET is refused (405) even for those who may use them, so
 # the matrix checks only that everyone else's POST is refused.
 POST_ONLY = frozenset({"care:person-update", "care:plan-start", "directory:shortlist-add",
-                       "directory:verify", "identity:decide", "identity:unmerge"})  # fmt: skip
+                       "directory:verify", "identity:decide", "identity:unmerge",
+                       "jobs:rerun"})  # fmt: skip
 
 ENGAGEMENT = frozenset({Role.ENGAGEMENT_OFFICER, Role.SYSTEM_ADMIN})
 CURATORS = frozenset({Role.DIRECTORY_CURATOR, Role.SYSTEM_ADMIN})
 REVIEWERS = frozenset({Role.DATA_QUALITY, Role.SYSTEM_ADMIN})
 # The matrix's organisation admin works for the organisation in the address.
 ADMINS = frozenset({Role.ORG_ADMIN, Role.SYSTEM_ADMIN})
+SYSTEM_ADMINS = frozenset({Role.SYSTEM_ADMIN})
 
 POLICY = {
     # core
@@ -76,6 +81,9 @@ POLICY = {
     "core:staff-member": ADMINS,
     "core:staff-access": ADMINS,
     "core:teams": ADMINS,
+    # the background jobs
+    "jobs:jobs": SYSTEM_ADMINS,
+    "jobs:rerun": SYSTEM_ADMINS,
     "health": ANYONE,
     "metrics": OPERATOR,
     # people
@@ -147,7 +155,7 @@ POLICY = {
     "directory:service": STAFF,
     "directory:refer-who": DIRECT_CARE,
     "directory:refer": PERSON,
-    "directory:outcome": PROVIDER,
+    "directory:outcome": ACCEPTED_PROVIDER,
     "directory:report": STAFF,
     "directory:shortlist-add": PERSON,
     "directory:shortlist": PERSON,

@@ -171,6 +171,11 @@ def scene(db, tmp_path):
     goal_id = content["goals"][0]["id"]
     assembly = Assembly.objects.order_by("pk").first()
     board_meeting = Meeting.objects.order_by("pk").first()
+    from joinedup.jobs.models import Job, JobStatus
+
+    job = Job.objects.create(kind="engagement.selection", label="A failed selection",
+                             status=JobStatus.FAILED, run_after="2026-01-01T00:00Z",
+                             created_at="2026-01-01T00:00Z")  # fmt: skip
     samples = {
         "person_id": person.pk,
         "task_id": task.pk,
@@ -185,6 +190,7 @@ def scene(db, tmp_path):
         "referral_id": referral.pk,
         "report_id": report.pk,
         "merge_id": merge.pk,
+        "job_id": job.pk,
         "token": MADE_UP,
         "service_id": service.oruk_id,
         "organization_id": service.organisation.oruk_id,
@@ -232,6 +238,8 @@ def scene(db, tmp_path):
             a for a, m in memberships.items()
             if m.organisation_id == provider and m.role in DIRECT_CARE_ROLES
         },
+        # The scene's referral is sent, not yet accepted: nobody may record its outcome.
+        policy.ACCEPTED_PROVIDER: set(),
         policy.TASK: {
             a for a, m in memberships.items()
             if m.organisation_id in (task.requester_organisation_id, task.owner_organisation_id)
@@ -286,7 +294,7 @@ IN_CARE_TEAM = {"team_member"}
 def expected(rule, actor: str, scene) -> bool:
     """Whether the policy lets this actor in."""
     staff = actor in STAFF_ACTORS
-    if rule in (policy.MDT, policy.PROVIDER, policy.TASK):
+    if rule in (policy.MDT, policy.PROVIDER, policy.ACCEPTED_PROVIDER, policy.TASK):
         return actor in scene.groups[rule]
     if rule == policy.ANY_TASK:
         return actor in scene.groups[policy.TASK] | scene.groups[policy.PROVIDER]
