@@ -53,6 +53,15 @@ def normalise_postcode(value: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}"
 
 
+def postcode_or_blank(value) -> str:
+    """A UK postcode in its usual form (``'JU1 2AB'``), or ``""`` when it cannot be one (for
+    input that is checked later, or repaired rather than refused)."""
+    try:
+        return normalise_postcode(str(value or ""))
+    except ValidationError:
+        return ""
+
+
 def validate_ods_code(code: str | None, organisation_type: str) -> str | None:
     """Check an ODS code's format for the organisation type; return it upper-cased."""
     if not code:

@@ -17,6 +17,8 @@ from html.parser import HTMLParser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
+from joinedup.core.actions import postcode_or_blank
+
 from .models import ServiceStatus
 
 MAX_NAME = 300
@@ -248,7 +250,6 @@ WEEKDAYS = {
     )
 }
 _BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
-_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$")
 
 
 def child_id(raw: dict, record: Record, kind: str, index: int) -> str:
@@ -297,8 +298,7 @@ def _time(value, record: Record, name: str) -> time | None:
 
 def postcode(value) -> str:
     """A UK postcode in its usual form ("JU1 2AB"), or "" when it cannot be one."""
-    compact = re.sub(r"\s+", "", str(value or "")).upper()
-    return f"{compact[:-3]} {compact[-3:]}" if _POSTCODE.match(compact) else ""
+    return postcode_or_blank(value)
 
 
 def _location(raw: dict, record: Record, index: int) -> dict | None:

@@ -11,14 +11,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from joinedup.core.actions import record_audit
+from joinedup.core.actions import postcode_or_blank, record_audit
 from joinedup.core.csv_input import CsvRows, refused_as
 from joinedup.core.forms import date_field, first_errors, organisation_choice
 from joinedup.core.jinja_env import plural
 from joinedup.core.mail import Mail, send_after_commit
 from joinedup.core.models import Postcode
 from joinedup.core.tokens import digest as _digest
-from joinedup.directory.feeds import postcode as clean_postcode
 
 from .. import sortition
 from ..models import (
@@ -173,7 +172,7 @@ def add_replies(*, by, assembly: Assembly, text: str, name: str = "replies") -> 
                 problems.append(f"email {row['email'][:60]!r} is not an email address")
         if not (row["email"] or row["phone"] or row["address"]):
             problems.append("no way to contact them (email, phone or address)")
-        code = clean_postcode(row["postcode"])
+        code = postcode_or_blank(row["postcode"])
         if code not in postcodes:
             postcodes[code] = (
                 Postcode.objects.filter(postcode=code).select_related("lsoa__neighbourhood").first()

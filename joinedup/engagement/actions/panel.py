@@ -8,12 +8,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from joinedup.core.actions import record_audit
+from joinedup.core.actions import postcode_or_blank, record_audit
 from joinedup.core.csv_input import CsvRows, refused_as
 from joinedup.core.mail import Mail, send_after_commit
 from joinedup.core.models import Postcode
 from joinedup.core.tokens import digest as _digest
-from joinedup.directory.feeds import postcode as clean_postcode
 
 from ..models import (
     HELD,
@@ -67,7 +66,7 @@ def join_panel(*, data, link_base: str) -> PanelMember:
         errors["phone"] = "Enter a phone number with at least 10 digits"
     if contact_by == ContactBy.POST and not address:
         errors["address"] = "Enter your address, or choose another way to be contacted"
-    code = clean_postcode(data.get("postcode", ""))
+    code = postcode_or_blank(data.get("postcode", ""))
     known = Postcode.objects.filter(postcode=code).select_related("lsoa").first() if code else None
     if not code:
         errors["postcode"] = "Enter a full UK postcode, like JU1 2AB"
