@@ -45,10 +45,10 @@ demo: install pdf
 	  --agencies $(DATA_DIR)/agencies --link-agencies
 	$(BIN)/joinedup population run
 	$(BIN)/joinedup care build-caseload
-	$(BIN)/joinedup care demo
-	$(BIN)/joinedup portal demo
-	$(BIN)/joinedup directory demo
-	$(BIN)/joinedup engagement demo
+	$(BIN)/joinedup demo care
+	$(BIN)/joinedup demo portal
+	$(BIN)/joinedup demo directory
+	$(BIN)/joinedup demo engagement
 	JOINEDUP_LOG_FORMAT=$${JOINEDUP_LOG_FORMAT:-text} $(BIN)/joinedup serve --port $(PORT) --with-worker
 
 chromium:

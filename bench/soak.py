@@ -33,7 +33,7 @@ def directory() -> None:
     from joinedup.directory.models import Service
 
     if not Service.objects.exists():
-        call_command("directory", "demo", verbosity=0)
+        call_command("demo", "directory", verbosity=0)
 
 
 def navigator_targets(path: Path) -> None:

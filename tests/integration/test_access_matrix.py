@@ -87,8 +87,8 @@ def scene(db, tmp_path):
     call_command("synth", "--residents", "1500", "--seed", "4", "--agencies", str(tmp_path / "a"))
     call_command("population", "run")
     call_command("care", "build-caseload")
-    call_command("care", "demo")
-    call_command("directory", "demo")
+    call_command("demo", "care")
+    call_command("demo", "directory")
     build_panel(size=200)
     build_engagement(say=lambda message: None)
 

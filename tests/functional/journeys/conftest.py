@@ -36,13 +36,13 @@ class Demo:
         call_command("population", "run", stdout=out)
         call_command("care", "build-caseload", stdout=out)
         if care:
-            call_command("care", "demo", stdout=out)
+            call_command("demo", "care", stdout=out)
         if portal:
-            call_command("portal", "demo", stdout=out)
+            call_command("demo", "portal", stdout=out)
         if directory:
-            call_command("directory", "demo", stdout=out)
+            call_command("demo", "directory", stdout=out)
         if engagement:
-            call_command("engagement", "demo", stdout=out)
+            call_command("demo", "engagement", stdout=out)
 
 
 @pytest.fixture

@@ -379,7 +379,7 @@ def test_demo_care_activity_and_replacing_the_borough(db, capsys):
     call_command("synth", "--residents", "3000", "--seed", "4")
     call_command("population", "run")
     call_command("care", "build-caseload")
-    call_command("care", "demo")
+    call_command("demo", "care")
     assert CarePlan.objects.count() > 5 and Task.objects.filter(status="completed").exists()
     assert Task.objects.filter(due__lt=timezone.localdate(), status="requested").exists()
     assert Assessment.objects.filter(status="completed").count() > 5
@@ -395,7 +395,7 @@ def test_demo_care_activity_and_replacing_the_borough(db, capsys):
     assert AgendaItem.objects.exclude(discussed_at=None).count() == 2
     assert Task.objects.filter(kind=TaskKind.REVIEW).exists()
     assert Task.objects.filter(source__startswith="MDT").count() == 2
-    call_command("care", "demo")
+    call_command("demo", "care")
     assert "left as it is" in capsys.readouterr().out
     call_command("synth", "--residents", "300", "--seed", "4", "--replace")
     assert not CarePlan.objects.exists()

@@ -195,7 +195,7 @@ def test_the_demo_gives_its_practice_staff_a_plan_to_review(db):
         ("synth", "--residents", "1000", "--seed", "1"),
         ("population", "run"),
         ("care", "build-caseload"),
-        ("care", "demo"),
+        ("demo", "care"),
     ):
         call_command(*command)
     nurse = Membership.objects.get(user__username="nurse.practice")

@@ -102,11 +102,11 @@ def test_the_demo_panel_is_drawn_from_residents_once(world):
 
     for n in range(6):
         world.person(given_name=f"P{n}")
-    call_command("engagement", "demo")
+    call_command("demo", "engagement")
     members = PanelMember.objects.all()
     assert members.count() == 6  # fewer residents than the target size: all of them
     assert all(m.lsoa_id and m.age_band and m.consent_at for m in members)
-    call_command("engagement", "demo")
+    call_command("demo", "engagement")
     assert PanelMember.objects.count() == 6
 
 

@@ -95,7 +95,7 @@ def test_demo_with_linked_agencies_and_replace(db, tmp_path, capsys):
 def test_the_demo_builds_at_every_size(db, residents, capsys):
     """`make demo RESIDENTS=N` at small sizes: every step that depends on the cohort's size
     (the care activity, MDT agendas, portal logins, the directory) completes. (The
-    engagement demo does not depend on the number of residents; the engagement browser
+    `demo engagement` does not depend on the number of residents; the engagement browser
     test builds it.)"""
     from joinedup.care.models import AgendaItem, CarePlan, Task
     from joinedup.portal.models import ResidentAccount
@@ -103,9 +103,9 @@ def test_the_demo_builds_at_every_size(db, residents, capsys):
     call_command("synth", "--residents", str(residents), "--seed", "1")
     call_command("population", "run")
     call_command("care", "build-caseload")
-    call_command("care", "demo")
-    call_command("portal", "demo")
-    call_command("directory", "demo")
+    call_command("demo", "care")
+    call_command("demo", "portal")
+    call_command("demo", "directory")
     assert CarePlan.objects.count() >= 20
     assert Task.objects.exists()
     assert AgendaItem.objects.exclude(discussed_at=None).exists()

@@ -35,7 +35,7 @@ def _runs(organisation_name: str) -> set[str]:
 @pytest.mark.parametrize("residents", [1000, 2000])
 def test_every_service_is_run_by_an_organisation_that_would_run_it(db, residents):
     call_command("synth", "--residents", str(residents), "--seed", "1")
-    call_command("directory", "demo")
+    call_command("demo", "directory")
     services = list(Service.objects.select_related("organisation"))
     assert len(services) == 330
     for service in services:

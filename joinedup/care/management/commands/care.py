@@ -11,12 +11,11 @@ class Command(BaseCommand):
         "Care coordination: 'joinedup care build-caseload' puts the current population run's "
         "cohort (adults with 3+ long-term conditions) on the caseload and refreshes priorities; "
         "'joinedup care review-check' (daily) raises review tasks for plans whose review date "
-        "has come or whose person's carer changed; "
-        "'joinedup care demo' adds the demo borough's care activity (plans, teams, tasks)."
+        "has come or whose person's carer changed."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("verb", choices=["build-caseload", "review-check", "demo"])
+        parser.add_argument("verb", choices=["build-caseload", "review-check"])
 
     def handle(self, *args, verb: str, **options):
         console = Console()
@@ -28,23 +27,10 @@ class Command(BaseCommand):
                 f"{counts['refreshed']:,} refreshed, {counts['reviews']:,} reviews raised by "
                 f"changes in {perf_counter() - started:.1f} s"
             )
-        elif verb == "review-check":
+        else:  # review-check
             counts = actions.check_review_triggers()
             console.print(
                 f"Reviews: {counts['due']:,} plans due, {counts['carer_changes']:,} carer "
                 f"changes, {counts['reviews']:,} review tasks raised in "
                 f"{perf_counter() - started:.1f} s"
             )
-        else:
-            from joinedup.synth.care import seed_care
-
-            counts = seed_care()
-            if counts.get("skipped"):
-                console.print("The demo already has care activity: left as it is.")
-            else:
-                console.print(
-                    f"Demo care: {counts['plans']} plans, {counts['assessments']} assessments, "
-                    f"{counts['team']} care-team places, {counts['tasks']} tasks and referrals, "
-                    f"{counts['meetings']} MDT meetings, {counts['reviews']} reviews asked for "
-                    f"in {perf_counter() - started:.1f} s"
-                )

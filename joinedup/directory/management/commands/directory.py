@@ -10,17 +10,14 @@ class Command(BaseCommand):
     help = (
         "Service directory: 'joinedup directory import FILE|URL [--report FILE]' imports an "
         "Open Referral feed (HSDS 3.0 or ORUK 1.0) and says what it rejected and repaired; "
-        "'joinedup directory demo [--services N]' adds the demo borough's directory; "
         "'joinedup directory verify-check' asks providers to check out-of-date listings; "
         "'joinedup directory export --out DIR' writes an HSDS 3.0 data package."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("verb", choices=["import", "demo", "verify-check", "export"])
+        parser.add_argument("verb", choices=["import", "verify-check", "export"])
         parser.add_argument("source", nargs="?")
         parser.add_argument("--report", help="write every rejection and repair here (JSON)")
-        parser.add_argument("--services", type=int, default=330)
-        parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--out", help="export: the folder to write the data package to")
         parser.add_argument(
             "--base-url",
@@ -54,15 +51,7 @@ class Command(BaseCommand):
             )
             return
         try:
-            if verb == "demo":
-                from joinedup.synth.directory import directory_feed, link_partners
-
-                feed = directory_feed(services=options["services"], seed=options["seed"])
-                source = "demo directory"
-                done = actions.import_feed(by=None, source=source, data=json.dumps(feed).encode())
-                linked = link_partners()
-                self.stdout.write(f"{linked} directory organisations take referrals in joinedup")
-            elif not source:
+            if not source:
                 raise CommandError("say which feed to import: a file or an http(s) URL")
             else:
                 done = actions.import_feed(by=None, source=source)

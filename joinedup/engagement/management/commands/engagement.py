@@ -36,9 +36,6 @@ class Command(BaseCommand):
         select.add_argument("--runs", type=int, default=1000, help="legacy: draws to estimate")
         select.add_argument("--lottery", type=int, default=1000, help="tickets (equally likely)")
         select.add_argument("--out", required=True, help="folder for the results")
-        sub.add_parser(
-            "demo", help="the demo borough's panel, assemblies, survey, events, feedback, boards"
-        )
         margins = sub.add_parser("margins", help="load population shares (category,value,share)")
         margins.add_argument("file")
         margins.add_argument("--source", default="", help="where the shares come from")
@@ -49,15 +46,6 @@ class Command(BaseCommand):
         suggest.add_argument("--out", required=True, help="THEMES.csv")
 
     def handle(self, *args, verb: str, **options):
-        if verb == "demo":
-            from joinedup.synth.engagement import build_engagement, build_panel
-
-            added = build_panel()
-            self.stdout.write(f"citizens' panel: {added} demo members added")
-            figures = build_engagement(say=self.stdout.write)
-            for name, value in figures.items():
-                self.stdout.write(f"{name}: {value}")
-            return
         if verb == "margins":
             from django.core.exceptions import ValidationError
 
