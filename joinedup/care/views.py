@@ -257,97 +257,6 @@ def person_care(request, person_id: int):
     return render(request, "care/person.jinja", _care_context(membership, person))
 
 
-@login_required
-@require_POST
-def person_care_update(request, person_id: int):
-    """One of the forms on the care page: stage, offer, MDT flag, team, task."""
-    membership, person, _ = _person(request, person_id, "care")
-    form = request.POST.get("form", "")
-    entry = CaseloadEntry.objects.filter(person=person).first()
-    data = request.POST
-    try:
-        if form == "stage" and entry:
-            actions.move_stage(
-                by=request.user,
-                membership=membership,
-                entry=entry,
-                stage=data.get("stage", ""),
-                closed_reason=data.get("closed_reason", ""),
-            )
-        elif form == "offer" and entry:
-            actions.set_offer(
-                by=request.user,
-                membership=membership,
-                entry=entry,
-                offer_status=data.get("offer_status", ""),
-            )
-        elif form == "mdt" and entry:
-            actions.flag_for_mdt(
-                by=request.user,
-                membership=membership,
-                entry=entry,
-                flagged=data.get("flagged") == "yes",
-            )
-        elif form == "team-add":
-            organisation = Organisation.objects.filter(pk=_int(data.get("organisation"))).first()
-            if organisation is None:
-                raise ValidationError({"organisation": "Choose an organisation"})
-            user = User.objects.filter(pk=_int(data.get("user"))).first()
-            actions.add_team_member(
-                by=request.user,
-                membership=membership,
-                person=person,
-                organisation=organisation,
-                user=user,
-                role=data.get("role", ""),
-                is_lead=data.get("is_lead") == "yes",
-                is_key_worker=data.get("is_key_worker") == "yes",
-            )
-        elif form == "team-remove":
-            member = get_object_or_404(
-                CareTeamMember, pk=_int(data.get("member")), person=person, left_at__isnull=True
-            )
-            actions.remove_team_member(by=request.user, membership=membership, member=member)
-        elif form == "sharing":
-            set_sharing_choices(
-                by=request.user,
-                membership=membership,
-                person=person,
-                sensitive_sharing_consent=data.get("sensitive_sharing_consent") == "yes",
-                objects_to_sharing=data.get("objects_to_sharing") == "yes",
-            )
-        elif form == "task":
-            owner = Organisation.objects.filter(pk=_int(data.get("owner_organisation"))).first()
-            if owner is None:
-                raise ValidationError({"owner_organisation": "Choose who should do it"})
-            due = date_field(data, "due", "Due date")
-            actions.create_task(
-                by=request.user,
-                membership=membership,
-                person=person,
-                kind=data.get("kind", TaskKind.TASK),
-                description=data.get("description", ""),
-                detail=data.get("detail", ""),
-                owner_organisation=owner,
-                owner_user=User.objects.filter(pk=_int(data.get("owner_user"))).first(),
-                owner_team=Team.objects.filter(pk=_int(data.get("owner_team"))).first(),
-                due=due,
-                source="care page",
-            )
-        else:
-            raise ValidationError({"form": "Nothing to change"})
-    except ValidationError as exc:
-        if form in FORM_PAGES:
-            context = _form_context(membership, person, error_messages(exc), data)
-            return render(request, FORM_PAGES[form], context, status=400)
-        context = _care_context(membership, person, error_messages(exc), data)
-        return render(request, "care/person.jinja", context, status=400)
-    messages.success(request, _done_message(form, person, entry, data))
-    if access.access_basis(membership, person.pk) is None:
-        return redirect("care:caseload")  # e.g. the person objected to sharing
-    return redirect("care:person", person_id=person.pk)
-
-
 # After each change on the care page: what happened, and what usually comes next.
 NEXT_AFTER_STAGE = {
     Stage.CONTACTED: "Next: the holistic assessment.",
@@ -358,31 +267,139 @@ NEXT_AFTER_STAGE = {
 }
 
 
-def _done_message(form: str, person, entry, data) -> str:
-    name = person.full_name
-    if form == "stage" and entry:
-        entry.refresh_from_db()
-        return f"{name} moved to {entry.get_stage_display().lower()}. " + NEXT_AFTER_STAGE.get(
-            entry.stage, ""
-        )
-    if form == "offer" and entry:
-        entry.refresh_from_db()
-        return f"Plan offer recorded: {entry.get_offer_status_display().lower()}."
-    if form == "mdt":
-        return (
-            f"{name} is flagged for the next MDT meeting of their area."
-            if data.get("flagged") == "yes"
-            else f"{name} is no longer flagged for MDT discussion."
-        )
-    if form == "team-add":
-        return "Added to the care team: they can now open the record."
-    if form == "team-remove":
-        return "Removed from the care team: the access it gave has ended."
-    if form == "sharing":
-        return "Sharing choices recorded."
-    if form == "task":
-        return "Sent: it is in their inbox, and you will see its progress here."
-    return "Saved."
+def _entry_of(person) -> CaseloadEntry:
+    entry = CaseloadEntry.objects.filter(person=person).first()
+    if entry is None:
+        raise ValidationError({"form": f"{person.full_name} is not on the caseload"})
+    return entry
+
+
+# The forms on the care page, one function each: (request, membership, person, data) →
+# the change made through its action, and what to tell the user.
+
+
+def _change_stage(request, membership, person, data) -> str:
+    entry = actions.move_stage(
+        by=request.user,
+        membership=membership,
+        entry=_entry_of(person),
+        stage=data.get("stage", ""),
+        closed_reason=data.get("closed_reason", ""),
+    )
+    return f"{person.full_name} moved to {entry.get_stage_display().lower()}. " + (
+        NEXT_AFTER_STAGE.get(entry.stage, "")
+    )
+
+
+def _change_offer(request, membership, person, data) -> str:
+    entry = actions.set_offer(
+        by=request.user,
+        membership=membership,
+        entry=_entry_of(person),
+        offer_status=data.get("offer_status", ""),
+    )
+    return f"Plan offer recorded: {entry.get_offer_status_display().lower()}."
+
+
+def _flag_for_mdt(request, membership, person, data) -> str:
+    flagged = data.get("flagged") == "yes"
+    actions.flag_for_mdt(
+        by=request.user, membership=membership, entry=_entry_of(person), flagged=flagged
+    )
+    if flagged:
+        return f"{person.full_name} is flagged for the next MDT meeting of their area."
+    return f"{person.full_name} is no longer flagged for MDT discussion."
+
+
+def _add_team_member(request, membership, person, data) -> str:
+    organisation = Organisation.objects.filter(pk=_int(data.get("organisation"))).first()
+    if organisation is None:
+        raise ValidationError({"organisation": "Choose an organisation"})
+    actions.add_team_member(
+        by=request.user,
+        membership=membership,
+        person=person,
+        organisation=organisation,
+        user=User.objects.filter(pk=_int(data.get("user"))).first(),
+        role=data.get("role", ""),
+        is_lead=data.get("is_lead") == "yes",
+        is_key_worker=data.get("is_key_worker") == "yes",
+    )
+    return "Added to the care team: they can now open the record."
+
+
+def _remove_team_member(request, membership, person, data) -> str:
+    member = get_object_or_404(
+        CareTeamMember, pk=_int(data.get("member")), person=person, left_at__isnull=True
+    )
+    actions.remove_team_member(by=request.user, membership=membership, member=member)
+    return "Removed from the care team: the access it gave has ended."
+
+
+def _record_sharing(request, membership, person, data) -> str:
+    set_sharing_choices(
+        by=request.user,
+        membership=membership,
+        person=person,
+        sensitive_sharing_consent=data.get("sensitive_sharing_consent") == "yes",
+        objects_to_sharing=data.get("objects_to_sharing") == "yes",
+    )
+    return "Sharing choices recorded."
+
+
+def _send_task(request, membership, person, data) -> str:
+    owner = Organisation.objects.filter(pk=_int(data.get("owner_organisation"))).first()
+    if owner is None:
+        raise ValidationError({"owner_organisation": "Choose who should do it"})
+    actions.create_task(
+        by=request.user,
+        membership=membership,
+        person=person,
+        kind=data.get("kind", TaskKind.TASK),
+        description=data.get("description", ""),
+        detail=data.get("detail", ""),
+        owner_organisation=owner,
+        owner_user=User.objects.filter(pk=_int(data.get("owner_user"))).first(),
+        owner_team=Team.objects.filter(pk=_int(data.get("owner_team"))).first(),
+        due=date_field(data, "due", "Due date"),
+        source="care page",
+    )
+    return "Sent: it is in their inbox, and you will see its progress here."
+
+
+CARE_FORMS = {
+    "stage": _change_stage,
+    "offer": _change_offer,
+    "mdt": _flag_for_mdt,
+    "team-add": _add_team_member,
+    "team-remove": _remove_team_member,
+    "sharing": _record_sharing,
+    "task": _send_task,
+}
+
+
+@login_required
+@require_POST
+def person_care_update(request, person_id: int):
+    """One of the forms on the care page (``CARE_FORMS``): stage, offer, MDT flag, team,
+    sharing choices, a task."""
+    membership, person, _ = _person(request, person_id, "care")
+    form = request.POST.get("form", "")
+    change = CARE_FORMS.get(form)
+    try:
+        if change is None:
+            raise ValidationError({"form": "Nothing to change"})
+        done = change(request, membership, person, request.POST)
+    except ValidationError as exc:
+        if form in FORM_PAGES:
+            context = _form_context(membership, person, error_messages(exc), request.POST)
+            return render(request, FORM_PAGES[form], context, status=400)
+        context = _care_context(membership, person, error_messages(exc), request.POST)
+        return render(request, "care/person.jinja", context, status=400)
+    messages.success(request, done)
+    if access.access_basis(membership, person.pk) is None:
+        return redirect("care:caseload")  # e.g. the person objected to sharing
+    return redirect("care:person", person_id=person.pk)
 
 
 @login_required
