@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -57,7 +58,27 @@ class Pages:
         page = self.goto("/sign-in")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
+        return self.press_sign_in()
+
+    def portal_sign_in(self, email: str, password: str):
+        """A resident or carer signs in to the portal; returns the page."""
+        page = self.goto("/portal/sign-in")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(password)
+        return self.press_sign_in()
+
+    def press_sign_in(self):
+        page = self.page
         page.get_by_role("button", name="Sign in").click()
+        # Wait for the page signing in leads to, so the next click is on it (a click made
+        # while the sign-in is still loading is lost when the new page arrives).
+        try:
+            page.wait_for_url(
+                lambda url: not url.split("?")[0].endswith("/sign-in"), timeout=15_000
+            )
+            page.wait_for_load_state()
+        except PlaywrightTimeoutError:
+            pass  # still on the sign-in page: the test looks at why
         return page
 
     def screenshot_path(self, name: str):

@@ -23,11 +23,7 @@ def portal_step(pages, name: str) -> None:
 
 
 def portal_sign_in(pages, email: str, password: str):
-    page = pages.goto("/portal/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    return page
+    return pages.portal_sign_in(email, password)
 
 
 def test_resident_shapes_their_plan_and_talks_with_their_care_team(pages, demo):
