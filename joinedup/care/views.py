@@ -29,7 +29,6 @@ from joinedup.directory import queries as directory_queries
 from joinedup.directory.models import ServiceReferral
 from joinedup.people import access
 from joinedup.people.actions import record_person_view, set_sharing_choices
-from joinedup.people.models import Person
 from joinedup.people.queries import person_match
 
 from . import actions, assessment, conversations, permissions, plans, queries
@@ -106,7 +105,7 @@ def caseload(request):
         rows = queries.case_rows(membership, [e.person for e in page.object_list], entries)
     else:
         ids = queries.my_people_ids(membership, scope)
-        people = Person.objects.filter(pk__in=ids)
+        people = access.accessible_people(membership).filter(pk__in=ids)
         match = person_match(text)
         if match is not None:
             people = people.filter(match)
@@ -311,10 +310,15 @@ def _flag_for_mdt(request, membership, person, data) -> str:
     return f"{person.full_name} is no longer flagged for MDT discussion."
 
 
-def _add_team_member(request, membership, person, data) -> str:
-    organisation = Organisation.objects.filter(pk=_int(data.get("organisation"))).first()
+def _chosen_organisation(data, field: str, missing: str) -> Organisation:
+    organisation = Organisation.objects.filter(pk=_int(data.get(field))).first()
     if organisation is None:
-        raise ValidationError({"organisation": "Choose an organisation"})
+        raise ValidationError({field: missing})
+    return organisation
+
+
+def _add_team_member(request, membership, person, data) -> str:
+    organisation = _chosen_organisation(data, "organisation", "Choose an organisation")
     actions.add_team_member(
         by=request.user,
         membership=membership,
@@ -348,9 +352,7 @@ def _record_sharing(request, membership, person, data) -> str:
 
 
 def _send_task(request, membership, person, data) -> str:
-    owner = Organisation.objects.filter(pk=_int(data.get("owner_organisation"))).first()
-    if owner is None:
-        raise ValidationError({"owner_organisation": "Choose who should do it"})
+    owner = _chosen_organisation(data, "owner_organisation", "Choose who should do it")
     actions.create_task(
         by=request.user,
         membership=membership,
