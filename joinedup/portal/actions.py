@@ -24,19 +24,6 @@ from .models import Invitation, ResidentAccount
 LOCK_MINUTES = 15
 
 
-def _audit(action: str, *, person_id, object_type: str, object_id, **detail) -> None:
-    """Audit something a resident (or a carer) did: no staff user or organisation."""
-    record_audit(
-        by=None,
-        organisation=None,
-        action=action,
-        person_id=person_id,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
-
-
 @transaction.atomic
 def invite_resident(
     *, by: User, membership: Membership, person: Person, email: str, link_base: str
@@ -126,8 +113,9 @@ def accept_invitation(*, token: str, password: str, password_again: str) -> Resi
     )
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
-    _audit(
-        "portal.account.create",
+    record_audit(
+        by=None,
+        action="portal.account.create",
         person_id=invitation.person_id,
         object_type="resident_account",
         object_id=account.pk,
@@ -158,8 +146,9 @@ def check_sign_in(*, email: str, password: str) -> ResidentAccount:
     cache.delete(_lock_key(email))
     account.last_sign_in_at = timezone.now()
     account.save(update_fields=["last_sign_in_at"])
-    _audit(
-        "portal.sign_in",
+    record_audit(
+        by=None,
+        action="portal.sign_in",
         person_id=account.person_id,
         object_type="resident_account",
         object_id=account.pk,
@@ -169,8 +158,9 @@ def check_sign_in(*, email: str, password: str) -> ResidentAccount:
 
 def record_resident_view(*, account: ResidentAccount, page: str) -> None:
     """Residents' own looks at their record are audited too."""
-    _audit(
-        f"portal.view.{page}",
+    record_audit(
+        by=None,
+        action=f"portal.view.{page}",
         person_id=account.person_id,
         object_type="resident_account",
         object_id=account.pk,
@@ -180,8 +170,9 @@ def record_resident_view(*, account: ResidentAccount, page: str) -> None:
 def record_carer_view(*, grant, what: str) -> None:
     """A carer's look at what a resident shared (``what``: "view" for the plan,
     "messages"), audited on the resident's record so they see it in "My data"."""
-    _audit(
-        f"portal.proxy.{what}",
+    record_audit(
+        by=None,
+        action=f"portal.proxy.{what}",
         person_id=grant.person_id,
         object_type="proxy_grant",
         object_id=grant.pk,
@@ -266,13 +257,13 @@ def grant_proxy(
         ],
         what="carer invitation",
     )
-    _audit(
-        "portal.proxy.grant",
+    record_audit(
+        by=None,
+        action="portal.proxy.grant",
         person_id=account.person_id,
         object_type="proxy_grant",
         object_id=grant.pk,
-        sections=grant.sections,
-        until=until.isoformat(),
+        detail={"sections": grant.sections, "until": until.isoformat()},
     )
     grant.token = token
     return grant
@@ -316,8 +307,9 @@ def accept_proxy(
         raise ValidationError("This is your own record")
     grant.account, grant.accepted_at = account, timezone.now()
     grant.save(update_fields=["account", "accepted_at"])
-    _audit(
-        "portal.proxy.accept",
+    record_audit(
+        by=None,
+        action="portal.proxy.accept",
         person_id=grant.person_id,
         object_type="proxy_grant",
         object_id=grant.pk,
@@ -334,8 +326,9 @@ def revoke_proxy(*, account: ResidentAccount, grant_id: int) -> None:
         pk=grant_id, person_id=account.person_id, revoked_at=None
     ).update(revoked_at=timezone.now())
     if updated:
-        _audit(
-            "portal.proxy.revoke",
+        record_audit(
+            by=None,
+            action="portal.proxy.revoke",
             person_id=account.person_id,
             object_type="proxy_grant",
             object_id=grant_id,
@@ -376,8 +369,9 @@ def turn_on_two_factor(*, account: ResidentAccount, key_hex: str, code: str) -> 
         )
     account.totp_key = key_hex
     account.save(update_fields=["totp_key"])
-    _audit(
-        "portal.two_factor.on",
+    record_audit(
+        by=None,
+        action="portal.two_factor.on",
         person_id=account.person_id,
         object_type="resident_account",
         object_id=account.pk,

@@ -4,7 +4,7 @@ versions, tasks and referrals. Each is atomic and audited.
 One module per subject; everything is imported here, so callers use
 ``from joinedup.care import actions`` and ``actions.start_plan(...)``."""
 
-from ._common import MIN_AGE, StaleEdit, _audit  # noqa: F401
+from ._common import MIN_AGE, StaleEdit  # noqa: F401
 from .assessments import (  # noqa: F401
     _locked,
     _source_of,

@@ -2,9 +2,6 @@
 
 from django.core.exceptions import ValidationError
 
-from joinedup.core.actions import record_audit
-from joinedup.core.models import Membership
-
 # The caseload cohort: adults the population run counts as multimorbid (3+ long-term
 # conditions by default: ``multimorbidity_threshold`` in the population configuration).
 MIN_AGE = 18
@@ -12,7 +9,3 @@ MIN_AGE = 18
 
 class StaleEdit(ValidationError):
     """Someone else changed the record after this edit began: nothing was overwritten."""
-
-
-def _audit(by, membership: Membership | None, action: str, **kwargs):
-    return record_audit(by=by, membership=membership, action=action, **kwargs)

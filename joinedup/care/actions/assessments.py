@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from joinedup.core.actions import record_audit
 from joinedup.core.models import Membership, User
 from joinedup.people.models import Person
 
@@ -16,7 +17,7 @@ from ..models import (
     Questionnaire,
     Stage,
 )
-from ._common import StaleEdit, _audit
+from ._common import StaleEdit
 from .plans import current_content
 
 
@@ -68,10 +69,10 @@ def start_assessment(*, by: User, membership: Membership, person: Person) -> Ass
         started_at=now,
         updated_at=now,
     )
-    _audit(
-        by,
-        membership,
-        "care.assessment.start",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.assessment.start",
         person_id=person.pk,
         object_type="assessment",
         object_id=started.pk,
@@ -139,10 +140,10 @@ def save_assessment_domain(
     item.version += 1
     item.updated_at = timezone.now()
     item.save(update_fields=["answers", "sources", "checked", "version", "updated_at"])
-    _audit(
-        by,
-        membership,
-        "care.assessment.change",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.assessment.change",
         person_id=item.person_id,
         object_type="assessment",
         object_id=item.pk,
@@ -169,10 +170,10 @@ def complete_assessment(
         entry.stage = Stage.ASSESSED
         entry.stage_changed_at = item.completed_at
         entry.save(update_fields=["stage", "stage_changed_at"])
-    _audit(
-        by,
-        membership,
-        "care.assessment.complete",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.assessment.complete",
         person_id=item.person_id,
         object_type="assessment",
         object_id=item.pk,

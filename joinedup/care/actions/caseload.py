@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from joinedup.core.actions import record_audit
 from joinedup.core.models import Membership, User
 
 from .. import permissions, policies
@@ -13,7 +14,7 @@ from ..models import (
     OfferStatus,
     Stage,
 )
-from ._common import MIN_AGE, _audit
+from ._common import MIN_AGE
 from .reviews import raise_reviews
 
 
@@ -100,7 +101,13 @@ def build_caseload(*, by: User | None, membership: Membership | None = None) -> 
     )
     counts = {"added": len(added), "refreshed": len(refreshed), "cohort": cohort}
     counts["reviews"] = raise_reviews(changes, source="population run")
-    _audit(by, membership, "care.caseload.build", object_type="caseload", detail=counts)
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.caseload.build",
+        object_type="caseload",
+        detail=counts,
+    )
     return counts
 
 
@@ -133,10 +140,10 @@ def move_stage(
     entry.closed_reason = closed_reason if stage == Stage.CLOSED else ""
     entry.stage_changed_at = timezone.now()
     entry.save(update_fields=["stage", "closed_reason", "stage_changed_at"])
-    _audit(
-        by,
-        membership,
-        "care.caseload.stage",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.caseload.stage",
         person_id=entry.person_id,
         object_type="caseload_entry",
         object_id=entry.pk,
@@ -155,10 +162,10 @@ def set_offer(
         raise ValidationError({"offer_status": "Choose the offer status"})
     entry.offer_status = offer_status
     entry.save(update_fields=["offer_status"])
-    _audit(
-        by,
-        membership,
-        "care.caseload.offer",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.caseload.offer",
         person_id=entry.person_id,
         object_type="caseload_entry",
         object_id=entry.pk,
@@ -174,10 +181,10 @@ def flag_for_mdt(
     _may_manage(membership, entry.person_id)
     entry.flagged_for_mdt = flagged
     entry.save(update_fields=["flagged_for_mdt"])
-    _audit(
-        by,
-        membership,
-        "care.caseload.mdt_flag",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.caseload.mdt_flag",
         person_id=entry.person_id,
         object_type="caseload_entry",
         object_id=entry.pk,

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from joinedup.core.actions import record_audit
 from joinedup.core.models import Membership, Organisation, User
 
 from .. import permissions, plans, queries
@@ -18,7 +19,7 @@ from ..models import (
     MeetingStatus,
     Stage,
 )
-from ._common import StaleEdit, _audit
+from ._common import StaleEdit
 from .plans import save_action, save_goal, start_plan
 from .tasks import create_task
 
@@ -89,10 +90,10 @@ def schedule_meeting(
         organisation=membership.organisation,
         role=membership.get_role_display(),
     )
-    _audit(
-        by,
-        membership,
-        "care.mdt.schedule",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.mdt.schedule",
         object_type="meeting",
         object_id=meeting.pk,
         detail={"area": area},
@@ -134,10 +135,10 @@ def refresh_agenda(*, by: User, membership: Membership, meeting: Meeting) -> int
         )
     AgendaItem.objects.bulk_create(added)
     if added:
-        _audit(
-            by,
-            membership,
-            "care.mdt.agenda",
+        record_audit(
+            by=by,
+            membership=membership,
+            action="care.mdt.agenda",
             object_type="meeting",
             object_id=meeting.pk,
             detail={"added": len(added)},
@@ -170,10 +171,10 @@ def add_attendee(
         organisation=their.organisation,
         role=(role or their.get_role_display())[:100],
     )
-    _audit(
-        by,
-        membership,
-        "care.mdt.invite",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.mdt.invite",
         object_type="meeting",
         object_id=meeting.pk,
         detail={"user": user.pk},
@@ -266,10 +267,10 @@ def record_discussion(
     item.discussed_at = timezone.now()
     item.save(update_fields=["summary", "decisions", "outcomes", "discussed_at"])
     CaseloadEntry.objects.filter(person_id=item.person_id).update(flagged_for_mdt=False)
-    _audit(
-        by,
-        membership,
-        "care.mdt.discussion",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.mdt.discussion",
         person_id=item.person_id,
         object_type="meeting",
         object_id=meeting.pk,
@@ -306,10 +307,10 @@ def record_minutes(
         meeting.status = MeetingStatus.HELD
     meeting.version += 1
     meeting.save(update_fields=["minutes", "status", "version"])
-    _audit(
-        by,
-        membership,
-        "care.mdt.minutes",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.mdt.minutes",
         object_type="meeting",
         object_id=meeting.pk,
         detail={"held": held},

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from joinedup.core.actions import record_audit
 from joinedup.core.models import Membership, User
 from joinedup.people.models import Person, RelationshipType
 
@@ -17,7 +18,7 @@ from ..models import (
     CarePlan,
     PlanVersion,
 )
-from ._common import StaleEdit, _audit
+from ._common import StaleEdit
 
 
 def _prefilled(person: Person) -> dict:
@@ -105,10 +106,10 @@ def _new_version(
         by_person=by_person,
         created_at=now,
     )
-    _audit(
-        by,
-        membership,
-        "care.plan.change",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.plan.change",
         person_id=plan.person_id,
         object_type="care_plan",
         object_id=plan.pk,

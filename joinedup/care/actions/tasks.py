@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from joinedup.core.actions import record_audit
 from joinedup.core.models import Membership, Organisation, Team, User
 from joinedup.people.models import Person
 
@@ -15,7 +16,7 @@ from ..models import (
     TaskKind,
     TaskStatus,
 )
-from ._common import StaleEdit, _audit
+from ._common import StaleEdit
 
 
 @transaction.atomic
@@ -74,10 +75,10 @@ def create_task(
         updated_at=now,
         source=source[:100],
     )
-    _audit(
-        by,
-        membership,
-        f"care.{kind}.create",
+    record_audit(
+        by=by,
+        membership=membership,
+        action=f"care.{kind}.create",
         person_id=person.pk,
         object_type="task",
         object_id=task.pk,
@@ -133,10 +134,10 @@ def move_task(
     task.updated_at = timezone.now()
     task.version += 1
     task.save()
-    _audit(
-        by,
-        membership,
-        f"care.{task.kind}.{status}",
+    record_audit(
+        by=by,
+        membership=membership,
+        action=f"care.{task.kind}.{status}",
         person_id=task.person_id,
         object_type="task",
         object_id=task.pk,

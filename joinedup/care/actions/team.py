@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from joinedup.core.actions import record_audit
 from joinedup.core.models import Membership, Organisation, Team, User
 from joinedup.people.models import Person
 
@@ -11,7 +12,6 @@ from .. import permissions
 from ..models import (
     CareTeamMember,
 )
-from ._common import _audit
 from .caseload import _may_manage
 
 
@@ -64,10 +64,10 @@ def add_team_member(
         is_key_worker=is_key_worker,
         joined_at=timezone.now(),
     )
-    _audit(
-        by,
-        membership,
-        "care.team.join",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.team.join",
         person_id=person.pk,
         object_type="care_team_member",
         object_id=member.pk,
@@ -88,10 +88,10 @@ def remove_team_member(
     member.left_at = timezone.now()
     member.is_lead = member.is_key_worker = False
     member.save(update_fields=["left_at", "is_lead", "is_key_worker"])
-    _audit(
-        by,
-        membership,
-        "care.team.leave",
+    record_audit(
+        by=by,
+        membership=membership,
+        action="care.team.leave",
         person_id=member.person_id,
         object_type="care_team_member",
         object_id=member.pk,

@@ -48,16 +48,6 @@ LEGACY_RUNS = 300  # draws used to estimate the legacy method's probabilities, f
 REPLY_PROFILE = ("age_band", "sex", "ethnic_group", "disability", "carer", "lgbt")
 
 
-def _audit(by, action: str, assembly: Assembly, detail: dict | None = None) -> None:
-    record_audit(
-        by=by,
-        action=f"engagement.assembly.{action}",
-        object_type="assembly",
-        object_id=str(assembly.pk),
-        detail=detail,
-    )
-
-
 @transaction.atomic
 def create_assembly(*, by, name: str, question: str, size, categories: list[str]) -> Assembly:
     errors = {}
@@ -85,7 +75,12 @@ def create_assembly(*, by, name: str, question: str, size, categories: list[str]
         created_at=timezone.now(),
         created_by=by,
     )
-    _audit(by, "create", assembly)
+    record_audit(
+        by=by,
+        action="engagement.assembly.create",
+        object_type="assembly",
+        object_id=assembly.pk,
+    )
     return assembly
 
 
@@ -128,7 +123,13 @@ def add_pool_from_panel(*, by, assembly: Assembly) -> int:
         if m.pk not in already
     ]
     Respondent.objects.bulk_create(rows, batch_size=1000)
-    _audit(by, "pool.panel", assembly, {"added": len(rows)})
+    record_audit(
+        by=by,
+        action="engagement.assembly.pool.panel",
+        object_type="assembly",
+        object_id=assembly.pk,
+        detail={"added": len(rows)},
+    )
     return len(rows)
 
 
@@ -209,7 +210,13 @@ def add_replies(*, by, assembly: Assembly, text: str, name: str = "replies") -> 
     if not rows:
         raise ValidationError(f"{name}: no replies in the file")
     Respondent.objects.bulk_create(rows, batch_size=1000)
-    _audit(by, "pool.replies", assembly, {"added": len(rows), "file": name[:60]})
+    record_audit(
+        by=by,
+        action="engagement.assembly.pool.replies",
+        object_type="assembly",
+        object_id=assembly.pk,
+        detail={"added": len(rows), "file": name[:60]},
+    )
     return len(rows)
 
 
@@ -313,7 +320,13 @@ def set_quotas(*, by, assembly: Assembly, rows: list[tuple]) -> int:
             for c, v, lo, hi in clean
         ]
     )
-    _audit(by, "quotas", assembly, {"quotas": len(clean)})
+    record_audit(
+        by=by,
+        action="engagement.assembly.quotas",
+        object_type="assembly",
+        object_id=assembly.pk,
+        detail={"quotas": len(clean)},
+    )
     return len(clean)
 
 
@@ -382,7 +395,13 @@ def start_selection(*, by, assembly: Assembly, algorithm: str = "leximin") -> Se
         started_at=timezone.now(),
         started_by=by,
     )
-    _audit(by, "select.start", assembly, {"run": run.pk, "replacement": drawn})
+    record_audit(
+        by=by,
+        action="engagement.assembly.select.start",
+        object_type="assembly",
+        object_id=assembly.pk,
+        detail={"run": run.pk, "replacement": drawn},
+    )
     return run
 
 
@@ -465,11 +484,12 @@ def draw_panel(
         )
     if notify:
         send_after_commit(mails, what="assembly invitations")
-    _audit(
-        by,
-        "select.draw",
-        run.assembly,
-        {"run": run.pk, "ticket": ticket, "seed": run.seed, "chosen": len(chosen)},
+    record_audit(
+        by=by,
+        action="engagement.assembly.select.draw",
+        object_type="assembly",
+        object_id=run.assembly.pk,
+        detail={"run": run.pk, "ticket": ticket, "seed": run.seed, "chosen": len(chosen)},
     )
     return chosen
 
@@ -497,7 +517,13 @@ def answer_invitation(*, respondent: Respondent, accept: bool) -> None:
     if not accept:
         respondent.answer_token_hash = ""
     respondent.save()
-    _audit(None, "invitation.answer", respondent.assembly, {"respondent": respondent.pk})
+    record_audit(
+        by=None,
+        action="engagement.assembly.invitation.answer",
+        object_type="assembly",
+        object_id=respondent.assembly.pk,
+        detail={"respondent": respondent.pk},
+    )
 
 
 @transaction.atomic
@@ -516,7 +542,13 @@ def record_answer(*, by, respondent: Respondent, status: str) -> None:
     if status != SeatStatus.CONFIRMED:
         respondent.answer_token_hash = ""
     respondent.save()
-    _audit(by, f"member.{status}", respondent.assembly, {"respondent": respondent.pk})
+    record_audit(
+        by=by,
+        action=f"engagement.assembly.member.{status}",
+        object_type="assembly",
+        object_id=respondent.assembly.pk,
+        detail={"respondent": respondent.pk},
+    )
 
 
 # --- Running the assembly -------------------------------------------------------------------
@@ -551,7 +583,13 @@ def add_session(*, by, assembly: Assembly, data) -> AssemblySession:
         assembly=assembly, number=number, title=title, held_on=held_on, place=place,
         summary=summary,
     )  # fmt: skip
-    _audit(by, "session.add", assembly, {"session": number})
+    record_audit(
+        by=by,
+        action="engagement.assembly.session.add",
+        object_type="assembly",
+        object_id=assembly.pk,
+        detail={"session": number},
+    )
     return session
 
 
@@ -567,7 +605,13 @@ def add_speaker(*, by, session: AssemblySession, data) -> Speaker:
     speaker = Speaker.objects.create(
         session=session, name=name, role=role, organisation=organisation, topic=topic
     )
-    _audit(by, "speaker.add", session.assembly, {"session": session.number})
+    record_audit(
+        by=by,
+        action="engagement.assembly.speaker.add",
+        object_type="assembly",
+        object_id=session.assembly.pk,
+        detail={"session": session.number},
+    )
     return speaker
 
 
@@ -582,7 +626,13 @@ def add_question(*, by, session: AssemblySession, data) -> SessionQuestion:
     asked = SessionQuestion.objects.create(
         session=session, question=question, answer=answer, asked_by=asked_by
     )
-    _audit(by, "question.add", session.assembly, {"session": session.number})
+    record_audit(
+        by=by,
+        action="engagement.assembly.question.add",
+        object_type="assembly",
+        object_id=session.assembly.pk,
+        detail={"session": session.number},
+    )
     return asked
 
 
@@ -600,7 +650,13 @@ def record_attendance(*, by, session: AssemblySession, present: list) -> int:
             session=session, respondent=member, defaults={"present": str(member.pk) in present}
         )
     came = sum(1 for m in members if str(m.pk) in present)
-    _audit(by, "attendance", session.assembly, {"session": session.number, "present": came})
+    record_audit(
+        by=by,
+        action="engagement.assembly.attendance",
+        object_type="assembly",
+        object_id=session.assembly.pk,
+        detail={"session": session.number, "present": came},
+    )
     return came
 
 
@@ -627,7 +683,13 @@ def make_groups(*, by, assembly: Assembly, count) -> list[AssemblyGroup]:
     ]
     for i, member in enumerate(members):
         groups[i % count].members.add(member)
-    _audit(by, "groups", assembly, {"groups": count})
+    record_audit(
+        by=by,
+        action="engagement.assembly.groups",
+        object_type="assembly",
+        object_id=assembly.pk,
+        detail={"groups": count},
+    )
     return groups
 
 
@@ -647,7 +709,13 @@ def add_recommendation(*, by, assembly: Assembly, data) -> Recommendation:
     recommendation = Recommendation.objects.create(
         assembly=assembly, group=group, number=number, title=title, text=text
     )
-    _audit(by, "recommendation.add", assembly, {"recommendation": number})
+    record_audit(
+        by=by,
+        action="engagement.assembly.recommendation.add",
+        object_type="assembly",
+        object_id=assembly.pk,
+        detail={"recommendation": number},
+    )
     return recommendation
 
 
@@ -670,11 +738,12 @@ def record_votes(*, by, recommendation: Recommendation, votes: dict) -> int:
             for pk, s in clean.items()
         ]
     )
-    _audit(
-        by,
-        "votes",
-        recommendation.assembly,
-        {"recommendation": recommendation.number, "votes": len(clean)},
+    record_audit(
+        by=by,
+        action="engagement.assembly.votes",
+        object_type="assembly",
+        object_id=recommendation.assembly.pk,
+        detail={"recommendation": recommendation.number, "votes": len(clean)},
     )
     return len(clean)
 
@@ -687,7 +756,13 @@ def decide_recommendation(*, by, recommendation: Recommendation, status: str) ->
         raise ValidationError({"status": "Record the members' votes first"})
     recommendation.status, recommendation.decided_at = status, timezone.now()
     recommendation.save()
-    _audit(by, f"recommendation.{status}", recommendation.assembly, {"n": recommendation.number})
+    record_audit(
+        by=by,
+        action=f"engagement.assembly.recommendation.{status}",
+        object_type="assembly",
+        object_id=recommendation.assembly.pk,
+        detail={"n": recommendation.number},
+    )
 
 
 @transaction.atomic
@@ -699,4 +774,9 @@ def finish_assembly(*, by, assembly: Assembly) -> None:
         raise ValidationError("The assembly has no recommendations yet")
     assembly.finished_at = timezone.now()
     assembly.save()
-    _audit(by, "finish", assembly)
+    record_audit(
+        by=by,
+        action="engagement.assembly.finish",
+        object_type="assembly",
+        object_id=assembly.pk,
+    )

@@ -22,16 +22,6 @@ from ..models import (
 )
 
 
-def _audit(by, action: str, board: Board, detail=None) -> None:
-    record_audit(
-        by=by,
-        action=f"engagement.board.{action}",
-        object_type="board",
-        object_id=str(board.pk),
-        detail=detail,
-    )
-
-
 def _text(data, name: str, message: str, errors: dict, limit: int, required=True) -> str:
     value = str(data.get(name, "") or "").replace("\x00", "").strip()
     if required and not value:
@@ -53,7 +43,12 @@ def add_board(*, by, data) -> Board:
     if errors:
         raise ValidationError(errors)
     board = Board.objects.create(name=name, kind=kind, meets=meets, purpose=purpose)
-    _audit(by, "add", board)
+    record_audit(
+        by=by,
+        action="engagement.board.add",
+        object_type="board",
+        object_id=board.pk,
+    )
     return board
 
 
@@ -68,7 +63,13 @@ def add_board_member(*, by, board: Board, data) -> BoardMember:
     member = BoardMember.objects.create(
         board=board, organisation=organisation, name=name, role=role
     )
-    _audit(by, "member", board, {"organisation": organisation.pk})
+    record_audit(
+        by=by,
+        action="engagement.board.member",
+        object_type="board",
+        object_id=board.pk,
+        detail={"organisation": organisation.pk},
+    )
     return member
 
 
@@ -76,7 +77,12 @@ def add_board_member(*, by, board: Board, data) -> BoardMember:
 def remove_board_member(*, by, member: BoardMember) -> None:
     board = member.board
     member.delete()
-    _audit(by, "member.remove", board)
+    record_audit(
+        by=by,
+        action="engagement.board.member.remove",
+        object_type="board",
+        object_id=board.pk,
+    )
 
 
 def _links(data, errors: dict) -> tuple[Theme | None, Recommendation | None]:
@@ -120,7 +126,13 @@ def add_meeting(*, by, board: Board, data) -> Meeting:
     meeting = Meeting.objects.create(board=board, held_on=held_on)
     for number, title in enumerate(agenda, start=1):
         AgendaItem.objects.create(meeting=meeting, number=number, title=title)
-    _audit(by, "meeting", board, {"meeting": meeting.pk})
+    record_audit(
+        by=by,
+        action="engagement.board.meeting",
+        object_type="board",
+        object_id=board.pk,
+        detail={"meeting": meeting.pk},
+    )
     return meeting
 
 
@@ -135,7 +147,13 @@ def add_agenda_item(*, by, meeting: Meeting, data) -> AgendaItem:
     item = AgendaItem.objects.create(
         meeting=meeting, number=number, title=title, theme=theme, recommendation=recommendation
     )
-    _audit(by, "agenda", meeting.board, {"meeting": meeting.pk})
+    record_audit(
+        by=by,
+        action="engagement.board.agenda",
+        object_type="board",
+        object_id=meeting.board.pk,
+        detail={"meeting": meeting.pk},
+    )
     return item
 
 
@@ -146,7 +164,13 @@ def save_minutes(*, by, meeting: Meeting, minutes: str) -> None:
         raise ValidationError({"minutes": "Minutes must be 100,000 characters or fewer"})
     meeting.minutes = minutes
     meeting.save()
-    _audit(by, "minutes", meeting.board, {"meeting": meeting.pk})
+    record_audit(
+        by=by,
+        action="engagement.board.minutes",
+        object_type="board",
+        object_id=meeting.board.pk,
+        detail={"meeting": meeting.pk},
+    )
 
 
 @transaction.atomic
@@ -171,7 +195,13 @@ def add_decision(*, by, meeting: Meeting, data) -> Decision:
     )
     decision.themes.set(themes)
     decision.recommendations.set(recommendations)
-    _audit(by, "decision", meeting.board, {"decision": decision.pk})
+    record_audit(
+        by=by,
+        action="engagement.board.decision",
+        object_type="board",
+        object_id=meeting.board.pk,
+        detail={"decision": decision.pk},
+    )
     return decision
 
 
@@ -185,4 +215,10 @@ def update_decision(*, by, decision: Decision, status: str, progress: str = "") 
         raise ValidationError({"progress": "Must be 5,000 characters or fewer"})
     decision.status, decision.progress, decision.updated_at = status, progress, timezone.now()
     decision.save()
-    _audit(by, "decision.update", decision.meeting.board, {"decision": decision.pk})
+    record_audit(
+        by=by,
+        action="engagement.board.decision.update",
+        object_type="board",
+        object_id=decision.meeting.board.pk,
+        detail={"decision": decision.pk},
+    )

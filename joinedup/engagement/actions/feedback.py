@@ -54,16 +54,6 @@ def theme_model() -> themes.ThemeModel:
         return _model["model"]
 
 
-def _audit(by, action: str, object_type: str, object_id, detail=None) -> None:
-    record_audit(
-        by=by,
-        action=f"engagement.{action}",
-        object_type=object_type,
-        object_id=str(object_id),
-        detail=detail,
-    )
-
-
 def _clean_text(value, limit: int) -> str:
     return str(value or "").replace("\x00", "").strip()[:limit]
 
@@ -107,7 +97,12 @@ def add_event(*, by, data) -> EngagementEvent:
         created_at=timezone.now(),
         created_by=by,
     )
-    _audit(by, "event.add", "event", event.pk)
+    record_audit(
+        by=by,
+        action="engagement.event.add",
+        object_type="event",
+        object_id=event.pk,
+    )
     return event
 
 
@@ -191,7 +186,12 @@ def add_feedback(*, by, data, event: EngagementEvent | None = None) -> Feedback:
         raise ValidationError(errors)
     _suggest([feedback])
     feedback.save()
-    _audit(by, "feedback.add", "feedback", feedback.pk)
+    record_audit(
+        by=by,
+        action="engagement.feedback.add",
+        object_type="feedback",
+        object_id=feedback.pk,
+    )
     return feedback
 
 
@@ -225,7 +225,13 @@ def import_feedback(*, by, text: str, name: str = "feedback", event=None) -> int
         raise ValidationError(f"{name}: no comments in the file")
     _suggest(rows)
     Feedback.objects.bulk_create(rows, batch_size=1000)
-    _audit(by, "feedback.import", "file", name[:60], {"comments": len(rows)})
+    record_audit(
+        by=by,
+        action="engagement.feedback.import",
+        object_type="file",
+        object_id=name[:60],
+        detail={"comments": len(rows)},
+    )
     return len(rows)
 
 
@@ -255,12 +261,12 @@ def confirm_theme(*, by, feedback: Feedback, theme: str, published_text: str = "
     feedback.theme, feedback.confirmed_by, feedback.confirmed_at = chosen, by, timezone.now()
     feedback.published_text = published_text
     feedback.save()
-    _audit(
-        by,
-        "feedback.theme",
-        "feedback",
-        feedback.pk,
-        {"theme": chosen.slug, "agreed": feedback.suggested_theme_id == chosen.pk},
+    record_audit(
+        by=by,
+        action="engagement.feedback.theme",
+        object_type="feedback",
+        object_id=feedback.pk,
+        detail={"theme": chosen.slug, "agreed": feedback.suggested_theme_id == chosen.pk},
     )
 
 
@@ -276,5 +282,10 @@ def add_theme(*, by, name: str) -> Theme:
     if Theme.objects.filter(slug=slug).exists():
         raise ValidationError({"theme_name": f"There is already a theme called {name}"})
     theme = Theme.objects.create(slug=slug, name=name, long_term_plan=False)
-    _audit(by, "theme.add", "theme", theme.pk)
+    record_audit(
+        by=by,
+        action="engagement.theme.add",
+        object_type="theme",
+        object_id=theme.pk,
+    )
     return theme

@@ -24,16 +24,6 @@ MAX_QUESTIONS = 20
 MAX_OPTIONS = 10
 
 
-def _audit(by, action: str, survey: Survey, detail=None) -> None:
-    record_audit(
-        by=by,
-        action=f"engagement.survey.{action}",
-        object_type="survey",
-        object_id=str(survey.pk),
-        detail=detail,
-    )
-
-
 def parse_questions(text: str) -> list[tuple[str, list[str]]]:
     """Questions written as blocks separated by a blank line: the first line of a block is
     the question, each further line an answer to choose from."""
@@ -96,7 +86,13 @@ def create_survey(*, by, data) -> Survey:
     )
     for number, (text, options) in enumerate(questions, start=1):
         SurveyQuestion.objects.create(survey=survey, number=number, text=text, options=options)
-    _audit(by, "create", survey, {"questions": len(questions)})
+    record_audit(
+        by=by,
+        action="engagement.survey.create",
+        object_type="survey",
+        object_id=survey.pk,
+        detail={"questions": len(questions)},
+    )
     return survey
 
 
@@ -131,7 +127,13 @@ def send_survey(*, by, survey: Survey, link_base: str, notify: bool = True) -> d
     survey.sent_at = now
     survey.save()
     result = {"emailed": len(by_email), "other": members.count() - len(by_email)}
-    _audit(by, "send", survey, result)
+    record_audit(
+        by=by,
+        action="engagement.survey.send",
+        object_type="survey",
+        object_id=survey.pk,
+        detail=result,
+    )
     return result
 
 
@@ -162,4 +164,9 @@ def answer_survey(*, invitation: SurveyInvitation, data) -> None:
     SurveyAnswer.objects.bulk_create(answers)
     invitation.answered_at = timezone.now()
     invitation.save()
-    _audit(None, "answer", invitation.survey)
+    record_audit(
+        by=None,
+        action="engagement.survey.answer",
+        object_type="survey",
+        object_id=invitation.survey.pk,
+    )
