@@ -453,11 +453,9 @@ def _facts(person, plan_content, plan_date):
     from joinedup.identity.models import SourceRecord
     from joinedup.people.models import RelationshipType
     from joinedup.population.config import load_config
-    from joinedup.population.models import PersonProfile
+    from joinedup.population.queries import current_profile
 
-    profile = (
-        PersonProfile.objects.filter(person=person, run__current=True).select_related("run").first()
-    )
+    profile = current_profile(person)
     if profile is not None:
         config = load_config()
         source = "GP coded record (population run)"

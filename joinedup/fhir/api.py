@@ -768,11 +768,9 @@ def update_task(request, task_id: str):
 
 def _conditions(person, basis: str, membership) -> list[dict]:
     from joinedup.population.config import load_config
-    from joinedup.population.models import PersonProfile
+    from joinedup.population.queries import current_profile
 
-    profile = (
-        PersonProfile.objects.filter(person=person, run__current=True).select_related("run").first()
-    )
+    profile = current_profile(person)
     if profile is None:
         return []
     show = access.sees_sensitive(membership, person, basis)

@@ -51,11 +51,9 @@ def _carers(person) -> list[str]:
 def _conditions(person, show_sensitive: bool) -> dict | None:
     """Long-term conditions come from the GP's coded record, through the population run."""
     from joinedup.population.config import load_config
-    from joinedup.population.models import PersonProfile
+    from joinedup.population.queries import current_profile
 
-    profile = (
-        PersonProfile.objects.filter(person=person, run__current=True).select_related("run").first()
-    )
+    profile = current_profile(person)
     if profile is None:
         return None
     labels, withheld = load_config().condition_labels(

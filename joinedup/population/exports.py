@@ -53,7 +53,9 @@ def suppress(count: int) -> str:
 
 
 def current_run() -> PopulationRun:
-    run = PopulationRun.objects.filter(current=True).first()
+    from .queries import current_run as latest  # (queries imports this module)
+
+    run = latest()
     if run is None:
         raise ValidationError("No population run yet: run `joinedup population run` first")
     return run

@@ -1,12 +1,10 @@
 from .config import load_config
-from .models import PersonProfile
+from .queries import current_profile
 
 
 def profile_panel(person, *, show_sensitive: bool = True):
     """The person's registers and scores from the current population run."""
-    profile = (
-        PersonProfile.objects.filter(person=person, run__current=True).select_related("run").first()
-    )
+    profile = current_profile(person)
     if profile is None:
         return None
     labels, withheld = load_config().condition_labels(

@@ -26,6 +26,14 @@ def current_run() -> PopulationRun | None:
     return PopulationRun.objects.filter(current=True).first()
 
 
+def current_profile(person) -> PersonProfile | None:
+    """The person's registers and scores from the current population run (with the run),
+    or None when the run did not count them."""
+    return (
+        PersonProfile.objects.filter(person=person, run__current=True).select_related("run").first()
+    )
+
+
 def realism_panel(run: PopulationRun) -> list[dict]:
     """Our population beside published figures: shares with 2+ conditions."""
     profiles = PersonProfile.objects.filter(run=run)
