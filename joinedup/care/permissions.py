@@ -46,6 +46,13 @@ def may_manage_care(membership: Membership | None, person_id: int) -> bool:
     ).exists()
 
 
+def require_care_management(membership: Membership | None, person_id: int) -> None:
+    if not may_manage_care(membership, person_id):
+        raise PermissionDenied(
+            "Only those who run the person's care (or their lead or key worker) can do that"
+        )
+
+
 def may_change_plan(membership: Membership | None, person_id: int) -> bool:
     """May this membership (which has opened the person's record) change their shared
     plan? Those who run people's care, and anyone in the person's care team. Others who see
@@ -94,6 +101,13 @@ def in_partnership(requester: Organisation, other: Organisation) -> bool:
 def is_attendee(membership: Membership, meeting: Meeting) -> bool:
     """At the MDT meeting: may change its agenda, record its discussion and minutes."""
     return meeting.attendees.filter(user_id=membership.user_id).exists()
+
+
+def may_see_meeting(membership: Membership, meeting: Meeting) -> bool:
+    """The organiser's organisation and the attendees see an MDT meeting."""
+    return meeting.organiser_organisation_id == membership.organisation_id or is_attendee(
+        membership, meeting
+    )
 
 
 def seen_tasks(membership: Membership) -> Q:

@@ -167,13 +167,6 @@ def meetings_for(membership: Membership):
     )
 
 
-def may_see_meeting(membership: Membership, meeting) -> bool:
-    return (
-        meeting.organiser_organisation_id == membership.organisation_id
-        or meeting.attendees.filter(user_id=membership.user_id).exists()
-    )
-
-
 def caseload_page(
     membership: Membership, number, *, per_page: int = 25, sort: str = "priority", **filters
 ):

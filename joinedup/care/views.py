@@ -922,7 +922,7 @@ def _meeting_for(request, meeting_id: int):
         Meeting.objects.select_related("neighbourhood", "network", "organiser_organisation"),
         pk=meeting_id,
     )
-    if not queries.may_see_meeting(membership, meeting):
+    if not permissions.may_see_meeting(membership, meeting):
         raise PermissionDenied("You are not at this meeting")
     return membership, meeting
 

@@ -13,7 +13,7 @@ from .assessments import (  # noqa: F401
     save_assessment_domain,
     start_assessment,
 )
-from .caseload import _may_manage, build_caseload, flag_for_mdt, move_stage, set_offer  # noqa: F401
+from .caseload import build_caseload, flag_for_mdt, move_stage, set_offer  # noqa: F401
 from .mdt import (  # noqa: F401
     MEETING_WINDOW_DAYS,
     _meeting_area,

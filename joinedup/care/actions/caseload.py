@@ -122,7 +122,7 @@ def move_stage(
 ) -> CaseloadEntry:
     """Move a person along identified → contacted → assessed → plan agreed → under
     review → closed (closing needs a reason)."""
-    _may_manage(membership, entry.person_id)
+    permissions.require_care_management(membership, entry.person_id)
     entry = CaseloadEntry.objects.select_for_update().get(pk=entry.pk)
     if stage not in Stage.values:
         raise ValidationError({"stage": "Choose a stage"})
@@ -157,7 +157,7 @@ def set_offer(
     *, by: User, membership: Membership, entry: CaseloadEntry, offer_status: str
 ) -> CaseloadEntry:
     """Record the personalised care and support plan offer."""
-    _may_manage(membership, entry.person_id)
+    permissions.require_care_management(membership, entry.person_id)
     if offer_status not in OfferStatus.values:
         raise ValidationError({"offer_status": "Choose the offer status"})
     entry.offer_status = offer_status
@@ -178,7 +178,7 @@ def set_offer(
 def flag_for_mdt(
     *, by: User, membership: Membership, entry: CaseloadEntry, flagged: bool
 ) -> CaseloadEntry:
-    _may_manage(membership, entry.person_id)
+    permissions.require_care_management(membership, entry.person_id)
     entry.flagged_for_mdt = flagged
     entry.save(update_fields=["flagged_for_mdt"])
     record_audit(

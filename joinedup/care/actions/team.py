@@ -12,7 +12,6 @@ from .. import permissions
 from ..models import (
     CareTeamMember,
 )
-from .caseload import _may_manage
 
 
 @transaction.atomic
@@ -30,7 +29,7 @@ def add_team_member(
 ) -> CareTeamMember:
     """Bring a professional (or a whole organisation or team) into the person's care team.
     Joining gives them access to the person's record."""
-    _may_manage(membership, person.pk)
+    permissions.require_care_management(membership, person.pk)
     role = (role or "").strip()
     if not role:
         raise ValidationError({"role": "Enter their role in the care team"})

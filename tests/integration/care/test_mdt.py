@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from joinedup.care import actions, queries
+from joinedup.care import actions, permissions, queries
 from joinedup.care.models import AgendaItem, CarePlan, CaseloadEntry, MeetingStatus, Task
 from joinedup.people import access
 
@@ -57,8 +57,8 @@ def test_attendees_from_other_organisations_see_the_agenda_and_decisions_reach_i
         actions.add_attendee(by=mdt.gp, membership=gp, meeting=meeting, user=mdt.social)
     # Attending gives the records of the people on the agenda, while the meeting is current.
     assert access.access_basis(social, mdt.person.pk) == "mdt_agenda"
-    assert queries.may_see_meeting(social, meeting)
-    assert not queries.may_see_meeting(mdt.m[mdt.volunteer], meeting)
+    assert permissions.may_see_meeting(social, meeting)
+    assert not permissions.may_see_meeting(mdt.m[mdt.volunteer], meeting)
 
     # Nothing is saved when part of the decision is missing.
     with pytest.raises(ValidationError, match="Choose who will do it"):
