@@ -105,6 +105,7 @@ ACTIONS = {
     "postcodes.load": "loaded the list of postcodes",
     "user.sign_in": "signed in",
     "job.rerun": "ran a failed background job again",
+    "job.start": "started a background job",
     "user.sign_out": "signed out",
     # Engagement
     "engagement.panel.join": "joined the citizens' panel",

@@ -8,6 +8,7 @@ class DirectoryConfig(AppConfig):
     def ready(self) -> None:
         from joinedup.people.merging import register_attachment
 
+        from . import jobs  # noqa: F401 - registers the directory app's background jobs
         from .models import Shortlist
 
         register_attachment("shortlists", Shortlist, "person")

@@ -9,6 +9,7 @@ class IdentityConfig(AppConfig):
     def ready(self) -> None:
         from joinedup.people.panels import register_summary_panel
 
+        from . import jobs  # noqa: F401 - registers the identity app's background jobs
         from .panels import known_to_panel
 
         register_summary_panel("known_to", known_to_panel)

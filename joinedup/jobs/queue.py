@@ -48,16 +48,18 @@ class Kind:
     name: str
     run: Callable[..., None]
     clear_args: bool  # the args hold something sensitive (an email's single-use link)
+    start: str = ""  # an admin may start it from the Jobs page with no arguments: its label
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def job(name: str, *, clear_args: bool = False):
-    """Register a function as a kind of job."""
+def job(name: str, *, clear_args: bool = False, start: str = ""):
+    """Register a function as a kind of job; ``start`` (a label) offers it on the Jobs page
+    to be started by hand, with no arguments."""
 
     def register(fn: Callable[..., None]) -> Callable[..., None]:
-        _KINDS[name] = Kind(name=name, run=fn, clear_args=clear_args)
+        _KINDS[name] = Kind(name=name, run=fn, clear_args=clear_args, start=start)
         return fn
 
     return register
@@ -223,3 +225,13 @@ class _Heartbeat(threading.Thread):
         self.done.set()
         if self.is_alive() and self is not threading.current_thread():
             self.join(timeout=5)
+
+
+def hand_to_worker(command, kind: str, *, label: str, args: dict | None = None) -> Job:
+    """A command's ``--background``: queue the work for ``joinedup worker`` and say so."""
+    item = enqueue(kind, label=label, args=args)
+    command.stdout.write(
+        f"{label}: queued as job {item.pk}. `joinedup worker` runs it; the Jobs page shows "
+        "its progress."
+    )
+    return item

@@ -41,8 +41,36 @@ def jobs(request):
             "statuses": [(s, label, counts.get(s, 0)) for s, label in JobStatus.choices],
             "shown": SHOWN,
             "rerunnable": {k for k, kind in queue.kinds().items() if not kind.clear_args},
+            "startable": _startable(),
         },
     )
+
+
+def _startable() -> list[tuple[str, str]]:
+    return sorted((kind.start, name) for name, kind in queue.kinds().items() if kind.start)
+
+
+@login_required
+@require_POST
+def start(request):
+    """Start a job that needs no arguments (a population run, linkage, refreshing feeds)."""
+    _allowed(request)
+    labels = {name: label for label, name in _startable()}
+    kind = request.POST.get("kind", "")
+    if kind not in labels:
+        messages.error(request, "Choose a job to start")
+        return redirect("jobs:jobs")
+    item = queue.enqueue(kind, label=labels[kind], by=request.user)
+    record_audit(
+        by=request.user,
+        organisation=request.membership.organisation,
+        action="job.start",
+        object_type="job",
+        object_id=item.pk,
+        detail={"kind": kind},
+    )
+    messages.success(request, f"{item.label}: started. Its progress shows below.")
+    return redirect("jobs:jobs")
 
 
 @login_required

@@ -9,6 +9,7 @@ class PopulationConfig(AppConfig):
     def ready(self) -> None:
         from joinedup.people.panels import register_summary_panel
 
+        from . import jobs  # noqa: F401 - registers the population app's background jobs
         from .panels import profile_panel
 
         register_summary_panel("population_profile", profile_panel)

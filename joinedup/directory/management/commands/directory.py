@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from joinedup.directory import actions
+from joinedup.jobs.queue import hand_to_worker
 
 
 class Command(BaseCommand):
@@ -19,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("source", nargs="?")
         parser.add_argument("--report", help="write every rejection and repair here (JSON)")
         parser.add_argument("--out", help="export: the folder to write the data package to")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="hand the work to the worker (`joinedup worker`) and return at once",
+        )
         parser.add_argument(
             "--base-url",
             default="http://127.0.0.1:8000",
@@ -53,8 +59,12 @@ class Command(BaseCommand):
         try:
             if not source:
                 raise CommandError("say which feed to import: a file or an http(s) URL")
-            else:
-                done = actions.import_feed(by=None, source=source)
+            if options["background"]:
+                hand_to_worker(
+                    self, "directory.import", label=f"Import {source}", args={"source": source}
+                )
+                return
+            done = actions.import_feed(by=None, source=source)
         except (ValidationError, ValueError) as exc:
             raise CommandError(getattr(exc, "messages", [str(exc)])[0]) from exc
         read = done.created + done.updated + done.unchanged + len(done.rejected)

@@ -7,6 +7,7 @@ from rich.console import Console
 
 from joinedup.identity import actions
 from joinedup.identity.models import Merge
+from joinedup.jobs.queue import hand_to_worker
 from joinedup.people.merging import in_words
 from joinedup.people.models import Person
 
@@ -31,6 +32,11 @@ class Command(BaseCommand):
             help="Where Splink runs: DuckDB on this machine (default) or Spark "
             "(JOINEDUP_SPARK_MASTER, local[2] by default)",
         )
+        link.add_argument(
+            "--background",
+            action="store_true",
+            help="hand the work to the worker (`joinedup worker`) and return at once",
+        )
         export = verbs.add_parser("export", help="agency,local_id,person_id,band")
         export.add_argument("--out", required=True)
         merge = verbs.add_parser("merge", help="Make two records of one person one")
@@ -54,6 +60,10 @@ class Command(BaseCommand):
                     f"{load.file_name}: {load.rows:,} rows, {load.kept:,} new or changed "
                     f"records kept, {load.quarantined:,} quarantined"
                     + (f" (report: {load.quarantine_report})" if load.quarantine_report else "")
+                )
+            elif verb == "link" and options.get("background"):
+                hand_to_worker(
+                    self, "identity.link", label="Link records", args={"retrain": retrain}
                 )
             elif verb == "link":
                 started = perf_counter()

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 
+from joinedup.jobs.queue import hand_to_worker
 from joinedup.population import actions, exports
 
 
@@ -21,10 +22,22 @@ class Command(BaseCommand):
         parser.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
         parser.add_argument("--as-of", type=date.fromisoformat)
         parser.add_argument("--out")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="hand the work to the worker (`joinedup worker`) and return at once",
+        )
 
     def handle(self, *args, verb: str, engine: str, as_of, out, **options):
         console = Console(stderr=False)
-        if verb == "run":
+        if verb == "run" and options["background"]:
+            hand_to_worker(
+                self,
+                "population.run",
+                label="Population run" + (f" as of {as_of}" if as_of else ""),
+                args={"engine": engine, "as_of": as_of.isoformat() if as_of else None},
+            )
+        elif verb == "run":
             started = perf_counter()
             with console.status("Population run") as status:
                 try:
