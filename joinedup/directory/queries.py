@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from joinedup.care.models import CarePlan, TaskStatus
+from joinedup.care.interface import CarePlan, TaskStatus
 from joinedup.core.jinja_env import nhs_date
 
 from . import needs

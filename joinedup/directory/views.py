@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from joinedup.care.permissions import may_work
+from joinedup.care.interface import may_work
 from joinedup.core.actions import record_audit
 from joinedup.core.documents import pdf
 from joinedup.core.forms import error_messages

@@ -33,3 +33,20 @@ def test_the_check_finds_an_import_of_synth(tmp_path):
     sample = tmp_path / "views.py"
     sample.write_text("def f():\n    from joinedup.synth.care import seed_care\n")
     assert "joinedup.synth.care" in imports_of(sample)
+
+
+def test_the_directory_uses_care_only_through_its_declared_interface():
+    allowed = {"joinedup.care.interface"}
+    offenders = sorted(
+        f"{path.relative_to(PACKAGE.parent)} imports {name}"
+        for path in (PACKAGE / "directory").rglob("*.py")
+        for name in imports_of(path)
+        if (name == "joinedup.care" or name.startswith("joinedup.care.")) and name not in allowed
+    )
+    assert not offenders, offenders
+
+
+def test_the_check_finds_an_import_of_care_internals(tmp_path):
+    sample = tmp_path / "referrals.py"
+    sample.write_text("def f():\n    from joinedup.care.actions.tasks import create_task\n")
+    assert "joinedup.care.actions.tasks" in imports_of(sample)

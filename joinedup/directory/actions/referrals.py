@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from joinedup.care.models import TaskKind
+from joinedup.care.interface import TaskKind
 from joinedup.core.actions import record_audit
 from joinedup.core.models import (
     Membership,
@@ -72,7 +72,7 @@ def refer(
     organisation that works the service's referrals (the caller has already checked that
     the membership may open the person). Wellbeing now is ``before`` ({measure: 0–10}) or
     read from a form's ``answers`` ("before_satisfied" ...); every error is raised at once."""
-    from joinedup.care import actions as care_actions
+    from joinedup.care.interface import create_task
 
     errors = {}
     if consent not in Consent.values:
@@ -97,7 +97,7 @@ def refer(
         raise ValidationError(
             {"service": f"{service.organisation.name} does not take referrals through joinedup"}
         )
-    task = care_actions.create_task(
+    task = create_task(
         by=by,
         membership=membership,
         person=person,
@@ -132,7 +132,7 @@ def record_outcome(
     *, by: User, membership: Membership, referral: ServiceReferral, after: dict | None
 ) -> ServiceReferral:
     """The provider records the person's wellbeing at the end (ONS4)."""
-    from joinedup.care.permissions import may_work
+    from joinedup.care.interface import may_work
 
     if not may_work(membership, referral.task):
         raise PermissionDenied("Only the organisation the referral is with can record this")
