@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
-from joinedup.core.forms import date_field, organisation_choice
+from joinedup.core.forms import date_field, error_messages, organisation_choice
 
 from ..models import (
     AgendaItem,
@@ -110,7 +110,7 @@ def add_meeting(*, by, board: Board, data) -> Meeting:
         if held_on is None:
             errors["held_on"] = "Enter the date of the meeting"
     except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        errors.update(error_messages(exc))
         held_on = None
     agenda = [
         " ".join(line.split())

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from joinedup.core.actions import record_audit
 from joinedup.core.csv_input import CsvRows, refused_as
-from joinedup.core.forms import date_field, first_errors, organisation_choice
+from joinedup.core.forms import date_field, error_messages, first_errors, organisation_choice
 
 from .. import themes
 from ..models import (
@@ -76,7 +76,7 @@ def add_event(*, by, data) -> EngagementEvent:
         elif held_on > timezone.localdate():
             errors["held_on"] = "The date must be today or in the past"
     except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        errors.update(error_messages(exc))
     try:
         people = int(str(data.get("people", "")).strip())
         if people < 0:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
+from joinedup.core.forms import error_messages
 from joinedup.core.mail import Mail, send_after_commit
 from joinedup.core.tokens import digest as _digest
 
@@ -74,7 +75,7 @@ def create_survey(*, by, data) -> Survey:
     try:
         questions = parse_questions(data.get("questions", ""))
     except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        errors.update(error_messages(exc))
     if errors:
         raise ValidationError(errors)
     survey = Survey.objects.create(
