@@ -10,8 +10,10 @@ class CareConfig(AppConfig):
         from joinedup.people.banner import register_banner_facts
         from joinedup.people.merging import register_attachment
         from joinedup.people.panels import register_summary_panel
+        from joinedup.people.registrations import register_departure
 
         from . import access
+        from .actions.caseload import close_for_departure
         from .models import (
             AgendaItem,
             Assessment,
@@ -24,6 +26,7 @@ class CareConfig(AppConfig):
         from .panels import care_banner_facts, care_panel
 
         register_summary_panel("care", care_panel)
+        register_departure(close_for_departure)
         register_banner_facts("care", care_banner_facts)
         register_relationship("care_team", access.care_team)
         register_relationship("accepted_referral", access.accepted_referral)

@@ -128,6 +128,9 @@ class Organisation(models.Model):
         help_text="For GP practices: the neighbourhood (and so LCN) they belong to",
     )
     postcode = models.CharField(max_length=8, blank=True)
+    # From NHS Digital's file: a closed practice is kept (people's history points at it) but
+    # takes no new registrations.
+    closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -194,6 +197,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=30, choices=Role.choices)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
     active = models.BooleanField(default=True)
+    # Made by a staff file (``joinedup staff load``): one missing from a later file is
+    # made inactive. Memberships an organisation admin adds on the page are theirs to keep.
+    from_file = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -246,3 +252,44 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class LoadRun(models.Model):
+    """One file loaded by ``joinedup places|lsoas|organisations|staff|people load``: what
+    it was, who loaded it, and what it changed (with ``LoadChange`` for each change)."""
+
+    kind = models.CharField(max_length=20)  # places, lsoas, organisations, staff, people
+    file_name = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    ended = models.PositiveIntegerField(default=0)  # deactivated, deregistered, closed
+    quarantined = models.PositiveIntegerField(default=0)
+    # The first quarantined rows ({"row", "field", "reason"}); all of them are in the report.
+    problems = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} from {self.file_name} at {self.loaded_at:%Y-%m-%d %H:%M}"
+
+
+class LoadChange(models.Model):
+    """A record a load changed, field by field ({field: [before, after]}): the history of
+    places, LSOAs, organisations, staff and each person's registration details."""
+
+    load = models.ForeignKey(LoadRun, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=100)  # a code, a username or a person's id
+    action = models.CharField(max_length=20)  # updated, ended, reopened
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "key"], name="loadchange_kind_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}: {self.action}"

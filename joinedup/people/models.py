@@ -80,7 +80,7 @@ class Person(models.Model):
     address_line1 = models.CharField(max_length=200, blank=True)
     address_line2 = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=8, blank=True)
+    postcode = models.CharField(max_length=16, blank=True)
     lsoa = models.ForeignKey(Lsoa, null=True, blank=True, on_delete=models.PROTECT)
     registered_practice = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="patients"
@@ -91,6 +91,12 @@ class Person(models.Model):
     interpreter_needed = models.BooleanField(default=False)
     communication_needs = models.JSONField(default=list, blank=True)
     date_of_death = models.DateField(null=True, blank=True)
+    # GP registration as the registration file says (``joinedup people load``).
+    registered_on = models.DateField(null=True, blank=True)
+    deregistered_on = models.DateField(null=True, blank=True)
+    # A postcode the lookup does not know, or that is malformed, is kept as recorded and
+    # flagged (never a reason to drop a registration): "unknown" or "malformed".
+    postcode_problem = models.CharField(max_length=10, blank=True)
     national_data_opt_out = models.BooleanField(default=False)
     # Sharing choices the person made (see ``people.access`` and ``care.sensitivity``):
     # consent to let roles with no routine need (e.g. voluntary-sector workers) see

@@ -152,6 +152,28 @@ def move_stage(
     return entry
 
 
+def close_for_departure(by: User | None, person_ids: list[int], reason: str) -> int:
+    """The registration file says these people died or left: their caseload entries
+    close with that reason (``people.registrations.register_departure``)."""
+    entries = list(
+        CaseloadEntry.objects.filter(person_id__in=person_ids).exclude(stage=Stage.CLOSED)
+    )
+    now = timezone.now()
+    for entry in entries:
+        before, entry.stage = entry.stage, Stage.CLOSED
+        entry.closed_reason, entry.stage_changed_at = ClosedReason(reason), now
+        record_audit(
+            by=by,
+            action="care.caseload.stage",
+            person_id=entry.person_id,
+            object_type="caseload_entry",
+            object_id=entry.pk,
+            detail={"from": before, "to": Stage.CLOSED, "reason": reason, "by": "registration"},
+        )
+    CaseloadEntry.objects.bulk_update(entries, ["stage", "closed_reason", "stage_changed_at"])
+    return len(entries)
+
+
 @transaction.atomic
 def set_offer(
     *, by: User, membership: Membership, entry: CaseloadEntry, offer_status: str
