@@ -24,7 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from nhs_number import is_valid as nhs_number_is_valid
 
@@ -83,6 +83,7 @@ SEXES = {
     "9": Sex.INDETERMINATE, "u": Sex.UNKNOWN, "unknown": Sex.UNKNOWN, "0": Sex.UNKNOWN,
     "not known": Sex.UNKNOWN,
 }  # fmt: skip
+ETHNICITIES = frozenset(Ethnicity.values)
 YES = {"y", "yes", "true", "1"}
 NO = {"", "n", "no", "false", "0"}
 # The fields a registration file keeps (compared to find what changed).
@@ -296,7 +297,7 @@ def _clean(row: dict[str, str], lookups: _Lookups) -> tuple[dict, list[tuple[str
     ethnicity = row.get("ethnicity", "").strip()
     if ethnicity:
         ethnicity = NHS_ETHNIC_CATEGORY.get(ethnicity.upper(), ethnicity.upper())
-        if ethnicity not in Ethnicity.values:
+        if ethnicity not in ETHNICITIES:
             labels = {label.casefold(): v for v, label in Ethnicity.choices}
             ethnicity = labels.get(row["ethnicity"].strip().casefold(), "")
             if not ethnicity:
@@ -462,6 +463,43 @@ def load_people(
     return PeopleLoad(run=run, report=path_of_report, seconds=perf_counter() - started)
 
 
+def _insert(rows: list[dict]) -> None:
+    """Add new people with one INSERT per thousand (the ORM's bulk_create spends most of
+    a large load preparing values one at a time); every other column takes its default."""
+    if not rows:
+        return
+    now = timezone.now()
+    fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
+    given = set(rows[0])
+    constant = {
+        f.attname: f.get_db_prep_save(
+            now if f.attname in ("created_at", "updated_at") else f.get_default(), connection
+        )
+        for f in fields
+        if f.attname not in given
+    }
+    dates = {f.attname for f in fields if f.get_internal_type() == "DateField"}
+    adapt = connection.ops.adapt_datefield_value
+    columns = [f.attname for f in fields]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names are ours)
+        connection.ops.quote_name(Person._meta.db_table),
+        ", ".join(connection.ops.quote_name(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            cursor.executemany(
+                sql,
+                [
+                    [
+                        (adapt(row[c]) if c in dates else row[c]) if c in row else constant[c]
+                        for c in columns
+                    ]
+                    for row in rows[start : start + 1000]
+                ],
+            )
+
+
 def _save(load: Load, batch: list[tuple[int, dict]]) -> None:
     """Add the new people of a chunk and update the changed ones."""
     if not batch:
@@ -477,13 +515,9 @@ def _save(load: Load, batch: list[tuple[int, dict]]) -> None:
     for _, values in batch:
         person = existing.get(values["nhs_number"])
         if person is None:
-            new.append(
-                Person(
-                    **values,
-                    search_family_name=search_form(values["family_name"]),
-                    search_given_name=search_form(values["given_name"]),
-                )
-            )
+            values["search_family_name"] = search_form(values["family_name"])
+            values["search_given_name"] = search_form(values["given_name"])
+            new.append(values)
             continue
         changes = {
             name: [_shown(getattr(person, name)), _shown(values[name])]
@@ -505,7 +539,7 @@ def _save(load: Load, batch: list[tuple[int, dict]]) -> None:
         changed.append(person)
         ended = person.pk in departed["died"] or person.pk in departed["moved_away"]
         load.changed(person.pk, "ended" if ended else "updated", changes)
-    Person.objects.bulk_create(new, batch_size=1000)
+    _insert(new)
     load.counts["created"] += len(new)
     if changed:
         Person.objects.bulk_update(
