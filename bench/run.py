@@ -12,6 +12,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     "sortition.py",
     "synth_load.py",
+    "people_load.py",
     "person_search.py",
     "population_run.py",
     "identity_link.py",
