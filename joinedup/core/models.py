@@ -293,3 +293,33 @@ class LoadChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}: {self.action}"
+
+
+class PlaceSettings(models.Model):
+    """One version of the settings of a place, or of the whole system when ``place`` is
+    empty (the default each place starts from). ``values`` holds only what this level
+    sets; ``core.place_settings.effective`` merges code defaults ← system ← place."""
+
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="settings"
+    )
+    version = models.PositiveIntegerField()
+    values = models.JSONField(default=dict, blank=True)
+    saved_at = models.DateTimeField()
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["place", "version"], name="place_settings_version"),
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=models.Q(place__isnull=True),
+                name="system_settings_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Settings of {self.place or 'the system'}, version {self.version}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from joinedup.core.actions import record_audit
 from joinedup.core.faults import crash_point
-from joinedup.core.models import User
+from joinedup.core.models import Organisation, OrganisationType, User
 from joinedup.people.models import Person
 
 from .codelists import read_codelist_dir
@@ -77,6 +77,7 @@ def export_persons(store: AnalyticsStore) -> int:
         "registered_practice__neighbourhood__network__code",
     )
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(13)]
+    place_of = practice_places()
     decile = columns[6]
     table = pa.table(
         {
@@ -93,11 +94,43 @@ def export_persons(store: AnalyticsStore) -> int:
             "neighbourhood_id": pa.array(columns[10], pa.int64()),
             "neighbourhood": pa.array(columns[11], pa.string()),
             "lcn": pa.array(columns[12], pa.string()),
+            "place": pa.array([place_of.get(p) for p in columns[8]], pa.string()),
         },
         schema=PERSON_SCHEMA,
     )
     store.write_persons(table, merged=merged_records())
     return table.num_rows
+
+
+def practice_places() -> dict[int, str]:
+    """{GP practice id: the code of its place}: its neighbourhood's, or the first place it
+    serves (a practice loaded with no neighbourhood)."""
+    found = {}
+    for practice in (
+        Organisation.objects.filter(type=OrganisationType.GP_PRACTICE)
+        .select_related("neighbourhood__network__place")
+        .prefetch_related("places")
+    ):
+        if practice.neighbourhood_id:
+            found[practice.pk] = practice.neighbourhood.network.place.code
+        else:
+            places = sorted(p.code for p in practice.places.all())
+            if places:
+                found[practice.pk] = places[0]
+    return found
+
+
+def cohort_rules() -> dict | None:
+    """{place code: CohortRule} from the places' settings ('' for the system's default),
+    or None when no settings were ever saved (the population definitions' own rule)."""
+    from joinedup.core.models import PlaceSettings
+    from joinedup.core.place_settings import by_place
+
+    from .place_rules import rule_from
+
+    if not PlaceSettings.objects.exists():
+        return None
+    return {(code or ""): rule_from(values) for code, values in by_place().items()}
 
 
 def merged_records() -> dict[int, int]:
@@ -149,23 +182,33 @@ def run_population(
         from .spark import run_spark as run_engine
     else:
         run_engine = run_duckdb
+    rules = cohort_rules()
     result = run_engine(
         store=store,
         config=config,
         codelists=codelist_codes(),
         as_of=as_of.isoformat(),
         progress=say,
+        rules=rules,
     )
     say("saving profiles")
     t = perf_counter()
     run = _save_run(
-        by=by, result=result, as_of=as_of, engine=engine, started_at=started_at, config=config
+        by=by,
+        result=result,
+        as_of=as_of,
+        engine=engine,
+        started_at=started_at,
+        config=config,
+        rules=rules,
     )
     return RunReport(run=run, result=result, saved_seconds=perf_counter() - t)
 
 
 @transaction.atomic
-def _save_run(*, by, result: EngineResult, as_of, engine, started_at, config) -> PopulationRun:
+def _save_run(
+    *, by, result: EngineResult, as_of, engine, started_at, config, rules=None
+) -> PopulationRun:
     run = PopulationRun.objects.create(
         started_at=started_at,
         finished_at=timezone.now(),
@@ -174,7 +217,11 @@ def _save_run(*, by, result: EngineResult, as_of, engine, started_at, config) ->
         people=result.profiles.num_rows,
         events=result.events,
         seconds=round(result.seconds, 3),
-        config={"steps": result.steps, "threshold": config.multimorbidity_threshold},
+        config={
+            "steps": result.steps,
+            "threshold": config.multimorbidity_threshold,
+            "rules": {place or "default": r.in_words() for place, r in (rules or {}).items()},
+        },
     )
     columns = result.profiles.to_pydict()
     # Straight to the table with executemany: 230,000 model instances would cost more

@@ -10,6 +10,9 @@ class PopulationConfig(AppConfig):
         from joinedup.people.panels import register_summary_panel
 
         from . import jobs  # noqa: F401 - registers the population app's background jobs
+        from .place_rules import register
+
+        register()
         from .panels import profile_panel
 
         register_summary_panel("population_profile", profile_panel)

@@ -80,6 +80,39 @@ def conditions_table(config: PopulationConfig) -> pa.Table:
     )
 
 
+def rules_tables(config: PopulationConfig, rules: dict | None) -> dict[str, pa.Table]:
+    """The cohort rule of each place (``{place code: CohortRule}``, '' for the system's
+    default) as the three tables the profiles step joins; without rules, the population
+    definitions' own (every place the same)."""
+    if not rules:
+        from .place_rules import CohortRule
+
+        default = tuple(c.key for c in config.conditions if c.counts_towards_multimorbidity)
+        rules = {"": CohortRule(config.multimorbidity_threshold, (), default)}
+    places = list(rules)
+    return {
+        "place_rules": pa.table(
+            {
+                "place": places,
+                "min_conditions": pa.array([rules[p].min_conditions for p in places], pa.int32()),
+                "any_band": [not rules[p].frailty_bands for p in places],
+            }
+        ),
+        "place_bands": pa.table(
+            {
+                "place": pa.array([p for p in places for _ in rules[p].frailty_bands], pa.string()),
+                "band": pa.array([b for p in places for b in rules[p].frailty_bands], pa.string()),
+            }
+        ),
+        "place_conditions": pa.table(
+            {
+                "place": pa.array([p for p in places for _ in rules[p].conditions], pa.string()),
+                "key": pa.array([k for p in places for k in rules[p].conditions], pa.string()),
+            }
+        ),
+    }
+
+
 def run_duckdb(
     *,
     store: AnalyticsStore,
@@ -89,8 +122,10 @@ def run_duckdb(
     threads: int | None = None,
     memory_limit: str | None = None,
     progress: Callable[[str], None] | None = None,
+    rules: dict | None = None,
 ) -> EngineResult:
-    """Run every step in one in-memory DuckDB connection reading the Parquet store."""
+    """Run every step in one in-memory DuckDB connection reading the Parquet store, with
+    each place's cohort rule (``rules_tables``)."""
     say = progress or (lambda step: None)
     as_of = date.fromisoformat(as_of).isoformat()  # only a real date reaches the SQL
     started = perf_counter()
@@ -122,6 +157,9 @@ def run_duckdb(
         con.execute("CREATE TABLE codes AS SELECT * FROM codes_arrow")
         con.register("conditions_arrow", conditions_table(config))
         con.execute("CREATE TABLE conditions AS SELECT * FROM conditions_arrow")
+        for name, table in rules_tables(config, rules).items():
+            con.register(f"{name}_arrow", table)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")  # noqa: S608
 
         def step(name: str, statement: str) -> None:
             say(name)
@@ -140,7 +178,6 @@ def run_duckdb(
             "profiles",
             "CREATE TABLE results AS "
             + sql.profiles(
-                threshold=config.multimorbidity_threshold,
                 efi_min_age=config.efi_min_age,
                 n_deficits=len(config.efi_deficits),
                 bands=config.efi_bands,

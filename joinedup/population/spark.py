@@ -13,13 +13,21 @@ from django.conf import settings
 
 from . import sql
 from .config import PopulationConfig
-from .engines import EngineResult, codes_table, conditions_table
+from .engines import EngineResult, codes_table, conditions_table, rules_tables
 from .store import AnalyticsStore
 
 
 def to_spark(statement: str) -> str:
     """DuckDB SQL → Spark SQL."""
     return sqlglot.transpile(statement, read="duckdb", write="spark")[0]
+
+
+# The cohort rules' tables (an empty table needs its schema spelt out).
+_columns = {
+    "place_rules": "min_conditions INT, any_band BOOLEAN",
+    "place_bands": "band STRING",
+    "place_conditions": "key STRING",
+}
 
 
 def spark_session(master: str | None = None):
@@ -55,6 +63,7 @@ def run_spark(
     as_of: str,
     spark=None,
     progress: Callable[[str], None] | None = None,
+    rules: dict | None = None,
 ) -> EngineResult:
     say = progress or (lambda step: None)
     as_of = date.fromisoformat(as_of).isoformat()
@@ -83,6 +92,9 @@ def run_spark(
         view("events", spark.sql(to_spark(sql.merged_events())))
     view("codes", spark.createDataFrame(codes_table(config, codelists)))
     view("conditions", spark.createDataFrame(conditions_table(config)))
+    for name, table in rules_tables(config, rules).items():
+        frame = spark.createDataFrame(table.to_pylist(), "place STRING, " + _columns[name])
+        view(name, frame)
 
     def step(name: str, table: str, statement: str) -> None:
         say(name)
@@ -100,7 +112,6 @@ def run_spark(
         "profiles",
         "results",
         sql.profiles(
-            threshold=config.multimorbidity_threshold,
             efi_min_age=config.efi_min_age,
             n_deficits=len(config.efi_deficits),
             bands=config.efi_bands,

@@ -51,11 +51,14 @@ def merged_events() -> str:
 
 
 def population(as_of: str) -> str:
-    """Registered people alive on ``as_of``, with age, bands and broad ethnic group."""
+    """Registered people alive on ``as_of``, with age, bands and broad ethnic group, and
+    the place whose cohort rule applies (``rule_place``: their practice's place when it
+    has a rule in ``place_rules``, else '', the system's default)."""
     age = _age("birth_date", as_of)
     return f"""
     SELECT person_id, nhs_number, sex, ethnicity, imd_quintile, lsoa_id, practice_id, practice,
-           neighbourhood_id, neighbourhood, lcn, {age} AS age,
+           neighbourhood_id, neighbourhood, lcn, place, coalesce(k.rule_key, '') AS rule_place,
+           {age} AS age,
            CASE WHEN {age} < 18 THEN '0-17' WHEN {age} < 30 THEN '18-29'
                 WHEN {age} < 40 THEN '30-39' WHEN {age} < 50 THEN '40-49'
                 WHEN {age} < 60 THEN '50-59' WHEN {age} < 70 THEN '60-69'
@@ -68,6 +71,7 @@ def population(as_of: str) -> str:
                 WHEN ethnicity LIKE 'O\\_%' ESCAPE '\\' THEN 'Other'
                 ELSE 'Not stated' END AS ethnicity_group
     FROM persons
+    LEFT JOIN (SELECT place AS rule_key FROM place_rules) k ON k.rule_key = persons.place
     WHERE practice_id IS NOT NULL
       AND birth_date <= DATE '{as_of}'
       AND (date_of_death IS NULL OR date_of_death > DATE '{as_of}')
@@ -118,10 +122,11 @@ def deficits(as_of: str, polypharmacy_threshold: int) -> str:
     """
 
 
-def profiles(
-    *, threshold: int, efi_min_age: int, n_deficits: int, bands: tuple[tuple[str, float], ...]
-) -> str:
-    """One row per person: conditions, LTC count, 3+ flag, CMS, eFI and band, hospital use."""
+def profiles(*, efi_min_age: int, n_deficits: int, bands: tuple[tuple[str, float], ...]) -> str:
+    """One row per person: conditions, LTC count, CMS, eFI and band, hospital use, and
+    whether they are in the cohort by the rule of their place (tables ``place_rules``,
+    ``place_bands`` and ``place_conditions``; place '' is the system's default): enough
+    long-term conditions of those that count there, and a frailty band it asks for."""
     band_sql = (
         " ".join(f"WHEN efi <= {upper} THEN '{name}'" for name, upper in bands[:-1])
         + f" ELSE '{bands[-1][0]}'"
@@ -131,10 +136,10 @@ def profiles(
         SELECT p.person_id,
                list_sort(list(r.condition) FILTER (WHERE r.condition IS NOT NULL))
                    AS conditions,
-               count(r.condition) FILTER (WHERE d.counts) AS ltc_count
+               count(pc.key) AS ltc_count
         FROM pop p
         LEFT JOIN registers r ON r.person_id = p.person_id
-        LEFT JOIN conditions d ON d.key = r.condition
+        LEFT JOIN place_conditions pc ON pc.place = p.rule_place AND pc.key = r.condition
         GROUP BY p.person_id
     ),
     -- A CMS condition counts once however many registers map to it (diabetes types).
@@ -155,7 +160,6 @@ def profiles(
     ),
     scored AS (
         SELECT p.*, coalesce(pp.conditions, []) AS conditions, pp.ltc_count,
-               pp.ltc_count >= {int(threshold)} AS multimorbid,
                CAST(round(coalesce(cs.cms, 0), 2) AS DOUBLE) AS cms,
                CASE WHEN p.age >= {int(efi_min_age)}
                     THEN CAST(round(coalesce(f.n, 0) / {int(n_deficits)}.0, 4) AS DOUBLE)
@@ -167,10 +171,17 @@ def profiles(
         LEFT JOIN cms cs USING (person_id)
         LEFT JOIN frailty f USING (person_id)
         LEFT JOIN hospital h USING (person_id)
+    ),
+    banded AS (
+        SELECT *, CASE WHEN efi IS NULL THEN '' {band_sql} END AS efi_band FROM scored
     )
-    SELECT *, CASE WHEN efi IS NULL THEN '' {band_sql} END AS efi_band
-    FROM scored
-    ORDER BY person_id
+    SELECT b.*,
+           (b.ltc_count >= r.min_conditions AND (r.any_band OR pb.band IS NOT NULL))
+               AS multimorbid
+    FROM banded b
+    JOIN place_rules r ON r.place = b.rule_place
+    LEFT JOIN place_bands pb ON pb.place = b.rule_place AND pb.band = b.efi_band
+    ORDER BY b.person_id
     """
 
 

@@ -46,6 +46,7 @@ PERSON_SCHEMA = pa.schema(
         ("neighbourhood_id", pa.int64()),
         ("neighbourhood", pa.string()),
         ("lcn", pa.string()),
+        ("place", pa.string()),  # the practice's place (whose cohort rule applies)
     ]
 )
 
@@ -88,6 +89,8 @@ class AnalyticsStore:
         """The people to count and, for records merged into one of them, which
         (``{merged record: survivor}``; none: the file is removed)."""
         self.root.mkdir(parents=True, exist_ok=True)
+        if "place" not in table.column_names:  # written by a tool that knows no places
+            table = table.append_column("place", pa.nulls(table.num_rows, pa.string()))
         if merged:
             temp = self.merged_path.with_suffix(".parquet.tmp")
             pq.write_table(

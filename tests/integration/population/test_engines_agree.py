@@ -60,12 +60,32 @@ def synthetic_store(root, n=3000) -> AnalyticsStore:
                 "neighbourhood_id": ids % 3 + 1,
                 "neighbourhood": [f"NH{i % 3 + 1}" for i in ids],
                 "lcn": [f"LCN{i % 2 + 1}" for i in ids],
+                # Two places with their own cohort rules, and people of a third (no rule
+                # of its own: the system's default) and of none.
+                "place": pa.array(
+                    [("E09000005", "E09000009", "E09000001", None)[i % 4] for i in ids]
+                ),
             },
             schema=PERSON_SCHEMA,
         ).filter(kept),
         merged=merged,
     )
     return store
+
+
+def place_rules(config):
+    """Brent: 3+ conditions (the default); Ealing: 2+ with moderate or severe frailty and
+    hypertension not counted; everyone else: the system's default of 2+."""
+    from joinedup.population.place_rules import CohortRule
+
+    counted = tuple(c.key for c in config.conditions if c.counts_towards_multimorbidity)
+    return {
+        "": CohortRule(2, (), counted),
+        "E09000005": CohortRule(3, (), counted),
+        "E09000009": CohortRule(
+            2, ("moderate", "severe"), tuple(k for k in counted if k != "hypertension")
+        ),
+    }
 
 
 def by_key(table, key):
@@ -78,9 +98,17 @@ def test_duckdb_and_spark_agree(tmp_path, spark):
     store = synthetic_store(tmp_path)
     codes = {slug: [int(c) for c in values] for slug, values in starter_codes().items()}
     config = load_config()
-    duck = run_duckdb(store=store, config=config, codelists=codes, as_of=AS_OF.isoformat())
+    rules = place_rules(config)
+    duck = run_duckdb(
+        store=store, config=config, codelists=codes, as_of=AS_OF.isoformat(), rules=rules
+    )
     sparked = run_spark(
-        store=store, config=config, codelists=codes, as_of=AS_OF.isoformat(), spark=spark
+        store=store,
+        config=config,
+        codelists=codes,
+        as_of=AS_OF.isoformat(),
+        spark=spark,
+        rules=rules,
     )
     assert duck.events == sparked.events
     d, s = by_key(duck.profiles, ["person_id"]), by_key(sparked.profiles, ["person_id"])
@@ -94,6 +122,16 @@ def test_duckdb_and_spark_agree(tmp_path, spark):
             else:
                 assert other[field] == row[field], (key, field)
     assert sum(r["multimorbid"] for r in d.values()) > 50
+    # Each place's own rule, checked against a plain-Python reading of it.
+    for row in d.values():
+        rule = rules.get(row["place"] or "", rules[""]) if row["place"] in rules else rules[""]
+        counted = sum(1 for c in row["conditions"] if c in rule.conditions)
+        assert row["ltc_count"] == counted, row
+        assert row["multimorbid"] == rule.includes(ltc_count=counted, efi_band=row["efi_band"])
+    by_place = {}
+    for row in d.values():
+        by_place.setdefault(row["place"], []).append(row["multimorbid"])
+    assert len(by_place) == 4 and all(any(flags) for flags in by_place.values())
     key = ["dimension", "stratum", "measure"]
     da, sa = by_key(duck.aggregates, key), by_key(sparked.aggregates, key)
     assert da.keys() == sa.keys()

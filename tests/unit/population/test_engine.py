@@ -37,6 +37,7 @@ def write(store: AnalyticsStore, persons: list[dict], events: list[tuple]) -> No
         "neighbourhood_id": 1,
         "neighbourhood": "NH1",
         "lcn": "L1",
+        "place": None,
     }
     rows = [{**defaults, **p} for p in persons]
     store.write_persons(pa.Table.from_pylist(rows, schema=PERSON_SCHEMA.remove_metadata()))

@@ -1,0 +1,116 @@
+"""The population's part of each place's settings (``core.place_settings``): who is in
+the cohort (how many long-term conditions, and a frailty band where a place asks for one)
+and which conditions count towards it. The code's defaults come from the population
+definitions (``population.json``): 3+ of the conditions marked as counting."""
+
+from dataclasses import dataclass
+
+from joinedup.core.place_settings import Section, register_section
+
+from .config import load_config
+
+
+@dataclass(frozen=True)
+class CohortRule:
+    """In the cohort: an adult with ``min_conditions`` or more long-term conditions that
+    count (``conditions``), and, when ``frailty_bands`` is not empty, frailty in one of
+    those bands."""
+
+    min_conditions: int
+    frailty_bands: tuple[str, ...]
+    conditions: tuple[str, ...]
+
+    def includes(self, *, ltc_count: int, efi_band: str) -> bool:
+        return ltc_count >= self.min_conditions and (
+            not self.frailty_bands or efi_band in self.frailty_bands
+        )
+
+    def in_words(self) -> str:
+        text = f"{self.min_conditions}+ long-term conditions"
+        if self.frailty_bands:
+            text += " with " + " or ".join(self.frailty_bands) + " frailty"
+        return text
+
+
+def rule_from(values: dict) -> CohortRule:
+    """The cohort rule of a place's (effective) settings."""
+    cohort = values["cohort"]
+    return CohortRule(
+        min_conditions=int(cohort["min_conditions"]),
+        frailty_bands=tuple(cohort.get("frailty_bands") or ()),
+        conditions=tuple(values["conditions"]),
+    )
+
+
+def _band_names() -> list[str]:
+    return [name for name, _ in load_config().efi_bands]
+
+
+def _default_cohort() -> dict:
+    return {"min_conditions": load_config().multimorbidity_threshold, "frailty_bands": []}
+
+
+def _clean_cohort(value) -> dict:
+    if not isinstance(value, dict) or set(value) - {"min_conditions", "frailty_bands"}:
+        raise ValueError("give min_conditions (a number) and frailty_bands (a list)")
+    clean = {}
+    if "min_conditions" in value:
+        n = value["min_conditions"]
+        if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 10:
+            raise ValueError(f"min_conditions must be a whole number from 1 to 10, not {n!r}")
+        clean["min_conditions"] = n
+    if "frailty_bands" in value:
+        bands = value["frailty_bands"]
+        known = _band_names()
+        if not isinstance(bands, list) or any(b not in known for b in bands):
+            raise ValueError(f"frailty_bands must be a list of {', '.join(known)}")
+        clean["frailty_bands"] = [b for b in known if b in bands]
+    return clean
+
+
+def _describe_cohort(value: dict) -> str:
+    return rule_from({"cohort": value, "conditions": ()}).in_words()
+
+
+def _default_conditions() -> list[str]:
+    return [c.key for c in load_config().conditions if c.counts_towards_multimorbidity]
+
+
+def _clean_conditions(value) -> list[str]:
+    known = [c.key for c in load_config().conditions]
+    if not isinstance(value, list) or not value:
+        raise ValueError("give the list of condition keys that count")
+    unknown = [k for k in value if k not in known]
+    if unknown:
+        raise ValueError(
+            f"no condition {', '.join(map(str, unknown))} (there are {', '.join(known)})"
+        )
+    return [k for k in known if k in value]
+
+
+def _describe_conditions(value: list[str]) -> str:
+    default = set(_default_conditions())
+    labels = {c.key: c.label for c in load_config().conditions}
+    left_out = [labels[k] for k in sorted(default - set(value))]
+    added = [labels[k] for k in sorted(set(value) - default)]
+    text = f"{len(value)} conditions"
+    if left_out:
+        text += "; not " + ", ".join(left_out)
+    if added:
+        text += "; also " + ", ".join(added)
+    return text
+
+
+def register() -> None:
+    register_section(
+        Section("cohort", "Who is in the cohort", _default_cohort, _clean_cohort, _describe_cohort)
+    )
+    register_section(
+        Section(
+            "conditions",
+            "Conditions that count",
+            _default_conditions,
+            _clean_conditions,
+            _describe_conditions,
+        )
+    )
