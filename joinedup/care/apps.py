@@ -12,7 +12,7 @@ class CareConfig(AppConfig):
         from joinedup.people.panels import register_summary_panel
         from joinedup.people.registrations import register_departure
 
-        from . import access
+        from . import access, place_rules
         from .actions.caseload import close_for_departure
         from .models import (
             AgendaItem,
@@ -27,6 +27,7 @@ class CareConfig(AppConfig):
 
         register_summary_panel("care", care_panel)
         register_departure(close_for_departure)
+        place_rules.register()
         register_banner_facts("care", care_banner_facts)
         register_relationship("care_team", access.care_team)
         register_relationship("accepted_referral", access.accepted_referral)

@@ -5,8 +5,13 @@ from .models import Stage, TaskStatus
 
 # Priority on the caseload: multimorbidity first, then frailty, deprivation and recent
 # hospital use. Each term is on a similar scale (about 0–3), so no one dominates.
+# These are the defaults; each place may set its own (``care.place_rules``, the "priority"
+# section of its settings).
 FRAILTY_WEIGHT = {"fit": 0.0, "mild": 0.75, "moderate": 1.5, "severe": 2.25}
 DEPRIVATION_WEIGHT = {1: 1.0, 2: 0.75, 3: 0.5, 4: 0.25, 5: 0.0}
+ADMISSION_WEIGHT, AE_WEIGHT, HOSPITAL_CAP = 1.0, 0.5, 3.0
+# A plan is reviewed this often unless the place says otherwise (about six months).
+REVIEW_INTERVAL_DAYS = 182
 
 
 def priority(
@@ -16,21 +21,25 @@ def priority(
     imd_quintile: int | None,
     admissions_12m: int,
     ae_attendances_12m: int,
+    weights: dict | None = None,
 ) -> float:
     """Cambridge Multimorbidity Score + frailty band + deprivation (IMD quintile 1 most
-    deprived) + hospital use (admissions count double A&E attendances, capped at 3).
+    deprived) + hospital use (admissions count double A&E attendances, capped at 3), with
+    the place's ``weights`` (the "priority" section of its settings) when given.
 
     >>> priority(cms=1.2, efi_band="moderate", imd_quintile=1, admissions_12m=1,
     ...          ae_attendances_12m=0)
     4.7
     """
-    hospital = min(3.0, 1.0 * admissions_12m + 0.5 * ae_attendances_12m)
-    score = (
-        cms
-        + FRAILTY_WEIGHT.get(efi_band, 0.0)
-        + DEPRIVATION_WEIGHT.get(imd_quintile or 0, 0.0)
-        + hospital
-    )
+    if weights is None:
+        frailty, deprivation = FRAILTY_WEIGHT, DEPRIVATION_WEIGHT
+        admission, ae, cap = ADMISSION_WEIGHT, AE_WEIGHT, HOSPITAL_CAP
+    else:
+        frailty = weights["frailty"]
+        deprivation = {int(q): w for q, w in weights["deprivation"].items()}
+        admission, ae, cap = weights["admission"], weights["ae"], weights["hospital_cap"]
+    hospital = min(cap, admission * admissions_12m + ae * ae_attendances_12m)
+    score = cms + frailty.get(efi_band, 0.0) + deprivation.get(imd_quintile or 0, 0.0) + hospital
     return round(score, 3)
 
 

@@ -111,6 +111,7 @@ ACTIONS = {
     "user.sign_in": "signed in",
     "job.rerun": "ran a failed background job again",
     "job.start": "started a background job",
+    "place_settings.change": "changed the settings of a place",
     "user.sign_out": "signed out",
     # Engagement
     "engagement.panel.join": "joined the citizens' panel",

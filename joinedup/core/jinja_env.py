@@ -14,6 +14,7 @@ from .permissions import (
     may_administer_staff,
     may_curate_directory,
     may_engage,
+    may_read_place_settings,
     may_review_matches,
     may_search_people,
     may_see_jobs,
@@ -133,6 +134,7 @@ def environment(**options) -> Environment:
             "may_engage": may_engage,
             "may_administer_staff": may_administer_staff,
             "may_see_jobs": may_see_jobs,
+            "may_read_place_settings": may_read_place_settings,
             "date_part": date_part,
             **_APP_GLOBALS,
         }

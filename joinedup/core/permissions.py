@@ -41,6 +41,18 @@ def may_see_jobs(membership: Membership | None) -> bool:
     return may_manage_reference_data(membership)
 
 
+def may_read_place_settings(membership: Membership | None) -> bool:
+    """The places' settings side by side: system admins (who change them) and
+    organisation admins (who read them)."""
+    return bool(
+        membership and membership.active and membership.role in (Role.SYSTEM_ADMIN, Role.ORG_ADMIN)
+    )
+
+
+def may_change_place_settings(membership: Membership | None) -> bool:
+    return may_manage_reference_data(membership)
+
+
 def may_review_matches(membership: Membership | None) -> bool:
     """Clerical review of candidate matches: data-quality officers and system admins."""
     return bool(

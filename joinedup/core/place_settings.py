@@ -33,6 +33,8 @@ class Section:
     default: Callable[[], Any]  # the code's default (read each time: it may read files)
     clean: Callable[[Any], Any]  # a checked value, or ValueError saying what is wrong
     describe: Callable[[Any], str]  # the value in words, for the comparison page
+    # For the settings page: {field: [(value, label), ...]} of a section's choices.
+    options: Callable[[], dict[str, list[tuple[str, str]]]] = dict
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -102,16 +104,19 @@ def check(values: Any, where: str) -> dict[str, Any]:
     each wrong section."""
     if not isinstance(values, dict):
         raise ValidationError(f"{where}: the settings must be an object of sections")
-    errors, clean = [], {}
+    errors: dict[str, list[str]] = {}
+    clean = {}
     for name, value in values.items():
         section = _SECTIONS.get(name)
         if section is None:
-            errors.append(f"{where}: no setting called '{name}' (there are {', '.join(_SECTIONS)})")
+            errors.setdefault("form", []).append(
+                f"{where}: no setting called '{name}' (there are {', '.join(_SECTIONS)})"
+            )
             continue
         try:
             clean[name] = section.clean(value)
         except (ValueError, TypeError, KeyError) as exc:
-            errors.append(f"{where}, {name}: {exc}")
+            errors[name] = [f"{where}, {section.title.lower()}: {exc}"]
     if errors:
         raise ValidationError(errors)
     return clean

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, home, staff
+from .views import auth, home, places, staff
 
 app_name = "core"
 
@@ -27,4 +27,6 @@ urlpatterns = [
         name="staff-access",
     ),
     path("organisations/<int:organisation_id>/teams", staff.teams, name="teams"),
+    path("places/settings", places.compare, name="place-settings"),
+    path("places/settings/<str:code>", places.edit, name="place-settings-edit"),
 ]

@@ -103,7 +103,14 @@ def _describe_conditions(value: list[str]) -> str:
 
 def register() -> None:
     register_section(
-        Section("cohort", "Who is in the cohort", _default_cohort, _clean_cohort, _describe_cohort)
+        Section(
+            "cohort",
+            "Who is in the cohort",
+            _default_cohort,
+            _clean_cohort,
+            _describe_cohort,
+            options=lambda: {"frailty_bands": [(b, b.capitalize()) for b in _band_names()]},
+        )
     )
     register_section(
         Section(
@@ -112,5 +119,6 @@ def register() -> None:
             _default_conditions,
             _clean_conditions,
             _describe_conditions,
+            options=lambda: {"conditions": [(c.key, c.label) for c in load_config().conditions]},
         )
     )

@@ -20,15 +20,20 @@ from .reviews import raise_reviews
 
 @transaction.atomic
 def build_caseload(*, by: User | None, membership: Membership | None = None) -> dict:
-    """Put everyone the current population run finds in the cohort (adults with 3+ LTCs,
-    alive) on the caseload, and refresh the priority of those already on it. People
+    """Put everyone the current population run finds in the cohort (by their place's
+    cohort rule, adults, alive) on the caseload, and refresh the priority of those already
+    on it (with their place's priority weights). People
     already on the caseload keep their stage; nobody is taken off by a rebuild.
 
     Returns counts: ``{"added": n, "refreshed": n, "cohort": n}``.
     """
+    from joinedup.core.place_settings import by_place
+    from joinedup.population.actions import practice_places
     from joinedup.population.models import PersonProfile
 
     now = timezone.now()
+    weights = {code: values["priority"] for code, values in by_place().items()}
+    place_of = practice_places()
     profiles = (
         PersonProfile.objects.filter(
             run__current=True,
@@ -63,6 +68,7 @@ def build_caseload(*, by: User | None, membership: Membership | None = None) -> 
                 imd_quintile=p.imd_quintile,
                 admissions_12m=p.admissions_12m,
                 ae_attendances_12m=p.ae_attendances_12m,
+                weights=weights.get(place_of.get(p.practice_id), weights[None]),
             ),
             "refreshed_at": now,
         }

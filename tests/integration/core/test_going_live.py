@@ -323,3 +323,29 @@ def test_the_iod_file_as_published_with_the_2011_to_2021_lookup(db, tmp_path):
     assert Lsoa.objects.get(code="E01035001").neighbourhood.code == "BRE-N1"
     assert Lsoa.objects.get(code="E01035001").imd_decile == 2
     assert LoadChange.objects.filter(kind="lsoas", key="E01035001").exists()
+
+
+def test_a_population_run_and_the_caseload_follow_each_places_settings(partnership):
+    """Brent keeps the default, 3+ conditions; Ealing puts people with 2+ on its
+    caseload and does not count hypertension."""
+    from joinedup.care.models import CaseloadEntry
+    from joinedup.population.models import PersonProfile
+
+    call_command("places", "settings", "import", str(FILES / "settings.json"), stdout=StringIO())
+    call_command(
+        "codelists",
+        "import",
+        str(Path(__file__).resolve().parents[3] / "joinedup/population/data/codelists"),
+        stdout=StringIO(),
+    )
+    call_command("ingest", "events", str(FILES / "events.csv"), stdout=StringIO())
+    call_command("population", "run", "--as-of", "2026-06-30", stdout=StringIO())
+    call_command("care", "build-caseload", stdout=StringIO())
+    profiles = {p.person.nhs_number: p for p in PersonProfile.objects.select_related("person")}
+    assert (profiles["9990000018"].ltc_count, profiles["9990000018"].multimorbid) == (3, True)
+    assert (profiles["9990000026"].ltc_count, profiles["9990000026"].multimorbid) == (2, False)
+    assert (profiles["9990000034"].ltc_count, profiles["9990000034"].multimorbid) == (2, True)
+    # Hypertension does not count in Ealing: asthma alone.
+    assert (profiles["9990000042"].ltc_count, profiles["9990000042"].multimorbid) == (1, False)
+    on_caseload = set(CaseloadEntry.objects.values_list("person__nhs_number", flat=True))
+    assert on_caseload == {"9990000018", "9990000034"}
