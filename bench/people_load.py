@@ -26,10 +26,11 @@ LSOAS_PER_PLACE = 150
 
 
 def nhs_numbers(n: int, rng: random.Random):
-    """``n`` distinct valid NHS numbers (Modulus 11) in the 999 test range."""
+    """``n`` distinct valid NHS numbers (Modulus 11) starting 9 (the 999 test range alone
+    holds under a million)."""
     seen = set()
     while len(seen) < n:
-        digits = [9, 9, 9] + [rng.randrange(10) for _ in range(6)]
+        digits = [9] + [rng.randrange(10) for _ in range(8)]
         total = sum(d * (10 - i) for i, d in enumerate(digits))
         check = 11 - total % 11
         if check == 10:
