@@ -13,6 +13,9 @@ Example::
     known = known_answers(person)                # {"communication.language": Known(...)}
 """
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -324,6 +327,110 @@ def domains_from_resource(resource: dict) -> tuple[Domain, ...]:
 
 
 _KNOWN_BY_LINK = {q.link_id: q.known for d in DOMAINS for q in d.questions if q.known}
+
+
+# ---------------------------------------------------------------------------------------
+# A place's own version: questions taken out, domains added ("assessment" in its settings)
+
+QUESTION_TYPES = ("string", "text", "boolean", "integer", "choice")
+LINK_ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?")
+
+
+def clean_changes(value) -> dict:
+    """A place's changes to the questionnaire: ``{"remove_questions": [link ids],
+    "add_domains": [{"link_id", "title", "sensitive", "questions": [{"link_id", "text",
+    "type", "options": [[code, label], ...]}]}]}``; ValueError says what is wrong."""
+    if not isinstance(value, dict) or set(value) - {"remove_questions", "add_domains"}:
+        raise ValueError("give remove_questions and add_domains")
+    known = {q.link_id for d in DOMAINS for q in d.questions} | {d.link_id for d in DOMAINS}
+    removed = value.get("remove_questions", [])
+    if not isinstance(removed, list) or any(r not in known for r in removed):
+        unknown = [r for r in removed if r not in known] if isinstance(removed, list) else []
+        raise ValueError(f"no question {', '.join(map(str, unknown)) or 'list'} to remove")
+    domains = []
+    seen = set(known)
+    for d in value.get("add_domains", []):
+        if not isinstance(d, dict) or not LINK_ID.fullmatch(str(d.get("link_id", ""))):
+            raise ValueError("each added domain needs a link_id of lower-case letters")
+        if d["link_id"] in seen or not str(d.get("title", "")).strip():
+            raise ValueError(f"domain {d['link_id']}: a new link_id and a title are needed")
+        seen.add(d["link_id"])
+        questions = []
+        for q in d.get("questions") or []:
+            link = str(q.get("link_id", "")) if isinstance(q, dict) else ""
+            if not LINK_ID.fullmatch(link) or link in seen:
+                raise ValueError(f"domain {d['link_id']}: question link_id {link!r} is not new")
+            if q.get("type") not in QUESTION_TYPES or not str(q.get("text", "")).strip():
+                raise ValueError(
+                    f"question {link}: a text and a type ({', '.join(QUESTION_TYPES)}) are needed"
+                )
+            options = [[str(c), str(label)] for c, label in q.get("options") or []]
+            if (q["type"] == "choice") != bool(options):
+                raise ValueError(f"question {link}: a choice, and only a choice, has options")
+            seen.add(link)
+            questions.append(
+                {
+                    "link_id": link,
+                    "text": str(q["text"])[:300],
+                    "type": q["type"],
+                    "options": options,
+                }
+            )
+        if not questions:
+            raise ValueError(f"domain {d['link_id']}: no questions")
+        domains.append(
+            {
+                "link_id": d["link_id"],
+                "title": str(d["title"])[:200],
+                "sensitive": bool(d.get("sensitive", False)),
+                "questions": questions,
+            }
+        )
+    return {"remove_questions": [r for r in removed], "add_domains": domains}
+
+
+def place_domains(changes: dict | None) -> tuple[tuple[Domain, ...], str]:
+    """The domains a place asks, and the questionnaire's version: the current one when the
+    place changes nothing, else the current version with a short digest of the changes (the
+    same changes give the same version, whichever place makes them)."""
+    changes = changes or {}
+    removed = set(changes.get("remove_questions", []))
+    added = changes.get("add_domains", [])
+    if not removed and not added:
+        return DOMAINS, VERSION
+    domains = [
+        Domain(d.link_id, d.title, tuple(q for q in d.questions if q.link_id not in removed),
+               d.sensitive)
+        for d in DOMAINS
+        if d.link_id not in removed
+    ]  # fmt: skip
+    domains = [d for d in domains if d.questions]
+    for d in added:
+        domains.append(
+            Domain(
+                d["link_id"],
+                d["title"],
+                tuple(
+                    Question(q["link_id"], q["text"], q["type"], tuple(map(tuple, q["options"])))
+                    for q in d["questions"]
+                ),
+                d.get("sensitive", False),
+            )
+        )
+    digest = hashlib.sha256(json.dumps(changes, sort_keys=True).encode()).hexdigest()[:8]
+    return tuple(domains), f"{VERSION}-{digest}"
+
+
+def describe_changes(changes: dict) -> str:
+    removed, added = changes.get("remove_questions", []), changes.get("add_domains", [])
+    if not removed and not added:
+        return "The standard questions"
+    parts = []
+    if added:
+        parts.append("adds " + ", ".join(d["title"] for d in added))
+    if removed:
+        parts.append(f"leaves out {len(removed)} question{'s' if len(removed) != 1 else ''}")
+    return "The standard questions; " + " and ".join(parts)
 
 
 def response_items(domains, answers: dict) -> list[dict]:

@@ -3,7 +3,7 @@ caseload is put in order (priority weights) and how often a plan is reviewed."""
 
 from joinedup.core.place_settings import Section, register_section
 
-from . import policies
+from . import assessment, policies
 
 BANDS = ("fit", "mild", "moderate", "severe")
 
@@ -74,6 +74,15 @@ def register() -> None:
             default_priority,
             _clean_priority,
             _describe_priority,
+        )
+    )
+    register_section(
+        Section(
+            "assessment",
+            "Holistic assessment",
+            lambda: {"remove_questions": [], "add_domains": []},
+            assessment.clean_changes,
+            assessment.describe_changes,
         )
     )
     register_section(

@@ -138,6 +138,14 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def home_place(self) -> "Place | None":
+        """The place whose settings apply to its work: a practice's neighbourhood's place,
+        else the first place it serves."""
+        if self.neighbourhood_id:
+            return self.neighbourhood.network.place
+        return self.places.order_by("code").first()
+
 
 class Team(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")

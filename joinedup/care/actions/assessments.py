@@ -21,10 +21,15 @@ from ._common import StaleEdit
 from .plans import current_content
 
 
-def current_questionnaire() -> Questionnaire:
-    """The stored current version of the holistic assessment questionnaire (stored the
-    first time it is needed; a changed definition needs a new ``assessment.VERSION``)."""
-    resource = assessment.questionnaire_resource()
+def current_questionnaire(place=None) -> Questionnaire:
+    """The stored current version of the holistic assessment questionnaire, as ``place``
+    asks it (its settings may leave questions out and add domains: a version of its own);
+    stored the first time it is needed. A changed definition in code needs a new
+    ``assessment.VERSION``."""
+    from joinedup.core.place_settings import effective
+
+    domains, version = assessment.place_domains(effective(place)["assessment"])
+    resource = assessment.questionnaire_resource(domains, version)
     stored, _ = Questionnaire.objects.get_or_create(
         url=resource["url"],
         version=resource["version"],
@@ -61,7 +66,9 @@ def start_assessment(*, by: User, membership: Membership, person: Person) -> Ass
     now = timezone.now()
     started = Assessment.objects.create(
         person=person,
-        questionnaire=current_questionnaire(),
+        questionnaire=current_questionnaire(
+            person.registered_practice.home_place if person.registered_practice else None
+        ),
         answers={link_id: k.value for link_id, k in known.items()},
         sources={link_id: _source_of(k) for link_id, k in known.items()},
         author=by,
