@@ -2,24 +2,9 @@
 
 from .assembly import (
     add_pool_from_panel,
-    add_question,
-    add_recommendation,
     add_replies,
-    add_session,
-    add_speaker,
-    answer_invitation,
     create_assembly,
-    decide_recommendation,
-    draw_panel,
-    find_invitation,
-    finish_assembly,
-    make_groups,
-    record_answer,
-    record_attendance,
-    record_votes,
-    run_selection,
     set_quotas,
-    start_selection,
     suggest_quotas,
 )
 from .boards import (
@@ -31,6 +16,17 @@ from .boards import (
     remove_board_member,
     save_minutes,
     update_decision,
+)
+from .deliberation import (
+    add_question,
+    add_recommendation,
+    add_session,
+    add_speaker,
+    decide_recommendation,
+    finish_assembly,
+    make_groups,
+    record_attendance,
+    record_votes,
 )
 from .feedback import (
     add_event,
@@ -49,6 +45,14 @@ from .panel import (
     join_panel,
     leave_panel,
     load_margins,
+)
+from .selection import (
+    answer_invitation,
+    draw_panel,
+    find_invitation,
+    record_answer,
+    run_selection,
+    start_selection,
 )
 from .surveys import (
     answer_survey,

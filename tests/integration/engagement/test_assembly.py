@@ -107,7 +107,7 @@ def test_from_pool_to_members_with_a_replacement(
     # Everyone can be chosen; LEXIMIN makes the least likely as likely as it can be.
     assert min(run.probabilities.values()) > 0
     assert sum(run.probabilities.values()) == pytest.approx(6, abs=1e-4)
-    assert len(run.tickets) == actions.assembly.LOTTERY_TICKETS
+    assert len(run.tickets) == actions.selection.LOTTERY_TICKETS
     page = client.get(answer["Location"]).content.decode()
     assert "Least likely person&#39;s chance" in page and "The legacy method" in page
     assert "Within a tenth of an equal share" in page

@@ -1,0 +1,270 @@
+"""The FHIR API object, its errors as OperationOutcomes, and the helpers every resource uses."""
+
+import json
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import BaseRenderer
+from pydantic import ValidationError as PydanticError
+
+from joinedup.core import json_input
+from joinedup.core.api import BearerToken
+from joinedup.core.models import Membership
+from joinedup.core.permissions import gives_direct_care
+from joinedup.people import access
+from joinedup.people.actions import record_person_view
+from joinedup.people.models import Person
+
+from .. import resources as R
+
+MAX_COUNT = 200
+DEFAULT_COUNT = 50
+
+
+class FhirRenderer(BaseRenderer):
+    media_type = "application/fhir+json"
+
+    def render(self, request, data, *, response_status):
+        return json.dumps(data, separators=(",", ":"))
+
+
+class FhirBearer(BearerToken):
+    """The bearer token, then a refusal of parameters no database can hold (found by the
+    API fuzzing: a NUL byte in a search parameter was a server error on PostgreSQL).
+    The token comes first, so that a request without one is always 401."""
+
+    def __call__(self, request):
+        membership = super().__call__(request)
+        if membership is None:
+            return None
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                raise FhirError(400, "invalid", "Parameters cannot contain NUL characters", key)
+        return membership
+
+
+api = NinjaAPI(
+    title="joinedup FHIR R4 API",
+    version="4.0.1",
+    description=(
+        "FHIR R4 (UK Core shaped). `Authorization: Bearer TOKEN` from `joinedup token create`."
+        " The CapabilityStatement is at /fhir/metadata."
+    ),
+    auth=FhirBearer(),
+    renderer=FhirRenderer(),
+    urls_namespace="fhir",
+)
+
+
+class FhirError(Exception):
+    def __init__(self, status: int, code: str, message: str, expression: str = ""):
+        super().__init__(message)
+        self.status, self.code, self.message, self.expression = status, code, message, expression
+
+
+def _outcome(request, status: int, code: str, message: str, expression: str = ""):
+    return api.create_response(
+        request, R.operation_outcome(code, message, expression), status=status
+    )
+
+
+@api.exception_handler(FhirError)
+def _fhir_error(request, exc: FhirError):
+    return _outcome(request, exc.status, exc.code, exc.message, exc.expression)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return _outcome(request, 401, "login", "A valid bearer token is needed")
+
+
+@api.exception_handler(NinjaValidationError)
+def _bad_parameters(request, exc: NinjaValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    where = ".".join(str(p) for p in first.get("loc", ())[1:])
+    return _outcome(request, 400, "invalid", f"{where}: {first.get('msg', 'invalid')}", where)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _outcome(request, 404, "not-found", str(exc) or "Not found")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return _outcome(request, 403, "forbidden", str(exc) or "Not allowed")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return _outcome(request, exc.status_code, "processing", str(exc))
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers
+
+
+def _membership(request) -> Membership:
+    membership = request.auth
+    if not gives_direct_care(membership):
+        raise FhirError(403, "forbidden", "Care records are for staff who give direct care")
+    return membership
+
+
+def _is_id(text: str) -> bool:
+    """A database id: decimal digits, short enough for a 64-bit column (found by the API
+    fuzzing: 10^30 overflowed SQLite)."""
+    return text.isdecimal() and len(text) <= 18
+
+
+def _id(value: str, kind: str) -> int:
+    if not _is_id(str(value)):
+        raise FhirError(404, "not-found", f"{kind}/{value} is not known")
+    return int(value)
+
+
+def _person(request, person_id: int, page: str = "fhir") -> tuple[Person, str]:
+    """The person through the one access check (audited); 'not found' otherwise."""
+    membership = _membership(request)
+    try:
+        person, basis = access.get_person_for(membership, person_id)
+    except PermissionDenied as exc:
+        raise FhirError(404, "not-found", f"Patient/{person_id} is not known to you") from exc
+    record_person_view(
+        by=request.user, membership=membership, person=person, basis=basis, page=page
+    )
+    return person, basis
+
+
+def _patient_id(value: str | None) -> int | None:
+    """``Patient/12`` or ``12`` → 12; anything else is a bad parameter."""
+    if value is None:
+        return None
+    raw = value.removeprefix("Patient/")
+    if not _is_id(raw):
+        raise FhirError(400, "invalid", f"patient: '{value}' is not a Patient reference", "patient")
+    return int(raw)
+
+
+def _count(value: int | None) -> int:
+    if value is None:
+        return DEFAULT_COUNT
+    if value < 0 or value > MAX_COUNT:
+        raise FhirError(400, "invalid", f"_count must be between 0 and {MAX_COUNT}", "_count")
+    return value
+
+
+def _date_filter(field: str, values: list[str] | None, name: str) -> Q:
+    """FHIR date search (``ge2026-01-01``, ``lt2026-02``, ``2026-03-04``) → a filter."""
+    query = Q()
+    for value in values or []:
+        prefix, text = (value[:2], value[2:]) if value[:2].isalpha() else ("eq", value)
+        try:
+            start = date.fromisoformat(text if len(text) == 10 else f"{text}-01"[:10])
+        except ValueError as exc:
+            raise FhirError(400, "invalid", f"{name}: '{value}' is not a date", name) from exc
+        begin = timezone.make_aware(datetime.combine(start, time.min))
+        end = begin + timedelta(days=1)
+        lookups = {
+            "eq": Q(**{f"{field}__gte": begin, f"{field}__lt": end}),
+            "ge": Q(**{f"{field}__gte": begin}),
+            "gt": Q(**{f"{field}__gte": end}),
+            "le": Q(**{f"{field}__lt": end}),
+            "lt": Q(**{f"{field}__lt": begin}),
+        }
+        if prefix not in lookups:
+            raise FhirError(400, "invalid", f"{name}: unsupported prefix '{prefix}'", name)
+        query &= lookups[prefix]
+    return query
+
+
+def _base(request) -> str:
+    return request.build_absolute_uri("/fhir").rstrip("/")
+
+
+def _searchset(request, matches: list[dict], includes: list[dict] = (), total=None) -> dict:
+    seen, entries = set(), []
+    for resource, mode in [(r, "match") for r in matches] + [(r, "include") for r in includes]:
+        key = (resource["resourceType"], resource["id"])
+        if key not in seen:
+            seen.add(key)
+            entries.append((resource, mode))
+    return R.bundle(
+        entries,
+        _base(request),
+        request.build_absolute_uri(),
+        len(matches) if total is None else total,
+    )
+
+
+def _visible_people(request):
+    return access.accessible_person_ids(_membership(request))
+
+
+def _shown(request, resource: dict, status: int = 200, version: int | None = None):
+    response = api.create_response(request, resource, status=status)
+    if version is not None:
+        response["ETag"] = f'W/"{version}"'
+    if status == 201:
+        response["Location"] = f"{_base(request)}/{resource['resourceType']}/{resource['id']}"
+    return response
+
+
+def _if_match(request, current: int) -> int:
+    """The version the client based its change on: If-Match W/"n", else the current."""
+    header = request.headers.get("If-Match", "")
+    if not header:
+        return current
+    digits = header.removeprefix("W/").strip('"')
+    if not digits.isdecimal() or len(digits) > 9:
+        raise FhirError(400, "invalid", 'If-Match must look like W/"3"', "If-Match")
+    return int(digits)
+
+
+def _body(request, kind: str) -> dict:
+    """The request body as a valid FHIR R4 resource of ``kind``; else an OperationOutcome
+    naming the field."""
+    try:
+        body = json_input.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FhirError(400, "invalid", f"The body is not JSON: {exc}") from exc
+    if not isinstance(body, dict) or body.get("resourceType") != kind:
+        raise FhirError(400, "invalid", f"The body must be a {kind} resource", "resourceType")
+    try:
+        R.validate(body)
+    except PydanticError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "__root__")
+        raise FhirError(
+            400, "invalid", f"Not a valid FHIR R4 {kind}: {where}: {first.get('msg')}", where
+        ) from exc
+    return body
+
+
+def _by_id(queryset, value: str, kind: str):
+    """One row of directory data (no person) by FHIR id, or 'not found'."""
+    found = queryset.filter(pk=_id(value, kind)).first()
+    if found is None:
+        raise FhirError(404, "not-found", f"{kind}/{value} is not known")
+    return found
+
+
+def _reference(value: dict | None, kind: str, field: str) -> int:
+    raw = ((value or {}).get("reference") or "").removeprefix(f"{kind}/")
+    if not _is_id(raw):
+        raise FhirError(400, "invalid", f"{field} must reference a {kind}", field)
+    return int(raw)
+
+
+def _invalid(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        field, errors = next(iter(exc.error_dict.items()))
+        return FhirError(400, "invalid", errors[0].messages[0], field)
+    return FhirError(400, "invalid", exc.messages[0])

@@ -1,0 +1,54 @@
+"""AuditEvent: who looked at or changed a person's record."""
+
+from ninja import Query
+
+from joinedup.core.models import AuditEvent
+from joinedup.people import access
+
+from .. import resources as R
+from ._common import (
+    FhirError,
+    _count,
+    _date_filter,
+    _id,
+    _membership,
+    _patient_id,
+    _person,
+    _searchset,
+    _shown,
+    api,
+)
+
+
+@api.get("/AuditEvent", summary="Who looked at or changed a person's record", response=dict)
+def search_audit_event(
+    request,
+    patient: str | None = None,
+    date_: list[str] | None = Query(None, alias="date"),
+    count: int | None = Query(None, alias="_count"),
+):
+    person_id = _patient_id(patient)
+    if person_id is None:
+        raise FhirError(400, "invalid", "Search AuditEvent by patient", "patient")
+    if access.access_basis(_membership(request), person_id) is None:
+        return _shown(request, _searchset(request, []))
+    events = AuditEvent.objects.filter(person_id=person_id).select_related("user", "organisation")
+    events = events.filter(_date_filter("at", date_, "date"))
+    total = events.count()
+    found = [R.audit_event(e) for e in events.order_by("-at", "-id")[: _count(count)]]
+    _person(request, person_id, page="fhir audit")
+    return _shown(request, _searchset(request, found, total=total))
+
+
+@api.get("/AuditEvent/{event_id}", summary="Read an AuditEvent", response=dict)
+def read_audit_event(request, event_id: str):
+    event = (
+        AuditEvent.objects.filter(pk=_id(event_id, "AuditEvent"))
+        .select_related("user", "organisation")
+        .first()
+    )
+    if event is None or event.person_id is None:
+        raise FhirError(404, "not-found", f"AuditEvent/{event_id} is not known to you")
+    if access.access_basis(_membership(request), event.person_id) is None:
+        raise FhirError(404, "not-found", f"AuditEvent/{event_id} is not known to you")
+    return _shown(request, R.audit_event(event))

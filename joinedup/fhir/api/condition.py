@@ -1,0 +1,45 @@
+"""Condition: a person's long-term conditions, from their current population profile."""
+
+from joinedup.people import access
+
+from .. import resources as R
+from ._common import FhirError, _id, _membership, _patient_id, _person, _searchset, _shown, api
+
+
+def _conditions(person, basis: str, membership) -> list[dict]:
+    from joinedup.population.config import load_config
+    from joinedup.population.queries import current_profile
+
+    profile = current_profile(person)
+    if profile is None:
+        return []
+    show = access.sees_sensitive(membership, person, basis)
+    by_key = {c.key: c for c in load_config().conditions}
+    found = []
+    for key in profile.condition_keys:
+        condition = by_key.get(key)
+        if condition is None or (condition.sensitive and not show):
+            continue
+        found.append(R.condition(person, key, condition.label, profile.run.started_at))
+    return found
+
+
+@api.get("/Condition/{condition_id}", summary="Read a long-term Condition", response=dict)
+def read_condition(request, condition_id: str):
+    person_id, _, _key = condition_id.partition("-")
+    person, basis = _person(request, _id(person_id, "Condition"))
+    found = [c for c in _conditions(person, basis, request.auth) if c["id"] == condition_id]
+    if not found:
+        raise FhirError(404, "not-found", f"Condition/{condition_id} is not known to you")
+    return _shown(request, found[0])
+
+
+@api.get("/Condition", summary="Search a person's long-term Conditions", response=dict)
+def search_condition(request, patient: str | None = None, subject: str | None = None):
+    person_id = _patient_id(patient or subject)
+    if person_id is None:
+        raise FhirError(400, "invalid", "Search Condition by patient", "patient")
+    if access.access_basis(_membership(request), person_id) is None:
+        return _shown(request, _searchset(request, []))
+    person, basis = _person(request, person_id)
+    return _shown(request, _searchset(request, _conditions(person, basis, request.auth)))

@@ -1,0 +1,59 @@
+"""Organization and PractitionerRole: directory data, about no person."""
+
+from ninja import Query
+
+from joinedup.core.models import Membership, Organisation
+
+from .. import resources as R
+from ._common import _by_id, _count, _id, _membership, _searchset, _shown, api
+
+
+@api.get("/Organization/{organisation_id}", summary="Read an Organization", response=dict)
+def read_organization(request, organisation_id: str):
+    _membership(request)
+    org = _by_id(Organisation.objects.all(), organisation_id, "Organization")
+    return _shown(request, R.organization(org))
+
+
+@api.get("/Organization", summary="Search Organizations", response=dict)
+def search_organization(
+    request,
+    identifier: str | None = None,
+    name: str | None = None,
+    count: int | None = Query(None, alias="_count"),
+):
+    _membership(request)
+    orgs = Organisation.objects.all()
+    if identifier:
+        orgs = orgs.filter(ods_code=identifier.rpartition("|")[2])
+    if name:
+        orgs = orgs.filter(name__icontains=name)
+    total = orgs.count()
+    found = [R.organization(o) for o in orgs.order_by("pk")[: _count(count)]]
+    return _shown(request, _searchset(request, found, total=total))
+
+
+@api.get("/PractitionerRole/{role_id}", summary="Read a PractitionerRole", response=dict)
+def read_practitioner_role(request, role_id: str):
+    _membership(request)
+    found = _by_id(
+        Membership.objects.select_related("user", "organisation"), role_id, "PractitionerRole"
+    )
+    return _shown(request, R.practitioner_role(found))
+
+
+@api.get("/PractitionerRole", summary="Search PractitionerRoles", response=dict)
+def search_practitioner_role(
+    request,
+    organization: str | None = None,
+    count: int | None = Query(None, alias="_count"),
+):
+    _membership(request)
+    roles = Membership.objects.filter(active=True).select_related("user", "organisation")
+    if organization:
+        roles = roles.filter(
+            organisation_id=_id(organization.removeprefix("Organization/"), "Organization")
+        )
+    total = roles.count()
+    found = [R.practitioner_role(m) for m in roles.order_by("pk")[: _count(count)]]
+    return _shown(request, _searchset(request, found, total=total))
