@@ -14,13 +14,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from .actions import (
-    _email_set_password_link,
     add_membership,
     create_staff_user,
     normalise_postcode,
     record_audit,
     validate_ods_code,
 )
+from .actions.staff_admin import _email_set_password_link
 from .loading import Columns, Load, choice, csv_rows
 from .models import (
     LoadRun,
