@@ -57,7 +57,7 @@ OPERATOR = "operator"
 # the matrix checks only that everyone else's POST is refused.
 POST_ONLY = frozenset({"care:person-update", "care:plan-start", "directory:shortlist-add",
                        "directory:verify", "identity:decide", "identity:unmerge",
-                       "jobs:rerun"})  # fmt: skip
+                       "jobs:rerun", "jobs:start"})  # fmt: skip
 
 ENGAGEMENT = frozenset({Role.ENGAGEMENT_OFFICER, Role.SYSTEM_ADMIN})
 CURATORS = frozenset({Role.DIRECTORY_CURATOR, Role.SYSTEM_ADMIN})
@@ -81,9 +81,12 @@ POLICY = {
     "core:staff-member": ADMINS,
     "core:staff-access": ADMINS,
     "core:teams": ADMINS,
+    "core:place-settings": ADMINS,
+    "core:place-settings-edit": SYSTEM_ADMINS,
     # the background jobs
     "jobs:jobs": SYSTEM_ADMINS,
     "jobs:rerun": SYSTEM_ADMINS,
+    "jobs:start": SYSTEM_ADMINS,
     "health": ANYONE,
     "metrics": OPERATOR,
     # people

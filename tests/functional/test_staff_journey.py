@@ -133,3 +133,25 @@ def test_admin_sets_up_two_factor_then_signs_in(pages, world):
     expect(page.get_by_role("heading", name="Jobs", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Run again: Selection run 7")).to_be_visible()
     pages.check("jobs")
+
+    # Place settings: two places side by side; Ealing takes its own cohort rule.
+    from joinedup.core.models import Place
+
+    Place.objects.create(system=world.place.system, code="E09000009", name="Ealing")
+    pages.goto("/")
+    page.get_by_role("link", name="Place settings").click()
+    expect(page.get_by_role("heading", name="Place settings")).to_be_visible()
+    pages.check("place_settings")
+    page.get_by_role("link", name="Change Ealing's settings").click()
+    page.get_by_label("Use the system's default: 3+ long-term conditions").uncheck()
+    page.get_by_label("Long-term conditions, at least").fill("2")
+    page.get_by_role("checkbox", name="Moderate", exact=True).check()
+    page.get_by_role("checkbox", name="Severe", exact=True).check()
+    pages.check("place_settings_edit")
+    page.get_by_label("Why (kept with this version)").fill("Agreed at the place board")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Ealing: saved as version 1.")).to_be_visible()
+    expect(
+        page.get_by_text("2+ long-term conditions with moderate or severe frailty")
+    ).to_be_visible()
+    pages.check("place_settings_compared")

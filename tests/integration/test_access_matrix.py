@@ -203,6 +203,7 @@ def scene(db, tmp_path):
         "care:agenda-item": {"meeting_id": mdt_item.meeting_id, "item_id": mdt_item.pk},
         "care:plan-item": {"person_id": person.pk, "kind": "goal", "item_id": goal_id},
         "identity:pair": {"item_id": review.pk},
+        "core:place-settings-edit": {"code": "system"},
         "identity:decide": {"item_id": review.pk},
         "engagement:assembly": {"pk": assembly.pk},
         "engagement:selection": {
