@@ -349,3 +349,30 @@ def test_a_population_run_and_the_caseload_follow_each_places_settings(partnersh
     assert (profiles["9990000042"].ltc_count, profiles["9990000042"].multimorbid) == (1, False)
     on_caseload = set(CaseloadEntry.objects.values_list("person__nhs_number", flat=True))
     assert on_caseload == {"9990000018", "9990000034"}
+    # An assessment asks what the person's place asks: Ealing adds sight and hearing.
+    from joinedup.care.actions import start_assessment
+
+    for username, number, version in (
+        ("tom.reid", "9990000034", "1.0.0-"),
+        ("amara.okafor", "9990000018", "1.0.0"),
+    ):
+        gp = User.objects.get(username=username)
+        started = start_assessment(
+            by=gp, membership=gp.memberships.get(), person=Person.objects.get(nhs_number=number)
+        )
+        groups = [g["linkId"] for g in started.questionnaire.resource["item"]]
+        assert started.questionnaire.version.startswith(version)
+        assert ("sight" in groups) == (version == "1.0.0-")
+    # Across places: a coordinator at the trust that serves both works both caseloads; the
+    # council's coordinator in Brent works Brent's; a GP sees their own practice's people.
+    from joinedup.people.access import accessible_people
+
+    def opens(username: str, role: str) -> set[str]:
+        member = Membership.objects.get(user__username=username, role=role)
+        return set(accessible_people(member).values_list("nhs_number", flat=True))
+
+    assert {"9990000018", "9990000034"} <= opens("jo.nash", "care_coordinator")
+    assert "9990000018" in opens("lena.ford", "care_coordinator")
+    assert "9990000034" not in opens("lena.ford", "care_coordinator")
+    assert not opens("tom.reid", "gp") & {"9990000018", "9990000026", "9990000050"}
+    assert not opens("priya.shah", "voluntary_worker")  # no relationship yet

@@ -104,3 +104,23 @@ def test_the_page_compares_places_and_only_system_admins_change_them(places, wor
     assert "2+ long-term conditions with moderate or severe frailty" in page and "Own" in page
     history = client.get(reverse("core:place-settings-edit", args=[ealing.code])).content.decode()
     assert "Agreed at the Ealing place board" in history
+
+
+def test_the_going_live_guides_example_is_a_settings_file_that_loads(places, tmp_path):
+    import re
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "going-live.md").read_text()
+    example = re.search(r"```json\n(.*?)```", guide, re.S).group(1)
+    path = tmp_path / "settings.json"
+    path.write_text(example)
+    assert place_settings.import_settings(by=None, path=path) == ["system", "E09000009"]
+    _, ealing = places
+    from joinedup.care.actions import current_questionnaire
+
+    questionnaire = current_questionnaire(ealing)
+    links = [i["linkId"] for i in questionnaire.resource["item"]]
+    assert "sight" in links and questionnaire.version.startswith("1.0.0-")
+    asked = {q["linkId"] for g in questionnaire.resource["item"] for q in g["item"]}
+    assert "money.benefits_advice" not in asked and "sight.concerns" in asked
+    assert current_questionnaire(places[0]).version == "1.0.0"
