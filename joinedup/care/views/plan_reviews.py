@@ -25,13 +25,30 @@ def reviews(request):
     return render(request, "care/reviews.jinja", {"page": page, "today": today})
 
 
+def _suggested_next_review(person) -> dict:
+    """The form's first values: the next review after the interval of the person's place
+    (the "review_interval_days" of its settings)."""
+    from datetime import timedelta
+
+    from joinedup.core.place_settings import effective
+
+    place = person.registered_practice.home_place if person.registered_practice else None
+    due = timezone.localdate() + timedelta(days=effective(place)["review_interval_days"])
+    return {
+        "next_review-day": due.day,
+        "next_review-month": due.month,
+        "next_review-year": due.year,
+    }
+
+
 @login_required
 def plan_review(request, person_id: int):
     """Record a review with the person: what changed and when to review next."""
     membership, person, _ = _person(request, person_id, "plan")
     permissions.require_plan_change(membership, person.pk)
     plan = _plan_for(person)
-    errors, status, values, base_version = {}, 200, {}, plan.version
+    errors, status, base_version = {}, 200, plan.version
+    values = _suggested_next_review(person)
     if request.method == "POST":
         values = request.POST
         base_version = _int(values.get("base_version")) or 0

@@ -226,3 +226,29 @@ def test_reviews_due_is_on_the_home_page_of_those_who_give_care(planned, client)
     client.force_login(planned.social)
     home = client.get(reverse("core:home")).content.decode()
     assert f'href="{reverse("care:reviews")}"' in home and "Plan reviews due" in home
+
+
+def test_the_next_review_is_suggested_from_the_places_interval(planned, client):
+    from joinedup.core import place_settings
+
+    care = planned
+    client.force_login(care.social)
+    url = reverse("care:plan-review", args=[care.person.pk])
+    place = care.person.registered_practice.home_place
+    place_settings.save(by=None, place=place, values={"review_interval_days": 90})
+    due = timezone.localdate() + timedelta(days=90)
+    assert boxes(client.get(url).content.decode()) == [due.day, due.month, due.year]
+    place_settings.save(by=None, place=place, values={})
+    default = timezone.localdate() + timedelta(days=182)
+    assert boxes(client.get(url).content.decode()) == [default.day, default.month, default.year]
+
+
+def boxes(page: str) -> list[int]:
+    """The values in the next-review date boxes."""
+    import re
+
+    found = []
+    for part in ("day", "month", "year"):
+        tag = re.search(rf'<input[^>]*id="next_review-{part}"[^>]*>', page).group(0)
+        found.append(int(re.search(r'value="(\d+)"', tag).group(1)))
+    return found
