@@ -8,9 +8,13 @@ from .models import FeedImport
 
 
 def feed_urls() -> list[str]:
-    """Every feed the directory has imported from the web, for refreshing."""
+    """Every feed the directory has imported from the web, and every feed a place's
+    settings name, for refreshing."""
+    from .place_rules import place_feeds
+
     sources = FeedImport.objects.values_list("source", flat=True).distinct()
-    return sorted(s for s in sources if s.startswith(("http://", "https://")))
+    web = {s for s in sources if s.startswith(("http://", "https://"))}
+    return sorted(web | set(place_feeds()))
 
 
 @job("directory.import")

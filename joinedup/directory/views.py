@@ -20,6 +20,7 @@ from joinedup.core.documents import pdf
 from joinedup.core.forms import error_messages
 from joinedup.core.jinja_env import age
 from joinedup.core.permissions import gives_direct_care, may_curate_directory
+from joinedup.core.place_settings import effective
 from joinedup.people import access
 from joinedup.people import queries as people_queries
 from joinedup.people.actions import record_person_view
@@ -161,6 +162,10 @@ def search_page(request):
     defaults, action = None, None
     if person is not None:
         defaults = {"postcode": person.postcode, "age": str(age(person.birth_date))}
+        place = person.registered_practice.home_place if person.registered_practice else None
+        reach = effective(place)["directory"]["search_km"]
+        if reach and person.postcode:
+            defaults["distance"] = str(reach)  # the place's catchment, to start with
         action = queries.plan_action(person, request.GET.get("action", ""))
         if action is not None:
             defaults.update(need=queries.needs_for_action(action), search="1")

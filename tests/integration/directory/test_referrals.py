@@ -324,3 +324,31 @@ def directory_actions_refer(s):
                                                    "happy": 3, "anxious": 8},
     )  # fmt: skip
     return ServiceReferral.objects.get().task
+
+
+def test_a_search_for_a_resident_starts_within_their_places_catchment(setting, client):
+    import re
+
+    from joinedup.core import place_settings
+    from joinedup.directory.jobs import feed_urls
+
+    s = setting
+    client.force_login(s.navigator)
+
+    def distance() -> str:
+        page = client.get(reverse("directory:search"), {"person": s.person.pk}).content.decode()
+        chosen = re.search(r'<option value="(\d*)" selected', page)
+        return chosen.group(1) if chosen else ""
+
+    assert distance() == ""  # any distance, by default
+    place = s.person.registered_practice.home_place
+    place_settings.save(
+        by=None,
+        place=place,
+        values={"directory": {"search_km": 2, "feeds": ["https://feeds.example.org/borough.json"]}},
+    )
+    assert distance() == "2"
+    # The place's own feed is refreshed with the rest.
+    assert "https://feeds.example.org/borough.json" in feed_urls()
+    with pytest.raises(Exception, match="search_km must be one of"):
+        place_settings.save(by=None, place=place, values={"directory": {"search_km": 3}})
