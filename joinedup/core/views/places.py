@@ -13,6 +13,9 @@ from joinedup.core.models import Place
 from joinedup.core.permissions import may_change_place_settings, may_read_place_settings
 
 SYSTEM = "system"
+# The sections the page has fields for; the rest (the assessment's own questions, the
+# directory's feeds) are set in the settings file and shown here as they are.
+ON_THE_PAGE = ("cohort", "conditions", "review_interval_days", "priority")
 
 
 def _level(code: str) -> Place | None:
@@ -133,6 +136,11 @@ def edit(request, code: str):
             "above": above,
             "sections": {s.name: s for s in place_settings.sections()},
             "options": options,
+            "in_the_file": [
+                (section.title, section.describe(shown[section.name]), section.name in current)
+                for section in place_settings.sections()
+                if section.name not in ON_THE_PAGE
+            ],
             "history": place_settings.history(place),
             "errors": errors,
         },
