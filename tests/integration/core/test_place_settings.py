@@ -91,6 +91,7 @@ def test_the_page_compares_places_and_only_system_admins_change_them(places, wor
         "priority-inherit": "yes",
         "note": "Agreed at the Ealing place board",
     }
+    place_settings.save(by=None, place=ealing, values={"directory": {"search_km": 5}})
     bad = client.post(
         reverse("core:place-settings-edit", args=[ealing.code]),
         {**values, "cohort-min_conditions": "lots"},
@@ -99,7 +100,8 @@ def test_the_page_compares_places_and_only_system_admins_change_them(places, wor
     saved = client.post(
         reverse("core:place-settings-edit", args=[ealing.code]), values, follow=True
     )
-    assert "Ealing: saved as version 1." in saved.content.decode()
+    assert "Ealing: saved as version 2." in saved.content.decode()
+    assert place_settings.overrides(ealing)["directory"] == {"search_km": 5}  # kept
     page = client.get(reverse("core:place-settings")).content.decode()
     assert "2+ long-term conditions with moderate or severe frailty" in page and "Own" in page
     history = client.get(reverse("core:place-settings-edit", args=[ealing.code])).content.decode()
