@@ -103,3 +103,15 @@ def organisation_choice(data, name: str, errors: dict, *, required: bool = False
     if organisation is None:
         errors[name] = "Choose an organisation from the list"
     return organisation
+
+
+def text_field(data, name: str, errors: dict, *, limit: int, missing: str = "", label: str = ""):
+    """Text typed into a form, trimmed and without NUL characters. Puts an error on
+    ``errors[name]`` when it is missing (``missing`` says what to enter; empty when the
+    field is optional) or longer than ``limit`` (naming ``label`` when given)."""
+    value = str(data.get(name, "") or "").replace("\x00", "").strip()
+    if missing and not value:
+        errors[name] = missing
+    elif len(value) > limit:
+        errors[name] = f"{label or 'It'} must be {limit:,} characters or fewer"
+    return value

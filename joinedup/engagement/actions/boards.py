@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
-from joinedup.core.forms import date_field, error_messages, organisation_choice
+from joinedup.core.forms import date_field, error_messages, organisation_choice, text_field
 
 from ..models import (
     AgendaItem,
@@ -22,24 +22,15 @@ from ..models import (
 )
 
 
-def _text(data, name: str, message: str, errors: dict, limit: int, required=True) -> str:
-    value = str(data.get(name, "") or "").replace("\x00", "").strip()
-    if required and not value:
-        errors[name] = message
-    elif len(value) > limit:
-        errors[name] = f"Must be {limit:,} characters or fewer"
-    return value
-
-
 @transaction.atomic
 def add_board(*, by, data) -> Board:
     errors = {}
-    name = _text(data, "name", "Enter the board's name", errors, 200)
+    name = text_field(data, "name", errors, limit=200, missing="Enter the board's name")
     kind = str(data.get("kind", ""))
     if kind not in BoardKind.values:
         errors["kind"] = "Choose operational or strategic"
-    meets = _text(data, "meets", "", errors, 100, required=False) or "Monthly"
-    purpose = _text(data, "purpose", "", errors, 5000, required=False)
+    meets = text_field(data, "meets", errors, limit=100) or "Monthly"
+    purpose = text_field(data, "purpose", errors, limit=5000)
     if errors:
         raise ValidationError(errors)
     board = Board.objects.create(name=name, kind=kind, meets=meets, purpose=purpose)
@@ -56,8 +47,10 @@ def add_board(*, by, data) -> Board:
 def add_board_member(*, by, board: Board, data) -> BoardMember:
     errors = {}
     organisation = organisation_choice(data, "organisation", errors, required=True)
-    name = _text(data, "member_name", "Enter the representative's name", errors, 200)
-    role = _text(data, "role", "", errors, 200, required=False)
+    name = text_field(
+        data, "member_name", errors, limit=200, missing="Enter the representative's name"
+    )
+    role = text_field(data, "role", errors, limit=200)
     if errors:
         raise ValidationError(errors)
     member = BoardMember.objects.create(
@@ -139,7 +132,7 @@ def add_meeting(*, by, board: Board, data) -> Meeting:
 @transaction.atomic
 def add_agenda_item(*, by, meeting: Meeting, data) -> AgendaItem:
     errors = {}
-    title = _text(data, "title", "Enter the item", errors, 200)
+    title = text_field(data, "title", errors, limit=200, missing="Enter the item")
     theme, recommendation = _links(data, errors)
     if errors:
         raise ValidationError(errors)
@@ -178,7 +171,7 @@ def add_decision(*, by, meeting: Meeting, data) -> Decision:
     """A decision, linked to the themes and recommendations it answers (``themes``,
     ``recommendations``: lists of slugs and ids)."""
     errors = {}
-    text = _text(data, "text", "Enter what was decided", errors, 5000)
+    text = text_field(data, "text", errors, limit=5000, missing="Enter what was decided")
     owner = organisation_choice(data, "owner", errors)
     slugs = [str(s) for s in data.getlist("themes")] if hasattr(data, "getlist") else []
     ids = [str(s) for s in data.getlist("recommendations")] if hasattr(data, "getlist") else []

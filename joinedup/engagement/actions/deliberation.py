@@ -6,7 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from joinedup.core.actions import record_audit
-from joinedup.core.forms import date_field, organisation_choice
+from joinedup.core.forms import date_field, organisation_choice, text_field
 
 from ..models import (
     HELD,
@@ -23,22 +23,13 @@ from ..models import (
 )
 
 
-def _text(data, name: str, label: str, errors: dict, *, limit: int, required=True) -> str:
-    value = str(data.get(name, "")).strip()
-    if required and not value:
-        errors[name] = f"Enter {label}"
-    elif len(value) > limit:
-        errors[name] = f"{label[0].upper()}{label[1:]} must be {limit:,} characters or fewer"
-    return value
-
-
 @transaction.atomic
 def add_session(*, by, assembly: Assembly, data) -> AssemblySession:
     """A session (meeting) of the assembly: title, date, place and what happened."""
     errors = {}
-    title = _text(data, "title", "a title", errors, limit=200)
-    place = _text(data, "place", "the place", errors, limit=200, required=False)
-    summary = _text(data, "summary", "a summary", errors, limit=20000, required=False)
+    title = text_field(data, "title", errors, limit=200, missing="Enter a title", label="Title")
+    place = text_field(data, "place", errors, limit=200, label="Place")
+    summary = text_field(data, "summary", errors, limit=20000, label="Summary")
     try:
         held_on = date_field(data, "held_on", "The date")
         if held_on is None:
@@ -65,9 +56,11 @@ def add_session(*, by, assembly: Assembly, data) -> AssemblySession:
 @transaction.atomic
 def add_speaker(*, by, session: AssemblySession, data) -> Speaker:
     errors = {}
-    name = _text(data, "name", "the speaker's name", errors, limit=200)
-    role = _text(data, "role", "their role", errors, limit=200, required=False)
-    topic = _text(data, "topic", "the topic", errors, limit=300, required=False)
+    name = text_field(
+        data, "name", errors, limit=200, missing="Enter the speaker's name", label="Speaker's name"
+    )
+    role = text_field(data, "role", errors, limit=200, label="Role")
+    topic = text_field(data, "topic", errors, limit=300, label="Topic")
     organisation = organisation_choice(data, "organisation", errors)
     if errors:
         raise ValidationError(errors)
@@ -87,9 +80,11 @@ def add_speaker(*, by, session: AssemblySession, data) -> Speaker:
 @transaction.atomic
 def add_question(*, by, session: AssemblySession, data) -> SessionQuestion:
     errors = {}
-    question = _text(data, "question", "the question", errors, limit=2000)
-    answer = _text(data, "answer", "the answer", errors, limit=5000, required=False)
-    asked_by = _text(data, "asked_by", "who asked", errors, limit=100, required=False)
+    question = text_field(
+        data, "question", errors, limit=2000, missing="Enter the question", label="Question"
+    )
+    answer = text_field(data, "answer", errors, limit=5000, label="Answer")
+    asked_by = text_field(data, "asked_by", errors, limit=100, label="Who asked")
     if errors:
         raise ValidationError(errors)
     asked = SessionQuestion.objects.create(
@@ -165,8 +160,15 @@ def make_groups(*, by, assembly: Assembly, count) -> list[AssemblyGroup]:
 @transaction.atomic
 def add_recommendation(*, by, assembly: Assembly, data) -> Recommendation:
     errors = {}
-    title = _text(data, "title", "a title", errors, limit=200)
-    text = _text(data, "text", "the recommendation", errors, limit=10000)
+    title = text_field(data, "title", errors, limit=200, missing="Enter a title", label="Title")
+    text = text_field(
+        data,
+        "text",
+        errors,
+        limit=10000,
+        missing="Enter the recommendation",
+        label="Recommendation",
+    )
     group = None
     if data.get("group"):
         group = assembly.groups.filter(pk=str(data["group"])).first()
