@@ -8,7 +8,16 @@ RESOURCES = (
     (
         "Patient",
         (),
-        (("identifier", "token"), ("family", "string"), ("birthdate", "date"), ("_id", "token")),
+        (
+            ("identifier", "token"),
+            ("family", "string"),
+            ("given", "string"),
+            ("name", "string"),
+            ("gender", "token"),
+            ("birthdate", "date"),
+            ("address-postalcode", "string"),
+            ("_id", "token"),
+        ),
         (),
     ),
     (

@@ -161,27 +161,59 @@ def _count(value: int | None) -> int:
     return value
 
 
-def _date_filter(field: str, values: list[str] | None, name: str) -> Q:
-    """FHIR date search (``ge2026-01-01``, ``lt2026-02``, ``2026-03-04``) → a filter."""
+DATE_PREFIXES = ("eq", "ne", "lt", "gt", "le", "ge", "sa", "eb", "ap")
+
+
+def _date_range(text: str, name: str) -> tuple[date, date]:
+    """The days a FHIR date of year, month or day precision covers: [first, after last)."""
+    try:
+        if len(text) == 4 and text.isdecimal():
+            first = date(int(text), 1, 1)
+            return first, date(first.year + 1, 1, 1)
+        if len(text) == 7:
+            first = date.fromisoformat(f"{text}-01")
+            return first, date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        first = date.fromisoformat(text[:10])
+        return first, first + timedelta(days=1)
+    except ValueError as exc:
+        raise FhirError(400, "invalid", f"{name}: '{text}' is not a date", name) from exc
+
+
+def _date_filter(field: str, values: list[str] | None, name: str, *, dates: bool = False) -> Q:
+    """FHIR date search on ``field`` (a DateTimeField, or with ``dates`` a DateField): a
+    date of year, month or day precision with a prefix (eq ne lt gt le ge sa eb ap; eq when
+    none), each value narrowing the search (``ge2026-01&le2026-03``)."""
     query = Q()
     for value in values or []:
         prefix, text = (value[:2], value[2:]) if value[:2].isalpha() else ("eq", value)
-        try:
-            start = date.fromisoformat(text if len(text) == 10 else f"{text}-01"[:10])
-        except ValueError as exc:
-            raise FhirError(400, "invalid", f"{name}: '{value}' is not a date", name) from exc
-        begin = timezone.make_aware(datetime.combine(start, time.min))
-        end = begin + timedelta(days=1)
-        lookups = {
-            "eq": Q(**{f"{field}__gte": begin, f"{field}__lt": end}),
+        if prefix not in DATE_PREFIXES:
+            raise FhirError(
+                400,
+                "invalid",
+                f"{name}: unknown prefix '{prefix}' ({', '.join(DATE_PREFIXES)})",
+                name,
+            )
+        first, after = _date_range(text, name)
+        if prefix == "ap":  # approximately: 10% of the way to today, at least a day, either side
+            gap = max(abs((timezone.localdate() - first).days) // 10, 1)
+            first, after = first - timedelta(days=gap), after + timedelta(days=gap)
+        if dates:
+            begin, end = first, after
+        else:
+            begin = timezone.make_aware(datetime.combine(first, time.min))
+            end = timezone.make_aware(datetime.combine(after, time.min))
+        within = Q(**{f"{field}__gte": begin, f"{field}__lt": end})
+        query &= {
+            "eq": within,
+            "ap": within,
+            "ne": ~within,
             "ge": Q(**{f"{field}__gte": begin}),
             "gt": Q(**{f"{field}__gte": end}),
+            "sa": Q(**{f"{field}__gte": end}),
             "le": Q(**{f"{field}__lt": end}),
             "lt": Q(**{f"{field}__lt": begin}),
-        }
-        if prefix not in lookups:
-            raise FhirError(400, "invalid", f"{name}: unsupported prefix '{prefix}'", name)
-        query &= lookups[prefix]
+            "eb": Q(**{f"{field}__lt": begin}),
+        }[prefix]
     return query
 
 

@@ -1,13 +1,19 @@
 """Patient: read and search of the people the caller may see."""
 
-from datetime import date
-
-from ninja import Query
+from django.db.models import Q
 
 from joinedup.people import access
+from joinedup.people.validation import search_form
 
 from .. import resources as R
-from ._common import FhirError, _count, _id, _membership, _person, _searchset, _shown, api
+from ._common import FhirError, _date_filter, _id, _membership, _person, _shown, api
+from .search import Search
+
+SEXES = {v: k for k, v in R.GENDER.items()}
+
+
+def _ids(text: str, kind: str) -> list[int]:
+    return [_id(part, kind) for part in text.split(",") if part]
 
 
 @api.get("/Patient/{patient_id}", summary="Read a Patient", response=dict)
@@ -16,32 +22,49 @@ def read_patient(request, patient_id: str):
     return _shown(request, R.patient(person))
 
 
-@api.get("/Patient", summary="Search Patients you may see", response=dict)
-def search_patient(
-    request,
-    identifier: str | None = None,
-    family: str | None = None,
-    birthdate: str | None = None,
-    id_: str | None = Query(None, alias="_id"),
-    count: int | None = Query(None, alias="_count"),
-):
+@api.get(
+    "/Patient",
+    summary="Search Patients you may see",
+    description=(
+        "identifier (NHS number, `system|value`), family and given and name (starts with, "
+        "any case; `:exact` for the whole name), gender, birthdate (with prefixes eq ne lt "
+        "gt le ge sa eb ap), address-postalcode (starts with), _id (a list), _count, "
+        "_summary=count. Any other parameter is refused unless `Prefer: handling=lenient`."
+    ),
+    response=dict,
+)
+def search_patient(request):
+    search = Search(
+        request,
+        "identifier", "family", "family:exact", "given", "given:exact", "name", "gender",
+        "birthdate", "address-postalcode", "_id",
+    )  # fmt: skip
     people = access.accessible_people(_membership(request)).select_related("registered_practice")
-    if identifier:
-        system, _, value = identifier.rpartition("|")
-        if system and system != R.NHS_NUMBER:
-            raise FhirError(400, "not-supported", "Only NHS numbers are identifiers here")
-        people = people.filter(nhs_number=value.replace(" ", ""))
-    if family:
-        people = people.filter(family_name__iexact=family)
-    if birthdate:
-        try:
-            people = people.filter(birth_date=date.fromisoformat(birthdate))
-        except ValueError as exc:
-            raise FhirError(400, "invalid", "birthdate must be YYYY-MM-DD", "birthdate") from exc
-    if id_:
-        people = people.filter(pk=_id(id_, "Patient"))
-    total = people.count()
-    found = list(people.order_by("pk")[: _count(count)])
+    query = Q()
+    for name, value in search.applied:
+        if name == "identifier":
+            system, _, number = value.rpartition("|")
+            if system and system != R.NHS_NUMBER:
+                raise FhirError(400, "not-supported", "Only NHS numbers are identifiers here")
+            query &= Q(nhs_number=number.replace(" ", ""))
+        elif name in ("family", "given"):
+            query &= Q(**{f"search_{name}_name__startswith": search_form(value)})
+        elif name in ("family:exact", "given:exact"):
+            query &= Q(**{f"{name.split(':')[0]}_name": value})
+        elif name == "name":
+            text = search_form(value)
+            query &= Q(search_family_name__startswith=text) | Q(search_given_name__startswith=text)
+        elif name == "gender":
+            if value not in SEXES:
+                raise FhirError(400, "invalid", f"gender: one of {', '.join(SEXES)}", "gender")
+            query &= Q(sex=SEXES[value])
+        elif name == "birthdate":
+            query &= _date_filter("birth_date", [value], "birthdate", dates=True)
+        elif name == "address-postalcode":
+            query &= Q(postcode__istartswith=value.strip())
+        elif name == "_id":
+            query &= Q(pk__in=_ids(value, "Patient"))
+    found, total = search.page(people.filter(query))
     for person in found:
         _person(request, person.pk)
-    return _shown(request, _searchset(request, [R.patient(p) for p in found], total=total))
+    return _shown(request, search.bundle([R.patient(p) for p in found], total=total))

@@ -1,0 +1,117 @@
+"""FHIR search as the specification says: paging a client can follow to the end and get
+every match once (also while records are added), unknown parameters refused (or, when the
+client asks for leniency, ignored and reported), string, date and _id searches."""
+
+from datetime import date
+
+import pytest
+
+from joinedup.core.actions import create_api_token
+from joinedup.core.models import Role
+from joinedup.people.models import Person
+from tests.integration.fhir.test_fhir_api import Fhir, _ok, _outcome
+
+
+@pytest.fixture
+def practice_of_2000(world, membership_of):
+    gp = world.user(Role.GP, world.practice_a)
+    Person.objects.bulk_create(
+        [
+            Person(
+                given_name=f"Given{i}",
+                family_name="Ghani" if i % 2 else "Smith",
+                search_given_name=f"given{i}",
+                search_family_name="ghani" if i % 2 else "smith",
+                birth_date=date(1940 + i % 60, 1 + i % 12, 1 + i % 28),
+                sex="female" if i % 3 else "male",
+                postcode="JU1 1AA" if i % 5 else "JU2 2BB",
+                registered_practice=world.practice_a,
+            )
+            for i in range(2000)
+        ]
+    )
+    token = create_api_token(by=None, user=gp, organisation=membership_of(gp).organisation)
+    return Fhir(token), token
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_client_library_pages_through_every_result_once_while_records_are_added(
+    practice_of_2000, live_server, world
+):
+    from fhirpy import SyncFHIRClient
+
+    _, token = practice_of_2000
+    client = SyncFHIRClient(f"{live_server.url}/fhir", authorization=f"Bearer {token}")
+    search = client.resources("Patient").search(family="Gha").limit(200)
+    assert search.fetch_raw().total == 1000
+    seen = []
+    for patient in search:  # the library follows the "next" links
+        seen.append(patient.id)
+        if len(seen) == 300:  # someone registers with the practice half-way through
+            world.person(given_name="Late", family_name="Ghani")
+    assert len(seen) == len(set(seen)) == 1001  # every one once, and the newcomer at the end
+
+
+def test_paging_links_count_capped_and_summary_count(practice_of_2000):
+    fhir, _ = practice_of_2000
+    page = _ok(fhir.get("Patient", family="smith", _count="300"))
+    assert page["total"] == 1000 and len(page["entry"]) == 200  # capped at the maximum
+    links = {link["relation"]: link["url"] for link in page["link"]}
+    assert set(links) == {"self", "first", "next", "last"}
+    assert "family=smith" in links["self"] and "_count=200" in links["self"]
+    last = _ok(fhir.client.get(links["last"], headers=fhir.headers))
+    assert len(last["entry"]) == 200 and "next" not in {x["relation"] for x in last["link"]}
+    back = {x["relation"]: x["url"] for x in last["link"]}["previous"]
+    before_last = _ok(fhir.client.get(back, headers=fhir.headers))
+    ids = [e["resource"]["id"] for e in before_last["entry"] + last["entry"]]
+    assert ids == sorted(ids, key=int) and len(set(ids)) == 400
+    counted = _ok(fhir.get("Patient", _summary="count"))
+    assert counted["total"] == 2000 and "entry" not in counted
+
+
+def test_unknown_parameters_are_refused_or_with_leniency_reported(practice_of_2000):
+    fhir, _ = practice_of_2000
+    issue = _outcome(fhir.get("Patient", colour="blue"), 400)
+    assert issue["code"] == "not-supported" and "colour" in issue["diagnostics"]
+    issue = _outcome(fhir.get("Patient", **{"family:missing": "true"}), 400)
+    assert "modifier" in issue["diagnostics"]
+    # Nobody is found by a name nobody has (it used to return everyone).
+    assert _ok(fhir.get("Patient", name="zzzz-nobody"))["total"] == 0
+    lenient = fhir.client.get(
+        "/fhir/Patient",
+        {"colour": "blue", "family": "smith", "_count": "5"},
+        headers={**fhir.headers, "Prefer": "handling=lenient"},
+    )
+    body = _ok(lenient)
+    assert body["total"] == 1000
+    outcome = [e for e in body["entry"] if e["search"]["mode"] == "outcome"]
+    assert "colour" in outcome[0]["resource"]["issue"][0]["diagnostics"]
+    self_link = next(link["url"] for link in body["link"] if link["relation"] == "self")
+    assert "colour" not in self_link  # only what was applied
+
+
+def test_string_date_and_id_searches(practice_of_2000, world):
+    fhir, _ = practice_of_2000
+    assert _ok(fhir.get("Patient", family="Gha"))["total"] == 1000  # starts with, any case
+    assert _ok(fhir.get("Patient", **{"family:exact": "Gha"}))["total"] == 0
+    assert _ok(fhir.get("Patient", **{"family:exact": "Ghani"}))["total"] == 1000
+    born = _ok(fhir.get("Patient", birthdate="ge1995-06-25", _summary="count"))["total"]
+    expected = Person.objects.filter(birth_date__gte=date(1995, 6, 25)).count()
+    assert born == expected > 0
+    assert _ok(fhir.get("Patient", birthdate="1950", _summary="count"))["total"] == (
+        Person.objects.filter(birth_date__year=1950).count()
+    )
+    assert _ok(fhir.get("Patient", birthdate="ne1950", _summary="count"))["total"] == (
+        2000 - Person.objects.filter(birth_date__year=1950).count()
+    )
+    assert _outcome(fhir.get("Patient", birthdate="xx1950"), 400)["code"] == "invalid"
+    assert _ok(fhir.get("Patient", gender="male", _summary="count"))["total"] == 667
+    assert (
+        _ok(fhir.get("Patient", **{"address-postalcode": "JU2"}, _summary="count"))["total"] == 400
+    )
+    ids = list(Person.objects.order_by("pk").values_list("pk", flat=True)[:3])
+    listed = _ok(fhir.get("Patient", _id=",".join(map(str, ids))))
+    assert [int(e["resource"]["id"]) for e in listed["entry"]] == ids
+    # Someone the caller may not see is not found by id either.
+    other = world.person(practice=world.practice_b, given_name="Not", family_name="Mine")
+    assert _ok(fhir.get("Patient", _id=str(other.pk)))["total"] == 0
