@@ -23,8 +23,14 @@ RESOURCES = (
     (
         "CarePlan",
         (),
-        (("patient", "reference"), ("subject", "reference"), ("status", "token"), ("date", "date")),
-        ("CarePlan:care-team", "CarePlan:goal", "CarePlan:subject"),
+        (
+            ("patient", "reference"),
+            ("subject", "reference"),
+            ("status", "token"),
+            ("date", "date"),
+            ("_id", "token"),
+        ),
+        ("CarePlan:care-team", "CarePlan:goal", "CarePlan:subject", "CarePlan:*"),
     ),
     ("CareTeam", (), (("patient", "reference"), ("subject", "reference")), ()),
     ("Goal", ("create", "update"), (("patient", "reference"), ("subject", "reference")), ()),

@@ -153,14 +153,6 @@ def _patient_id(value: str | None) -> int | None:
     return int(raw)
 
 
-def _count(value: int | None) -> int:
-    if value is None:
-        return DEFAULT_COUNT
-    if value < 0 or value > MAX_COUNT:
-        raise FhirError(400, "invalid", f"_count must be between 0 and {MAX_COUNT}", "_count")
-    return value
-
-
 DATE_PREFIXES = ("eq", "ne", "lt", "gt", "le", "ge", "sa", "eb", "ap")
 
 
@@ -219,21 +211,6 @@ def _date_filter(field: str, values: list[str] | None, name: str, *, dates: bool
 
 def _base(request) -> str:
     return request.build_absolute_uri("/fhir").rstrip("/")
-
-
-def _searchset(request, matches: list[dict], includes: list[dict] = (), total=None) -> dict:
-    seen, entries = set(), []
-    for resource, mode in [(r, "match") for r in matches] + [(r, "include") for r in includes]:
-        key = (resource["resourceType"], resource["id"])
-        if key not in seen:
-            seen.add(key)
-            entries.append((resource, mode))
-    return R.bundle(
-        entries,
-        _base(request),
-        request.build_absolute_uri(),
-        len(matches) if total is None else total,
-    )
 
 
 def _visible_people(request):

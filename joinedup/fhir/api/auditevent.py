@@ -8,16 +8,15 @@ from joinedup.people import access
 from .. import resources as R
 from ._common import (
     FhirError,
-    _count,
     _date_filter,
     _id,
     _membership,
     _patient_id,
     _person,
-    _searchset,
     _shown,
     api,
 )
+from .search import Search
 
 
 @api.get("/AuditEvent", summary="Who looked at or changed a person's record", response=dict)
@@ -27,17 +26,17 @@ def search_audit_event(
     date_: list[str] | None = Query(None, alias="date"),
     count: int | None = Query(None, alias="_count"),
 ):
+    search = Search(request, "patient", "date")
     person_id = _patient_id(patient)
     if person_id is None:
         raise FhirError(400, "invalid", "Search AuditEvent by patient", "patient")
     if access.access_basis(_membership(request), person_id) is None:
-        return _shown(request, _searchset(request, []))
+        return _shown(request, search.listed([]))
     events = AuditEvent.objects.filter(person_id=person_id).select_related("user", "organisation")
     events = events.filter(_date_filter("at", date_, "date"))
-    total = events.count()
-    found = [R.audit_event(e) for e in events.order_by("-at", "-id")[: _count(count)]]
+    found, total = search.page(events, descending=True)  # newest first
     _person(request, person_id, page="fhir audit")
-    return _shown(request, _searchset(request, found, total=total))
+    return _shown(request, search.bundle([R.audit_event(e) for e in found], total=total))
 
 
 @api.get("/AuditEvent/{event_id}", summary="Read an AuditEvent", response=dict)

@@ -12,7 +12,6 @@ from .. import resources as R
 from ._common import (
     FhirError,
     _body,
-    _count,
     _date_filter,
     _id,
     _if_match,
@@ -22,11 +21,11 @@ from ._common import (
     _patient_id,
     _person,
     _reference,
-    _searchset,
     _shown,
     _visible_people,
     api,
 )
+from .search import Search
 
 
 def _care_team(person) -> dict:
@@ -56,10 +55,16 @@ INCLUDES = ("CarePlan:care-team", "CarePlan:goal", "CarePlan:subject", "CarePlan
 
 
 def _includes(values: list[str] | None, allowed=INCLUDES) -> list[str]:
+    """The includes asked for; ``CarePlan:*`` is every one."""
+    chosen = []
     for value in values or []:
-        if value not in allowed:
+        if value == "CarePlan:*":
+            chosen += list(allowed)
+        elif value in allowed:
+            chosen.append(value)
+        else:
             raise FhirError(400, "not-supported", f"_include={value} is not supported", "_include")
-    return values or []
+    return chosen
 
 
 @api.get("/CareTeam/{team_id}", summary="Read a person's CareTeam", response=dict)
@@ -70,13 +75,14 @@ def read_care_team(request, team_id: str):
 
 @api.get("/CareTeam", summary="Search CareTeams", response=dict)
 def search_care_team(request, patient: str | None = None, subject: str | None = None):
+    search = Search(request, "patient", "subject")
     person_id = _patient_id(patient or subject)
     if person_id is None:
         raise FhirError(400, "invalid", "Search CareTeam by patient", "patient")
     if access.access_basis(_membership(request), person_id) is None:
-        return _shown(request, _searchset(request, []))
+        return _shown(request, search.listed([]))
     person, _ = _person(request, person_id)
-    return _shown(request, _searchset(request, [_care_team(person)]))
+    return _shown(request, search.listed([_care_team(person)]))
 
 
 @api.get("/CarePlan/{plan_id}", summary="Read a CarePlan", response=dict)
@@ -98,8 +104,10 @@ def search_care_plan(
     status: str | None = None,
     date_: list[str] | None = Query(None, alias="date"),
     include: list[str] | None = Query(None, alias="_include"),
+    id_: str | None = Query(None, alias="_id"),
     count: int | None = Query(None, alias="_count"),
 ):
+    search = Search(request, "patient", "subject", "status", "date", "_include", "_id")
     includes = _includes(include)
     plans = CarePlan.objects.filter(person__in=_visible_people(request)).select_related(
         "person", "person__registered_practice"
@@ -109,15 +117,17 @@ def search_care_plan(
         plans = plans.filter(person_id=person_id)
     if status and status != "active":
         plans = plans.none()  # every plan here is active
+    if id_:
+        plans = plans.filter(pk__in=[_id(part, "CarePlan") for part in id_.split(",") if part])
     plans = plans.filter(_date_filter("updated_at", date_, "date"))
-    total = plans.count()
+    found, total = search.page(plans)
     matches, extra = [], []
-    for plan in plans.order_by("pk")[: _count(count)]:
+    for plan in found:
         _person(request, plan.person_id)
         resource, included = _plan_resources(request, plan, includes)
         matches.append(resource)
         extra += included
-    return _shown(request, _searchset(request, matches, extra, total=total))
+    return _shown(request, search.bundle(matches, extra, total=total))
 
 
 def _goal(request, goal_ref: str) -> tuple[CarePlan, dict]:
@@ -141,15 +151,16 @@ def read_goal(request, goal_id: str):
 
 @api.get("/Goal", summary="Search Goals", response=dict)
 def search_goal(request, patient: str | None = None, subject: str | None = None):
+    search = Search(request, "patient", "subject")
     person_id = _patient_id(patient or subject)
     if person_id is None:
         raise FhirError(400, "invalid", "Search Goal by patient", "patient")
     plan = CarePlan.objects.filter(person_id=person_id).first()
     if plan is None or access.access_basis(_membership(request), person_id) is None:
-        return _shown(request, _searchset(request, []))
+        return _shown(request, search.listed([]))
     _person(request, person_id)
     goals = care_actions.current_content(plan).get("goals") or []
-    return _shown(request, _searchset(request, [R.goal(plan, g) for g in goals]))
+    return _shown(request, search.listed([R.goal(plan, g) for g in goals]))
 
 
 GOAL_LIFECYCLE = {

@@ -5,7 +5,8 @@ from ninja import Query
 from joinedup.core.models import Membership, Organisation
 
 from .. import resources as R
-from ._common import _by_id, _count, _id, _membership, _searchset, _shown, api
+from ._common import _by_id, _id, _membership, _shown, api
+from .search import Search
 
 
 @api.get("/Organization/{organisation_id}", summary="Read an Organization", response=dict)
@@ -22,15 +23,15 @@ def search_organization(
     name: str | None = None,
     count: int | None = Query(None, alias="_count"),
 ):
+    search = Search(request, "identifier", "name")
     _membership(request)
     orgs = Organisation.objects.all()
     if identifier:
         orgs = orgs.filter(ods_code=identifier.rpartition("|")[2])
     if name:
         orgs = orgs.filter(name__icontains=name)
-    total = orgs.count()
-    found = [R.organization(o) for o in orgs.order_by("pk")[: _count(count)]]
-    return _shown(request, _searchset(request, found, total=total))
+    found, total = search.page(orgs)
+    return _shown(request, search.bundle([R.organization(o) for o in found], total=total))
 
 
 @api.get("/PractitionerRole/{role_id}", summary="Read a PractitionerRole", response=dict)
@@ -48,12 +49,12 @@ def search_practitioner_role(
     organization: str | None = None,
     count: int | None = Query(None, alias="_count"),
 ):
+    search = Search(request, "organization")
     _membership(request)
     roles = Membership.objects.filter(active=True).select_related("user", "organisation")
     if organization:
         roles = roles.filter(
             organisation_id=_id(organization.removeprefix("Organization/"), "Organization")
         )
-    total = roles.count()
-    found = [R.practitioner_role(m) for m in roles.order_by("pk")[: _count(count)]]
-    return _shown(request, _searchset(request, found, total=total))
+    found, total = search.page(roles)
+    return _shown(request, search.bundle([R.practitioner_role(m) for m in found], total=total))

@@ -16,10 +16,10 @@ from ._common import (
     _membership,
     _patient_id,
     _person,
-    _searchset,
     _shown,
     api,
 )
+from .search import Search
 
 
 @api.get("/Questionnaire/{questionnaire_id}", summary="Read a Questionnaire", response=dict)
@@ -31,6 +31,7 @@ def read_questionnaire(request, questionnaire_id: str):
 
 @api.get("/Questionnaire", summary="Search Questionnaires", response=dict)
 def search_questionnaire(request, url: str | None = None, version: str | None = None):
+    search = Search(request, "url", "version")
     _membership(request)
     care_actions.current_questionnaire()
     found = Questionnaire.objects.all()
@@ -38,7 +39,8 @@ def search_questionnaire(request, url: str | None = None, version: str | None = 
         found = found.filter(url=url)
     if version:
         found = found.filter(version=version)
-    return _shown(request, _searchset(request, [R.questionnaire(q) for q in found.order_by("pk")]))
+    found, total = search.page(found)
+    return _shown(request, search.bundle([R.questionnaire(q) for q in found], total=total))
 
 
 def _response(request, item: Assessment, basis: str) -> dict:
@@ -73,11 +75,12 @@ def search_questionnaire_response(
     status: str | None = None,
     authored: list[str] | None = Query(None, alias="authored"),
 ):
+    search = Search(request, "patient", "subject", "status", "authored")
     person_id = _patient_id(patient or subject)
     if person_id is None:
         raise FhirError(400, "invalid", "Search QuestionnaireResponse by patient", "patient")
     if access.access_basis(_membership(request), person_id) is None:
-        return _shown(request, _searchset(request, []))
+        return _shown(request, search.listed([]))
     _, basis = _person(request, person_id)
     found = Assessment.objects.filter(person_id=person_id).select_related(
         "questionnaire", "person", "author", "organisation"
@@ -85,4 +88,7 @@ def search_questionnaire_response(
     if status:
         found = found.filter(status=status)
     found = found.filter(_date_filter("started_at", authored, "authored"))
-    return _shown(request, _searchset(request, [_response(request, a, basis) for a in found]))
+    found, total = search.page(found)
+    return _shown(
+        request, search.bundle([_response(request, a, basis) for a in found], total=total)
+    )

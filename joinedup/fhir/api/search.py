@@ -117,6 +117,11 @@ class Search:
             return [], len(items)
         return items[: self.count], len(items)
 
+    def listed(self, items: list[dict]) -> dict:
+        """The Bundle of a short list (``page_list``)."""
+        found, total = self.page_list(items)
+        return self.bundle(found, total=total)
+
     def _url(self, **marker) -> str:
         path = self.request.build_absolute_uri(self.request.path)
         query = [*self.applied, ("_count", str(self.count))]

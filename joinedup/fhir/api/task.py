@@ -14,7 +14,6 @@ from .. import resources as R
 from ._common import (
     FhirError,
     _body,
-    _count,
     _date_filter,
     _id,
     _if_match,
@@ -24,10 +23,10 @@ from ._common import (
     _patient_id,
     _person,
     _reference,
-    _searchset,
     _shown,
     api,
 )
+from .search import Search
 
 
 def _visible_tasks(request):
@@ -75,6 +74,7 @@ def search_task(
     authored_on: list[str] | None = Query(None, alias="authored-on"),
     count: int | None = Query(None, alias="_count"),
 ):
+    search = Search(request, "patient", "status", "owner", "code", "authored-on")
     found = _visible_tasks(request)
     person_id = _patient_id(patient)
     if person_id is not None:
@@ -98,11 +98,10 @@ def search_task(
                 400, "invalid", "owner must reference an Organization or PractitionerRole", "owner"
             )
     found = found.filter(_date_filter("created_at", authored_on, "authored-on"))
-    total = found.count()
-    items = list(found.order_by("due", "pk")[: _count(count)])
+    items, total = search.page(found)
     for item in items:
         record_audit_task(request, item)
-    return _shown(request, _searchset(request, R.tasks(items), total=total))
+    return _shown(request, search.bundle(R.tasks(items), total=total))
 
 
 @api.post(

@@ -106,7 +106,9 @@ def test_reads_follow_the_relationship_rule_and_are_audited(fhir):
         gp.get("Patient", identifier=f"https://fhir.nhs.uk/Id/nhs-number|{fhir.person.nhs_number}")
     )
     assert [e["resource"]["id"] for e in found["entry"]] == [str(fhir.person.pk)]
-    assert _outcome(gp.get("CarePlan", _count="5000"), 400)["expression"] == ["_count"]
+    capped = _ok(gp.get("CarePlan", _count="5000"))  # capped at the maximum, not refused
+    assert "_count=200" in capped["link"][0]["url"]
+    assert _outcome(gp.get("CarePlan", _count="-1"), 400)["expression"] == ["_count"]
     assert _outcome(gp.get("CarePlan", date="soon"), 400)["expression"] == ["date"]
     assert _outcome(gp.get("CarePlan", _include="CarePlan:nonsense"), 400)["code"] == (
         "not-supported"

@@ -115,3 +115,33 @@ def test_string_date_and_id_searches(practice_of_2000, world):
     # Someone the caller may not see is not found by id either.
     other = world.person(practice=world.practice_b, given_name="Not", family_name="Mine")
     assert _ok(fhir.get("Patient", _id=str(other.pk)))["total"] == 0
+
+
+def test_every_search_refuses_what_it_does_not_know_and_care_plans_by_id(fhir):
+    gp = Fhir(fhir.token[fhir.gp])
+    for kind, params in (
+        ("CarePlan", {"category": "x"}),
+        ("Task", {"priority": "urgent"}),
+        ("Organization", {"address": "x"}),
+        ("PractitionerRole", {"role": "x"}),
+        ("AuditEvent", {"patient": fhir.person.pk, "agent": "x"}),
+        ("Condition", {"patient": fhir.person.pk, "code": "x"}),
+        ("Goal", {"patient": fhir.person.pk, "lifecycle-status": "x"}),
+        ("CareTeam", {"patient": fhir.person.pk, "status": "x"}),
+        ("Questionnaire", {"title": "x"}),
+        ("QuestionnaireResponse", {"patient": fhir.person.pk, "author": "x"}),
+    ):
+        issue = _outcome(gp.get(kind, **params), 400)
+        assert issue["code"] == "not-supported", kind
+    # One plan by _id, with its goals after it (it used to return every plan).
+    plan = _ok(gp.get("CarePlan", _id=str(fhir.plan.pk), _include="CarePlan:goal"))
+    assert plan["total"] == 1
+    kinds = [(e["resource"]["resourceType"], e["search"]["mode"]) for e in plan["entry"]]
+    assert kinds == [("CarePlan", "match"), ("Goal", "include")]
+    everything = _ok(gp.get("CarePlan", _id=str(fhir.plan.pk), _include="CarePlan:*"))
+    assert {e["resource"]["resourceType"] for e in everything["entry"]} == {
+        "CarePlan",
+        "CareTeam",
+        "Goal",
+        "Patient",
+    }
