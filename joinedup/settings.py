@@ -63,6 +63,7 @@ ALLOWED_HOSTS = os.environ.get("JOINEDUP_ALLOWED_HOSTS", "127.0.0.1,localhost,te
 )
 
 INSTALLED_APPS = [
+    "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -111,9 +112,19 @@ if os.environ.get("JOINEDUP_REDIS_URL"):
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
 
+CORS_URLS_REGEX = r"^/(fhir|oruk)(/.*)?$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "if-match", "prefer")
+CORS_EXPOSE_HEADERS = ("etag", "location", "content-location")
+CORS_PREFLIGHT_MAX_AGE = 3600
+
 MIDDLEWARE = [
     # First: the request id is on every line logged after it; every request is counted.
     "joinedup.operations.middleware.RequestMiddleware",
+    # The APIs answer browser clients of other sites (CORS, preflight included): only
+    # /fhir and /oruk, with no cookies (a FHIR client sends its bearer token itself).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -130,6 +141,7 @@ MIDDLEWARE = [
     "joinedup.people.middleware.MergedRecordMiddleware",
     "joinedup.portal.access.ResidentMiddleware",
     "axes.middleware.AxesMiddleware",
+    "joinedup.fhir.middleware.FhirOutcomeMiddleware",
 ]
 
 ROOT_URLCONF = "joinedup.urls"

@@ -145,3 +145,50 @@ def test_every_search_refuses_what_it_does_not_know_and_care_plans_by_id(fhir):
         "Goal",
         "Patient",
     }
+
+
+def test_browser_clients_of_other_sites_may_call_the_apis_with_their_token(fhir):
+    from django.test import Client
+
+    browser = Client()
+    preflight = browser.options(
+        "/fhir/Patient",
+        headers={
+            "Origin": "https://app.example.org",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization, prefer",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert "authorization" in preflight["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Credentials" not in preflight  # tokens, never cookies
+    answer = browser.get("/fhir/metadata", headers={"Origin": "https://app.example.org"})
+    assert answer["Access-Control-Allow-Origin"] == "*"
+    # Without a token a browser still gets nowhere; and the staff pages are not opened up.
+    assert browser.get("/fhir/Patient", headers={"Origin": "https://x.example"}).status_code == 401
+    page = browser.get("/", headers={"Origin": "https://app.example.org"})
+    assert "Access-Control-Allow-Origin" not in page
+    oruk = browser.options(
+        "/oruk/services",
+        headers={"Origin": "https://feeds.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert oruk["Access-Control-Allow-Origin"] == "*"
+
+
+def test_what_the_server_does_not_do_is_an_operation_outcome(fhir):
+    gp = Fhir(fhir.token[fhir.gp])
+    for method, path, status in (
+        ("GET", "NoSuchType", 404),
+        ("GET", "Task/1/_history/1", 404),
+        ("DELETE", f"Patient/{fhir.person.pk}", 405),
+        ("PATCH", f"Patient/{fhir.person.pk}", 405),
+        ("POST", "Patient", 405),
+    ):
+        answer = gp.client.generic(method, f"/fhir/{path}", headers=gp.headers)
+        issue = _outcome(answer, status)
+        assert issue["code"] == "not-supported", (method, path)
+    xml = gp.client.get("/fhir/Patient", headers={**gp.headers, "Accept": "application/fhir+xml"})
+    assert _outcome(xml, 406)["code"] == "not-supported"
+    assert _outcome(gp.get("Patient", _format="xml"), 406)
+    assert _ok(gp.get("Patient", _format="json"))["resourceType"] == "Bundle"
