@@ -234,7 +234,10 @@ def goal(plan, item: dict) -> dict:
         {
             "resourceType": "Goal",
             "id": goal_id(plan, item),
-            "meta": {"versionId": str(plan.version), "lastUpdated": instant(plan.updated_at)},
+            "meta": {
+                "versionId": str(item.get("version", 1)),
+                "lastUpdated": instant(plan.updated_at),
+            },
             "lifecycleStatus": lifecycle,
             "achievementStatus": {"coding": [{"system": GOAL_ACHIEVEMENT, "code": achievement}]},
             "description": {"text": item.get("text", "")},

@@ -159,10 +159,12 @@ def _save_item(*, by, membership, plan, base_version, kind: str, item: dict, ite
         index = next((i for i, x in enumerate(items) if x.get("id") == item_id), None)
         if index is None:
             raise ValidationError(f"That {noun.lower()} is not in this plan")
-        items[index] = {**items[index], **item}
+        # Each goal and action keeps its own version (an API client editing one is not
+        # told another, changed meanwhile, is stale).
+        items[index] = {**items[index], **item, "version": items[index].get("version", 1) + 1}
         summary = f"{noun} updated"
     else:
-        items.append({"id": uuid.uuid4().hex[:12], **item})
+        items.append({"id": uuid.uuid4().hex[:12], **item, "version": 1})
         summary = f"{noun} added"
     content[kind] = items
     return _new_version(

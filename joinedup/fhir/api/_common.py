@@ -226,11 +226,14 @@ def _shown(request, resource: dict, status: int = 200, version: int | None = Non
     return response
 
 
-def _if_match(request, current: int) -> int:
-    """The version the client based its change on: If-Match W/"n", else the current."""
+def _if_match(request) -> int:
+    """The version the client based its change on (``If-Match: W/"n"``): required, so that
+    no update overwrites a change its client has not seen (428 without it)."""
     header = request.headers.get("If-Match", "")
     if not header:
-        return current
+        raise FhirError(
+            428, "required", 'Say which version you changed: If-Match: W/"n" (from its ETag)'
+        )
     digits = header.removeprefix("W/").strip('"')
     if not digits.isdecimal() or len(digits) > 9:
         raise FhirError(400, "invalid", 'If-Match must look like W/"3"', "If-Match")

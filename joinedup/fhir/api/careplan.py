@@ -218,7 +218,7 @@ def create_goal(request):
     except DjangoValidationError as exc:
         raise _invalid(exc) from exc
     item = care_actions.current_content(plan)["goals"][-1]
-    return _shown(request, R.goal(plan, item), status=201, version=plan.version)
+    return _shown(request, R.goal(plan, item), status=201, version=item.get("version", 1))
 
 
 @api.put("/Goal/{goal_id}", summary="Update a Goal (progress, words, note)", response=dict)
@@ -228,13 +228,16 @@ def update_goal(request, goal_id: str):
     body = _body(request, "Goal")
     if body.get("id") not in (None, goal_id):
         raise FhirError(400, "invalid", "The id in the body is not the id in the URL", "id")
-    base = _if_match(request, plan.version)
+    if _if_match(request) != item.get("version", 1):
+        raise FhirError(
+            412, "conflict", f"Goal/{goal_id} has changed since version {_if_match(request)}"
+        )
     try:
         plan = care_actions.save_goal(
             by=request.user,
             membership=membership,
             plan=plan,
-            base_version=base,
+            base_version=plan.version,  # the goal's own version was checked above
             data=_goal_data(body),
             goal_id=item["id"],
         )
@@ -243,4 +246,4 @@ def update_goal(request, goal_id: str):
     except DjangoValidationError as exc:
         raise _invalid(exc) from exc
     item = next(g for g in care_actions.current_content(plan)["goals"] if g["id"] == item["id"])
-    return _shown(request, R.goal(plan, item), version=plan.version)
+    return _shown(request, R.goal(plan, item), version=item["version"])

@@ -157,8 +157,7 @@ def update_task(request, task_id: str):
     body = _body(request, "Task")
     if body.get("id") not in (None, task_id):
         raise FhirError(400, "invalid", "The id in the body is not the id in the URL", "id")
-    version = body.get("meta", {}).get("versionId")
-    base = _if_match(request, int(version) if _is_id(str(version or "")) else item.version)
+    base = _if_match(request)
     status = body.get("status")
     if status == item.status:
         return _shown(request, R.tasks([item])[0], version=item.version)

@@ -163,10 +163,17 @@ def test_goals_can_be_added_and_updated_with_version_checks(fhir):
             ]
         },
     }
+    assert created["ETag"] == 'W/"1"' and goal["meta"]["versionId"] == "1"
+    # Each goal has its own version: the first goal changing does not make this one stale.
+    first = care_plan_goals(gp, fhir)[0]
+    _ok(gp.send("put", f"Goal/{first['id']}", {**first, "note": [{"text": "Most days"}]},
+                **{"If-Match": f'W/"{first["meta"]["versionId"]}"'}))  # fmt: skip
+    without = gp.send("put", f"Goal/{goal['id']}", achieved)
+    assert _outcome(without, 428)["code"] == "required"  # no last-writer-wins
+    updated = _ok(gp.send("put", f"Goal/{goal['id']}", achieved, **{"If-Match": 'W/"1"'}))
+    assert updated["lifecycleStatus"] == "completed" and updated["meta"]["versionId"] == "2"
     stale = gp.send("put", f"Goal/{goal['id']}", achieved, **{"If-Match": 'W/"1"'})
     assert _outcome(stale, 412)["code"] == "conflict"
-    updated = _ok(gp.send("put", f"Goal/{goal['id']}", achieved, **{"If-Match": 'W/"3"'}))
-    assert updated["lifecycleStatus"] == "completed" and updated["meta"]["versionId"] == "4"
     bad = gp.send(
         "post",
         "Goal",
@@ -193,6 +200,11 @@ def test_goals_can_be_added_and_updated_with_version_checks(fhir):
     assert _outcome(not_mine, 404)["code"] == "not-found"
 
 
+def care_plan_goals(client, fhir) -> list[dict]:
+    found = _ok(client.get("Goal", patient=fhir.person.pk))
+    return [e["resource"] for e in found["entry"]]
+
+
 def test_tasks_across_organisations_through_fhir(fhir):
     gp, social = Fhir(fhir.token[fhir.gp]), Fhir(fhir.token[fhir.social])
     body = {
@@ -215,21 +227,28 @@ def test_tasks_across_organisations_through_fhir(fhir):
     assert wrong["code"] == "invalid" and "status" in wrong["diagnostics"]
     # The owner's side accepts; the requester cannot.
     accept = {**task, "status": "accepted"}
-    assert _outcome(gp.send("put", f"Task/{task['id']}", accept), 403)["code"] == "forbidden"
-    accepted = _ok(social.send("put", f"Task/{task['id']}", accept))
+    first = {"If-Match": 'W/"1"'}
+    assert _outcome(gp.send("put", f"Task/{task['id']}", accept, **first), 403)["code"] == (
+        "forbidden"
+    )
+    assert _outcome(social.send("put", f"Task/{task['id']}", accept), 428)["code"] == "required"
+    accepted = _ok(social.send("put", f"Task/{task['id']}", accept, **first))
     assert accepted["status"] == "accepted" and accepted["meta"]["versionId"] == "2"
     again = social.send(
         "put", f"Task/{task['id']}", {**accepted, "status": "completed"}, **{"If-Match": 'W/"1"'}
     )
     assert _outcome(again, 412)["code"] == "conflict"
-    no_outcome = social.send("put", f"Task/{task['id']}", {**accepted, "status": "completed"})
+    second = {"If-Match": 'W/"2"'}
+    no_outcome = social.send(
+        "put", f"Task/{task['id']}", {**accepted, "status": "completed"}, **second
+    )
     assert "Say what happened" in _outcome(no_outcome, 400)["diagnostics"]
     done = {
         **accepted,
         "status": "completed",
         "output": [{"type": {"text": "Outcome"}, "valueString": "Assessed; package agreed"}],
     }
-    _ok(social.send("put", f"Task/{task['id']}", done))
+    _ok(social.send("put", f"Task/{task['id']}", done, **second))
     seen = _ok(gp.get("Task", patient=fhir.person.pk, status="completed"))
     assert seen["entry"][0]["resource"]["output"][0]["valueString"] == "Assessed; package agreed"
     assert Task.objects.get().source == "FHIR API"
