@@ -17,6 +17,39 @@ ODS_CODE = "https://fhir.nhs.uk/Id/ods-organization-code"
 UK_CORE = "https://fhir.hl7.org.uk/StructureDefinition"
 GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 
+SNOMED = "http://snomed.info/sct"
+# A referral is SNOMED CT 3457005 "Patient referral"; every kind also has joinedup's own
+# code (``task_kind_system``), so a client can say and search either.
+TASK_SNOMED = {"referral": ("3457005", "Patient referral")}
+
+
+def task_kind_system() -> str:
+    from joinedup.care.assessment import canonical
+
+    return canonical("CodeSystem", "task-kind")
+
+
+def task_code(kind: str) -> dict:
+    codings = [{"system": task_kind_system(), "code": kind}]
+    if kind in TASK_SNOMED:
+        code, display = TASK_SNOMED[kind]
+        codings.insert(0, {"system": SNOMED, "code": code, "display": display})
+    return {"coding": codings, "text": kind}
+
+
+def task_kind(code: dict | None) -> str | None:
+    """The kind of task a Task.code says (a SNOMED CT or joinedup coding, else its text)."""
+    code = code or {}
+    for coding in code.get("coding") or []:
+        if coding.get("system") == SNOMED:
+            for kind, (snomed, _) in TASK_SNOMED.items():
+                if coding.get("code") == snomed:
+                    return kind
+        if coding.get("system") == task_kind_system():
+            return coding.get("code")
+    return code.get("text")
+
+
 GENDER = {"female": "female", "male": "male", "indeterminate": "other", "unknown": "unknown"}
 # Plan goal progress ↔ FHIR Goal lifecycle and achievement.
 GOAL_STATES = {
@@ -292,7 +325,7 @@ def task(item, roles: dict) -> dict:
             "meta": {"versionId": str(item.version), "lastUpdated": instant(item.updated_at)},
             "status": item.status,
             "intent": "order",
-            "code": {"text": item.kind},
+            "code": task_code(item.kind),
             "description": item.description,
             "for": ref("Patient", item.person_id),
             "authoredOn": instant(item.created_at),

@@ -85,7 +85,10 @@ def search_task(
             raise FhirError(400, "invalid", f"status: '{status}' is not a Task status", "status")
         found = found.filter(status__in=statuses)
     if code:
-        found = found.filter(kind=code)
+        system, _, value = code.rpartition("|")
+        coding = {"system": system or R.SNOMED, "code": value}
+        kind = R.task_kind({"coding": [coding]}) if system or value.isdecimal() else value
+        found = found.filter(kind=kind or "")
     if owner:
         kind, _, pk = owner.partition("/")
         if kind == "Organization" and _is_id(pk):
@@ -127,9 +130,14 @@ def create_task(request):
         ).first()
         if owner is None:
             raise FhirError(400, "invalid", f"{owner_ref} is not known", "owner")
-    kind = (body.get("code") or {}).get("text") or TaskKind.TASK
+    kind = R.task_kind(body.get("code")) or TaskKind.TASK
     if kind not in (TaskKind.TASK, TaskKind.REFERRAL):
-        raise FhirError(400, "invalid", "code.text must be 'task' or 'referral'", "code")
+        raise FhirError(
+            400,
+            "invalid",
+            "code must be a referral (SNOMED CT 3457005) or a task (joinedup's task-kind)",
+            "code",
+        )
     due = ((body.get("restriction") or {}).get("period") or {}).get("end")
     try:
         item = care_actions.create_task(

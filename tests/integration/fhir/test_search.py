@@ -192,3 +192,67 @@ def test_what_the_server_does_not_do_is_an_operation_outcome(fhir):
     assert _outcome(xml, 406)["code"] == "not-supported"
     assert _outcome(gp.get("Patient", _format="xml"), 406)
     assert _ok(gp.get("Patient", _format="json"))["resourceType"] == "Bundle"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_client_library_reads_refers_and_updates_as_the_standard_says(fhir, live_server):
+    from fhirpy import SyncFHIRClient
+    from fhirpy.base.exceptions import OperationOutcome
+
+    from joinedup.care.models import Task
+
+    gp = SyncFHIRClient(f"{live_server.url}/fhir", authorization=f"Bearer {fhir.token[fhir.gp]}")
+    social = SyncFHIRClient(
+        f"{live_server.url}/fhir", authorization=f"Bearer {fhir.token[fhir.social]}"
+    )
+    capability = gp.execute("metadata", "get")
+    searches = {r["type"]: {p["name"] for p in r.get("searchParam", [])}
+                for r in capability["rest"][0]["resource"]}  # fmt: skip
+    assert {"family", "given", "name", "gender", "address-postalcode"} <= searches["Patient"]
+    # A plan with its includes, by _id.
+    bundle = (
+        gp.resources("CarePlan").search(_id=fhir.plan.pk).include("CarePlan", "goal").fetch_raw()
+    )
+    assert [e.resource.resourceType for e in bundle.entry] == ["CarePlan", "Goal"]
+    # A referral coded in SNOMED CT is kept as a referral.
+    task = gp.resource(
+        "Task",
+        status="requested",
+        intent="order",
+        code={"coding": [{"system": "http://snomed.info/sct", "code": "3457005"}]},
+        description="Care act assessment",
+        **{"for": {"reference": f"Patient/{fhir.person.pk}"}},
+        owner={"reference": f"Organization/{fhir.asc.pk}"},
+    )
+    task.save()
+    assert Task.objects.get(pk=task.id).kind == "referral"
+    stored = gp.reference("Task", task.id).to_resource()
+    assert stored.code.coding[0].code == "3457005" and stored.code.text == "referral"
+    found = gp.resources("Task").search(code="http://snomed.info/sct|3457005").fetch()
+    assert [t.id for t in found] == [task.id]
+    # Updates say which version they change: stale is 412, none is 428.
+    mine = social.reference("Task", task.id).to_resource()
+    mine["status"] = "accepted"
+    with pytest.raises(OperationOutcome):
+        social.execute(f"Task/{task.id}", "put", data=mine.serialize())  # no If-Match: 428
+    import requests
+
+    stale = requests.put(
+        f"{live_server.url}/fhir/Task/{task.id}",
+        json=mine.serialize(),
+        headers={"Authorization": f"Bearer {fhir.token[fhir.social]}",
+                 "Content-Type": "application/fhir+json", "If-Match": 'W/"9"'},
+        timeout=10,
+    )  # fmt: skip
+    assert stale.status_code == 412
+    done = requests.put(
+        f"{live_server.url}/fhir/Task/{task.id}",
+        json=mine.serialize(),
+        headers={"Authorization": f"Bearer {fhir.token[fhir.social]}",
+                 "Content-Type": "application/fhir+json", "If-Match": 'W/"1"'},
+        timeout=10,
+    )  # fmt: skip
+    assert done.status_code == 200 and done.json()["status"] == "accepted"
+    # An unknown parameter is refused.
+    with pytest.raises(OperationOutcome, match="colour"):
+        gp.resources("Patient").search(colour="blue").fetch()
