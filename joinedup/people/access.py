@@ -159,6 +159,29 @@ def accessible_among(membership: Membership | None, person_ids) -> set[int]:
     return {next(iter(row.values())) for row in first.union(*rest, all=True)}
 
 
+def bases_among(membership: Membership | None, person_ids: list[int]) -> dict[int, str]:
+    """{person id: the first relationship that opens them} for those of ``person_ids`` the
+    membership may open: the same answer as ``access_basis`` for each, in one query per
+    kind of relationship rather than per person (a page of search results)."""
+    if not gives_direct_care(membership) or not person_ids:
+        return {}
+    found: dict[int, str] = {}
+    live = set(
+        Person.objects.filter(pk__in=person_ids, merged_into__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    for relationship in _RELATIONSHIPS.values():
+        wanted = [pk for pk in person_ids if pk in live and pk not in found]
+        if not wanted:
+            break
+        ids = relationship.person_ids(membership)
+        field = ids.query.values_select[0]
+        for pk in ids.filter(**{f"{field}__in": wanted}).values_list(field, flat=True):
+            found.setdefault(pk, relationship.name)
+    return found
+
+
 def trace_people() -> QuerySet[Person]:
     """All residents, for demographic tracing by exact NHS number or surname and date of
     birth only (as a spine trace would). Callers show identifying details only, never the

@@ -275,6 +275,29 @@ def record_person_view(
     )
 
 
+def record_person_views(
+    *, by: User, membership: Membership, bases: dict[int, str], page: str
+) -> None:
+    """Audit that each of these records was looked at (a page of search results), on its
+    basis: one event a person, written together."""
+    from joinedup.core.models import AuditEvent
+
+    now = timezone.now()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                at=now,
+                user=by,
+                organisation=membership.organisation,
+                action=f"person.view.{page}",
+                person_id=person_id,
+                detail={"basis": basis, "role": membership.role},
+            )
+            for person_id, basis in bases.items()
+        ]
+    )
+
+
 @transaction.atomic
 def bulk_register_people(
     *,

@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from joinedup.people import access
+from joinedup.people.actions import record_person_views
 from joinedup.people.validation import search_form
 
 from .. import resources as R
@@ -65,6 +66,10 @@ def search_patient(request):
         elif name == "_id":
             query &= Q(pk__in=_ids(value, "Patient"))
     found, total = search.page(people.filter(query))
-    for person in found:
-        _person(request, person.pk)
+    # Every one returned is audited (one event each), with the relationship that opens
+    # them, decided for the whole page at once.
+    membership = _membership(request)
+    bases = access.bases_among(membership, [p.pk for p in found])
+    found = [p for p in found if p.pk in bases]
+    record_person_views(by=request.user, membership=membership, bases=bases, page="fhir")
     return _shown(request, search.bundle([R.patient(p) for p in found], total=total))

@@ -256,3 +256,21 @@ def test_a_client_library_reads_refers_and_updates_as_the_standard_says(fhir, li
     # An unknown parameter is refused.
     with pytest.raises(OperationOutcome, match="colour"):
         gp.resources("Patient").search(colour="blue").fetch()
+
+
+def test_a_search_audits_each_person_returned_with_the_relationship_that_opened_them(
+    practice_of_2000,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from joinedup.core.models import AuditEvent
+
+    fhir, _ = practice_of_2000
+    with CaptureQueriesContext(connection) as queries:
+        page = _ok(fhir.get("Patient", family="smith", _count="50"))
+    returned = {int(e["resource"]["id"]) for e in page["entry"]}
+    events = AuditEvent.objects.filter(action="person.view.fhir")
+    assert set(events.values_list("person_id", flat=True)) == returned and len(returned) == 50
+    assert {e.detail["basis"] for e in events} == {"registered_practice"}
+    assert len(queries) < 30  # not a query or two for each of the 50
