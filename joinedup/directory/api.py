@@ -325,8 +325,11 @@ FULL = (
 def _page(queryset, page: int, per_page: int, render, *, among=None, field="pk") -> dict:
     """One page of a queryset; with ``among``, only the rows whose ``field`` is in it (a
     set worked out outside the database, such as the services near a postcode)."""
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise HttpError(400, f"page must be 1 or more, per_page between 1 and {MAX_PER_PAGE}")
+    if page < 1 or per_page < 1:
+        raise HttpError(400, "page and per_page must be 1 or more")
+    # A feed reader asking for more a page than the server gives gets pages of the most
+    # (the size says so), rather than nothing.
+    per_page = min(per_page, MAX_PER_PAGE)
     start, end = (page - 1) * per_page, page * per_page
     if among is None:
         total = queryset.count()
