@@ -354,6 +354,43 @@ def bulk_register_people(
     return len(people)
 
 
+# What a registration file does not carry, which a bulk source may add to people loaded.
+BULK_DETAILS = ("phone", "communication_needs", "national_data_opt_out")
+
+
+@transaction.atomic
+def bulk_set_details(
+    *, by: User | None, details: dict[int, dict], source: str, batch_size: int = 2000
+) -> int:
+    """Set details a registration file does not carry ({person id: {field: value}}, of
+    ``BULK_DETAILS``) on many people at once (the demo borough's phones, communication
+    needs and opt-outs). One audit event records it."""
+    wanted = {name for values in details.values() for name in values}
+    if wanted - set(BULK_DETAILS):
+        raise ValidationError(
+            f"{source}: only {', '.join(BULK_DETAILS)} can be set in bulk, not "
+            f"{', '.join(sorted(wanted - set(BULK_DETAILS)))}"
+        )
+    needs = set(CommunicationNeed.values)
+    people = []
+    for person in Person.objects.filter(pk__in=list(details)).only("pk", *wanted):
+        for name, value in details[person.pk].items():
+            if name == "communication_needs" and set(value) - needs:
+                raise ValidationError(f"{source}: unknown communication needs {value}")
+            setattr(person, name, value)
+        people.append(person)
+    if people:
+        Person.objects.bulk_update(people, sorted(wanted), batch_size=batch_size)
+    record_audit(
+        by=by,
+        action="people.bulk_details",
+        object_type="source",
+        object_id=source[:60],
+        detail={"people": len(people), "fields": sorted(wanted)},
+    )
+    return len(people)
+
+
 @transaction.atomic
 def bulk_add_relationships(*, by: User | None, rows: list[dict], source: str) -> int:
     """Add many carer / contact relationships (rows of Relationship fields, by id)."""
