@@ -41,7 +41,7 @@ demo: install pdf
 	mkdir -p $(DATA_DIR)
 	$(BIN)/joinedup collectstatic --no-input --verbosity 0
 	$(BIN)/joinedup migrate --no-input --verbosity 0
-	$(BIN)/joinedup synth --residents $(RESIDENTS) --seed 1 --replace \
+	$(BIN)/joinedup synth --residents $(RESIDENTS) --seed 1 --places 3 --replace \
 	  --agencies $(DATA_DIR)/agencies --link-agencies
 	$(BIN)/joinedup population run
 	$(BIN)/joinedup care build-caseload

@@ -459,13 +459,19 @@ _USERNAME = re.compile(r"[\w.@+-]+")
 
 @transaction.atomic
 def load_staff(
-    *, by: User | None, path: Path | str, site: str, progress: Progress = None
+    *,
+    by: User | None,
+    path: Path | str,
+    site: str,
+    send_links: bool = True,
+    progress: Progress = None,
 ) -> LoadRun:
     """``username,name,email,organisation,role[,team]`` (organisation an ODS code or name;
     role as joinedup names it). Someone new gets an account with no password and an email
-    with a single-use link to set one (sent once this commits). A membership made by an
-    earlier staff file and missing from this one is made inactive at once, and someone
-    left with no active membership can no longer sign in."""
+    with a single-use link to set one (sent once this commits; not with
+    ``send_links=False``, as for the demo, whose staff share a known password). A
+    membership made by an earlier staff file and missing from this one is made inactive at
+    once, and someone left with no active membership can no longer sign in."""
     load = Load("staff", Path(path), by)
     organisations = {}
     for o in Organisation.objects.all():
@@ -541,7 +547,8 @@ def load_staff(
                 last_name=values["last_name"], email=values["email"],
             )  # fmt: skip
             users[username] = user
-            _email_set_password_link(user=user, organisation=organisation, site=site, new=True)
+            if send_links:
+                _email_set_password_link(user=user, organisation=organisation, site=site, new=True)
         else:
             changes = {
                 k: [getattr(user, k), values[k]]

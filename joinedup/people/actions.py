@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from nhs_number import is_valid as nhs_number_is_valid
 
@@ -375,6 +375,54 @@ def bulk_register_people(
         detail={"rows": len(people)},
     )
     return len(people)
+
+
+# What a registration file does not carry, which a bulk source may add to people loaded.
+BULK_DETAILS = ("phone", "communication_needs", "national_data_opt_out")
+
+
+@transaction.atomic
+def bulk_set_details(*, by: User | None, details: dict[int, dict], source: str) -> int:
+    """Set details a registration file does not carry ({person id: {field: value}}, of
+    ``BULK_DETAILS``) on many people at once (the demo borough's phones, communication
+    needs and opt-outs). One audit event records it. One UPDATE per person, sent in
+    batches (the ORM's bulk_update spends minutes building a large one)."""
+    wanted = {name for values in details.values() for name in values}
+    if wanted - set(BULK_DETAILS):
+        raise ValidationError(
+            f"{source}: only {', '.join(BULK_DETAILS)} can be set in bulk, not "
+            f"{', '.join(sorted(wanted - set(BULK_DETAILS)))}"
+        )
+    needs = set(CommunicationNeed.values)
+    fields = {name: Person._meta.get_field(name) for name in BULK_DETAILS}
+    groups: dict[tuple[str, ...], list[list]] = {}
+    for pk, values in details.items():
+        if set(values.get("communication_needs", ())) - needs:
+            raise ValidationError(f"{source}: unknown communication needs {values}")
+        names = tuple(sorted(values))
+        groups.setdefault(names, []).append(
+            [fields[n].get_db_prep_save(values[n], connection) for n in names] + [pk]
+        )
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for names, rows in groups.items():
+            if not names:
+                continue
+            sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 (names are ours)
+                quote(Person._meta.db_table),
+                ", ".join(f"{quote(fields[n].column)} = %s" for n in names),
+                quote(Person._meta.pk.column),
+            )
+            for start in range(0, len(rows), 5000):
+                cursor.executemany(sql, rows[start : start + 5000])
+    record_audit(
+        by=by,
+        action="people.bulk_details",
+        object_type="source",
+        object_id=source[:60],
+        detail={"people": len(details), "fields": sorted(wanted)},
+    )
+    return len(details)
 
 
 @transaction.atomic

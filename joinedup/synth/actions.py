@@ -14,12 +14,15 @@ from joinedup.core.actions import record_audit
 from joinedup.core.models import (
     ApiToken,
     AuditEvent,
+    LoadChange,
+    LoadRun,
     LocalCareNetwork,
     Lsoa,
     Membership,
     Neighbourhood,
     Organisation,
     Place,
+    PlaceSettings,
     Postcode,
     System,
     Team,
@@ -59,6 +62,11 @@ def write_demo_clinical_records(*, seed: int, progress=None) -> int:
     )
 
 
+def default_files() -> Path:
+    """Where the demo partnership's files are written unless ``--files`` says."""
+    return Path(settings.DATA_DIR) / "demo-files"
+
+
 def current_run() -> SynthRun | None:
     return SynthRun.objects.order_by("-finished_at").first()
 
@@ -68,15 +76,21 @@ def has_borough() -> bool:
 
 
 @transaction.atomic
-def load_demo_borough(*, residents: int, seed: int, progress=None) -> SynthRun:
-    """Load the borough; the database must not hold one already."""
+def load_demo_borough(
+    *, residents: int, seed: int, places: int = 1, files: Path | None = None, progress=None
+) -> SynthRun:
+    """Write the demo partnership's files into ``files`` (``$JOINEDUP_DATA_DIR/demo-files``
+    unless given) and load them; the database must not hold a borough already."""
     if System.objects.exists():
         raise RuntimeError("The database already holds a borough; use --replace to rebuild it")
-    logins = build_borough(residents=residents, seed=seed, progress=progress)
+    logins = build_borough(
+        residents=residents, seed=seed, places=places, files=files, progress=progress
+    )
     write_demo_clinical_records(seed=seed, progress=progress)
     run = SynthRun.objects.create(
         seed=seed,
         residents=residents,
+        places=places,
         finished_at=timezone.now(),
         logins=[login.__dict__ for login in logins],
     )
@@ -86,7 +100,7 @@ def load_demo_borough(*, residents: int, seed: int, progress=None) -> SynthRun:
         action="synth.load",
         object_type="synth_run",
         object_id=run.pk,
-        detail={"residents": residents, "seed": seed},
+        detail={"residents": residents, "seed": seed, "places": places},
     )
     return run
 
@@ -133,6 +147,9 @@ def remove_demo_borough() -> None:
         Membership,
         TOTPDevice,
         Team,
+        LoadChange,
+        LoadRun,
+        PlaceSettings,
     ):
         model.objects.all().delete()
     AnalyticsStore().clear_events("synth-")

@@ -55,7 +55,15 @@ def seed_care(*, seed: int = 1, people: int = 60) -> dict:
     nurse = _membership("nurse.community")
     by = coordinator.user
     today = timezone.localdate()
-    entries = list(CaseloadEntry.objects.select_related("person").order_by("-priority")[:people])
+    # The coordinator works the caseload of the places the federation serves (with several
+    # places, the first).
+    entries = list(
+        CaseloadEntry.objects.filter(
+            network__place__in=coordinator.organisation.places.values("pk")
+        )
+        .select_related("person")
+        .order_by("-priority")[:people]
+    )
     counts = {"plans": 0, "tasks": 0, "team": 0}
     journey = [Stage.CONTACTED, Stage.ASSESSED, Stage.PLAN_AGREED, Stage.UNDER_REVIEW]
     for n, entry in enumerate(entries):
@@ -310,7 +318,8 @@ def _meetings(coordinator, social, volunteer, nurse) -> dict:
     from joinedup.core.models import Neighbourhood
 
     hoods = Neighbourhood.objects.filter(
-        pk__in=CaseloadEntry.objects.values("neighbourhood_id")
+        pk__in=CaseloadEntry.objects.values("neighbourhood_id"),
+        network__place__in=coordinator.organisation.places.values("pk"),
     ).order_by("pk")
     coming = sorted(hoods, key=lambda hood: hood.pk != first.neighbourhood_id)
     for n, hood in enumerate(coming):

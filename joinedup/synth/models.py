@@ -6,8 +6,10 @@ class SynthRun(models.Model):
 
     seed = models.IntegerField()
     residents = models.PositiveIntegerField()
+    places = models.PositiveSmallIntegerField(default=1)
     finished_at = models.DateTimeField()
     logins = models.JSONField(default=list)
 
     def __str__(self) -> str:
-        return f"{self.residents} residents, seed {self.seed}"
+        places = f", {self.places} places" if self.places > 1 else ""
+        return f"{self.residents} residents, seed {self.seed}{places}"

@@ -8,6 +8,7 @@ from .accounts import (
     confirm_two_factor,
     create_api_token,
     create_staff_user,
+    set_known_password,
     start_two_factor_setup,
 )
 from .audit import record_audit, record_organisation_switch
@@ -38,6 +39,7 @@ __all__ = [
     "create_api_token",
     "create_organisation",
     "create_staff_user",
+    "set_known_password",
     "create_team",
     "deactivate_membership",
     "load_postcode_lookup",

@@ -47,6 +47,27 @@ def create_staff_user(
 
 
 @transaction.atomic
+def set_known_password(*, by: User | None, usernames: Iterable[str], password_hash: str) -> int:
+    """Give staff loaded from a file (who have no password yet) one known password, as
+    the demo's logins share one; and, as ``create_staff_user`` does, give those with a
+    System admin role Django's admin site. For demos and tests: a live system's staff set
+    their own password from the link the staff file sends."""
+    users = list(User.objects.filter(username__in=list(usernames)))
+    admins = set(
+        Membership.objects.filter(user__in=users, role=Role.SYSTEM_ADMIN, active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    for user in users:
+        user.password = password_hash
+        user.is_staff = user.is_superuser = user.pk in admins
+    User.objects.bulk_update(users, ["password", "is_staff", "is_superuser"])
+    for user in users:
+        record_audit(by=by, action="user.set_known_password", object_type="user", object_id=user.pk)
+    return len(users)
+
+
+@transaction.atomic
 def add_membership(
     *, by: User | None, user: User, organisation: Organisation, role: str, team: Team | None = None
 ) -> Membership:

@@ -1,7 +1,8 @@
 """Journey tests: each role does its whole job on the demo borough, in Chromium.
 
-``demo`` builds the borough as ``make demo`` does (at 1,000 residents), through the
-same commands, so a journey test exercises what a new user signs in to.
+``demo`` builds the borough as ``make demo`` does (at 1,000 residents, and one place
+where ``make demo`` has three), through the same commands, so a journey test exercises
+what a new user signs in to.
 """
 
 import io

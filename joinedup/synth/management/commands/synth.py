@@ -1,3 +1,4 @@
+from pathlib import Path
 from time import perf_counter
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,7 +7,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from joinedup.synth import actions
-from joinedup.synth.borough import DEMO_PASSWORD
+from joinedup.synth.borough import DEMO_PASSWORD, MAX_PLACES
 
 
 class Command(BaseCommand):
@@ -15,6 +16,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--residents", type=int, default=20_000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--places",
+            type=int,
+            default=1,
+            help=f"Places (boroughs) in the system, 1 to {MAX_PLACES}, each with its own settings",
+        )
+        parser.add_argument(
+            "--files",
+            metavar="DIR",
+            help="Where to write the partnership's files that are loaded "
+            "(default $JOINEDUP_DATA_DIR/demo-files)",
+        )
         parser.add_argument(
             "--replace", action="store_true", help="Delete a different demo borough first"
         )
@@ -33,14 +46,25 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, residents: int, seed: int, replace: bool, fhir=None, agencies=None, **options
+        self,
+        *args,
+        residents: int,
+        seed: int,
+        replace: bool,
+        places: int = 1,
+        files=None,
+        fhir=None,
+        agencies=None,
+        **options,
     ):
         if residents < 1 or residents > 3_000_000:
             raise CommandError("--residents must be between 1 and 3,000,000")
+        if not 1 <= places <= MAX_PLACES:
+            raise CommandError(f"--places must be between 1 and {MAX_PLACES}")
         console = Console(width=max(Console().width, 130))
         run = actions.current_run()
-        if run and run.residents == residents and run.seed == seed:
-            console.print(f"The demo borough ({residents:,} residents, seed {seed}) is loaded.")
+        if run and run.residents == residents and run.seed == seed and run.places == places:
+            console.print(f"The demo borough ({run}) is loaded.")
         else:
             if run or actions.has_borough():
                 if not replace:
@@ -64,22 +88,26 @@ class Command(BaseCommand):
                         tasks[stage] = bar.add_task(stage, total=total)
                     bar.update(tasks[stage], completed=done)
 
-                run = actions.load_demo_borough(residents=residents, seed=seed, progress=progress)
+                run = actions.load_demo_borough(
+                    residents=residents,
+                    seed=seed,
+                    places=places,
+                    files=Path(files) if files else None,
+                    progress=progress,
+                )
             seconds = perf_counter() - started
+            where = f" in {places} places" if places > 1 else ""
             console.print(
-                f"Loaded the demo borough: {residents:,} residents in {seconds:.1f} s "
-                f"({residents / seconds:,.0f} residents/s)."
+                f"Loaded the demo borough{where}: {residents:,} residents in {seconds:.1f} s "
+                f"({residents / seconds:,.0f} residents/s), from the files in "
+                f"{files or actions.default_files()}."
             )
         if fhir:
-            from pathlib import Path
-
             from joinedup.synth.fhir_export import write_bundles
 
             written = write_bundles(Path(fhir))
             console.print(f"Wrote {written:,} FHIR R4 Bundles to {fhir}")
         if agencies:
-            from pathlib import Path
-
             from joinedup.synth.agencies import write_agency_extracts
 
             paths = write_agency_extracts(Path(agencies), seed=seed)
