@@ -11,7 +11,6 @@ from ._common import (
     _date_filter,
     _id,
     _membership,
-    _patient_id,
     _person,
     _shown,
     api,
@@ -27,10 +26,8 @@ def search_audit_event(
     count: int | None = Query(None, alias="_count"),
 ):
     search = Search(request, "patient", "date")
-    person_id = _patient_id(patient)
+    person_id = search.person(patient, "AuditEvent")
     if person_id is None:
-        raise FhirError(400, "invalid", "Search AuditEvent by patient", "patient")
-    if access.access_basis(_membership(request), person_id) is None:
         return _shown(request, search.listed([]))
     events = AuditEvent.objects.filter(person_id=person_id).select_related("user", "organisation")
     events = events.filter(_date_filter("at", date_, "date"))

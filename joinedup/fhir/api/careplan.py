@@ -76,10 +76,8 @@ def read_care_team(request, team_id: str):
 @api.get("/CareTeam", summary="Search CareTeams", response=dict)
 def search_care_team(request, patient: str | None = None, subject: str | None = None):
     search = Search(request, "patient", "subject")
-    person_id = _patient_id(patient or subject)
+    person_id = search.person(patient or subject, "CareTeam")
     if person_id is None:
-        raise FhirError(400, "invalid", "Search CareTeam by patient", "patient")
-    if access.access_basis(_membership(request), person_id) is None:
         return _shown(request, search.listed([]))
     person, _ = _person(request, person_id)
     return _shown(request, search.listed([_care_team(person)]))
@@ -152,11 +150,9 @@ def read_goal(request, goal_id: str):
 @api.get("/Goal", summary="Search Goals", response=dict)
 def search_goal(request, patient: str | None = None, subject: str | None = None):
     search = Search(request, "patient", "subject")
-    person_id = _patient_id(patient or subject)
-    if person_id is None:
-        raise FhirError(400, "invalid", "Search Goal by patient", "patient")
-    plan = CarePlan.objects.filter(person_id=person_id).first()
-    if plan is None or access.access_basis(_membership(request), person_id) is None:
+    person_id = search.person(patient or subject, "Goal")
+    plan = CarePlan.objects.filter(person_id=person_id).first() if person_id else None
+    if plan is None:
         return _shown(request, search.listed([]))
     _person(request, person_id)
     goals = care_actions.current_content(plan).get("goals") or []

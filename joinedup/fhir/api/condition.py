@@ -3,7 +3,7 @@
 from joinedup.people import access
 
 from .. import resources as R
-from ._common import FhirError, _id, _membership, _patient_id, _person, _shown, api
+from ._common import FhirError, _id, _person, _shown, api
 from .search import Search
 
 
@@ -38,10 +38,8 @@ def read_condition(request, condition_id: str):
 @api.get("/Condition", summary="Search a person's long-term Conditions", response=dict)
 def search_condition(request, patient: str | None = None, subject: str | None = None):
     search = Search(request, "patient", "subject")
-    person_id = _patient_id(patient or subject)
+    person_id = search.person(patient or subject, "Condition")
     if person_id is None:
-        raise FhirError(400, "invalid", "Search Condition by patient", "patient")
-    if access.access_basis(_membership(request), person_id) is None:
         return _shown(request, search.listed([]))
     person, basis = _person(request, person_id)
     return _shown(request, search.listed(_conditions(person, basis, request.auth)))

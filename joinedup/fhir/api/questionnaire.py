@@ -14,7 +14,6 @@ from ._common import (
     _date_filter,
     _id,
     _membership,
-    _patient_id,
     _person,
     _shown,
     api,
@@ -76,10 +75,8 @@ def search_questionnaire_response(
     authored: list[str] | None = Query(None, alias="authored"),
 ):
     search = Search(request, "patient", "subject", "status", "authored")
-    person_id = _patient_id(patient or subject)
+    person_id = search.person(patient or subject, "QuestionnaireResponse")
     if person_id is None:
-        raise FhirError(400, "invalid", "Search QuestionnaireResponse by patient", "patient")
-    if access.access_basis(_membership(request), person_id) is None:
         return _shown(request, search.listed([]))
     _, basis = _person(request, person_id)
     found = Assessment.objects.filter(person_id=person_id).select_related(

@@ -14,8 +14,10 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 
+from joinedup.people import access
+
 from .. import resources as R
-from ._common import DEFAULT_COUNT, MAX_COUNT, FhirError, _base
+from ._common import DEFAULT_COUNT, MAX_COUNT, FhirError, _base, _membership, _patient_id
 
 # Parameters every search understands: paging, the total alone, and the format.
 CONTROL = frozenset({"_count", "_summary", "_format", "_page_after", "_page_before", "_page"})
@@ -62,6 +64,17 @@ class Search:
         self.after = self._key("_page_after")
         self.before = self._key("_page_before")
         self.last = request.GET.get("_page") == "last"
+
+    def person(self, reference: str | None, kind: str) -> int | None:
+        """The person a search of their own records is about (``patient`` or ``subject``;
+        400 without one), or None when the caller may not open them: the search then
+        finds nothing, as for someone who does not exist."""
+        person_id = _patient_id(reference)
+        if person_id is None:
+            raise FhirError(400, "invalid", f"Search {kind} by patient", "patient")
+        if access.access_basis(_membership(self.request), person_id) is None:
+            return None
+        return person_id
 
     def _unsupported(self, name: str, why: str) -> None:
         if _lenient(self.request):
