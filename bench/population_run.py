@@ -3,6 +3,8 @@
 Generates the synthetic analytics store straight to Parquet (no relational database),
 then, each in a fresh process so peak memory is its own:
 - the DuckDB engine: registers, LTC count, CMS, eFI, every stratum's aggregates;
+- the same with eight places, each with its own cohort rule (issue 19: a system's places
+  keep their own approach);
 - a straightforward pandas implementation of the same per-person computation, for the ratio.
 
 Targets (issue 3): ≤ 8 s at 230k; ≤ 60 s and ≤ 6 GB at 2.4M with ~100M events.
@@ -81,6 +83,8 @@ def generate(n: int, root: Path) -> None:
                 "neighbourhood_id": practice % 6 + 1,
                 "neighbourhood": np.char.add("NH", (practice % 6 + 1).astype(str)),
                 "lcn": np.char.add("LCN", (practice % 2 + 1).astype(str)),
+                # Eight places (a system like North West London), each practice in one.
+                "place": np.char.add("E0900000", (practice % 8).astype(str)),
             }
         )
     )
@@ -91,18 +95,40 @@ def generate(n: int, root: Path) -> None:
     )
 
 
-def run_duckdb(root: Path) -> None:
+def eight_places(config) -> dict:
+    """Each of eight places with its own cohort rule: 3+, 2+, 2+ with moderate or severe
+    frailty, 4+, and without hypertension counting, in turn."""
+    from joinedup.population.place_rules import CohortRule
+
+    counted = tuple(c.key for c in config.conditions if c.counts_towards_multimorbidity)
+    no_hypertension = tuple(k for k in counted if k != "hypertension")
+    kinds = [
+        CohortRule(3, (), counted),
+        CohortRule(2, (), counted),
+        CohortRule(2, ("moderate", "severe"), counted),
+        CohortRule(4, (), counted),
+        CohortRule(3, (), no_hypertension),
+    ]
+    rules = {"": kinds[0]}
+    for i in range(8):
+        rules[f"E0900000{i}"] = kinds[i % len(kinds)]
+    return rules
+
+
+def run_duckdb(root: Path, places: bool = False) -> None:
     from joinedup.population.config import load_config
     from joinedup.population.engines import run_duckdb as engine
     from joinedup.synth.clinical import starter_codes
 
     codes = {k: [int(c) for c in v] for k, v in starter_codes().items()}
+    config = load_config()
     started = perf_counter()
     result = engine(
         store=__import__("joinedup.population.store", fromlist=["x"]).AnalyticsStore(root),
-        config=load_config(),
+        config=config,
         codelists=codes,
         as_of=AS_OF.isoformat(),
+        rules=eight_places(config) if places else None,
     )
     seconds = perf_counter() - started
     p = result.profiles
@@ -244,6 +270,7 @@ if __name__ == "__main__":
         {
             "generate": lambda: generate(int(target[0]), Path(target[1])),
             "duckdb": lambda: run_duckdb(Path(target[0])),
+            "duckdb-places": lambda: run_duckdb(Path(target[0]), places=True),
             "pandas": lambda: run_pandas(Path(target[0])),
             "spark": lambda: run_spark(Path(target[0])),
         }[mode]()
@@ -269,6 +296,11 @@ if __name__ == "__main__":
             f"   aggregate rows {duck['aggregate_rows']:,}"
         )
         print(f"         steps {duck['steps']}")
+        eight = child("duckdb-places", str(root))
+        print(
+            f"duckdb   {eight['seconds']:6.1f} s   8 places, each with its own cohort rule"
+            f"   peak {eight['peak_mb']:,.0f} MB   in a cohort {eight['multimorbid']:,}"
+        )
         if n <= pandas_max:
             pand = child("pandas", str(root))
             print(
