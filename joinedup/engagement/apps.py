@@ -7,3 +7,6 @@ class EngagementConfig(AppConfig):
 
     def ready(self) -> None:
         from . import jobs  # noqa: F401 - registers the engagement app's background jobs
+        from .place_rules import register
+
+        register()

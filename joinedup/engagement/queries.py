@@ -82,15 +82,19 @@ def _shares(counts: dict[str, int], values: list[tuple[str, str]]) -> dict[str, 
     return {v: (counts.get(v, 0) / total if total else 0.0) for v, _ in values}
 
 
-def representativeness(today: date | None = None) -> dict[str, list[Row]]:
+def representativeness(today: date | None = None, place=None) -> dict[str, list[Row]]:
     """For each category: the panel's members and shares beside the population's (adults
-    16 and over living in the borough). "Prefer not to say" is shown for the panel and
-    left out of its shares."""
+    16 and over living in the borough, or in ``place``: its members and residents, and its
+    own census shares when its settings have them). "Prefer not to say" is shown for the
+    panel and left out of its shares."""
     today = today or timezone.localdate()
     members = PanelMember.objects.filter(withdrawn_at=None)
     residents = Person.objects.filter(
         date_of_death=None, merged_into=None, birth_date__lte=_years_ago(today, 16)
     )
+    if place is not None:
+        members = members.filter(lsoa__neighbourhood__network__place=place)
+        residents = residents.filter(lsoa__neighbourhood__network__place=place)
     result: dict[str, list[Row]] = {}
 
     def build(name, values, panel_counts, population_counts, population_shares=None):
@@ -168,6 +172,10 @@ def representativeness(today: date | None = None) -> dict[str, list[Row]]:
         "category", "value", "share"
     ):
         margins.setdefault(category, {})[value] = share
+    if place is not None:
+        from joinedup.core.place_settings import effective
+
+        margins.update(effective(place)["panel_margins"])  # the place's own, where it has them
     for name, field in (("Disability", "disability"), ("LGBT+", "lgbt"), ("Carer", "carer")):
         build(
             name,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from joinedup.core.forms import error_messages
+from joinedup.core.models import Place
 from joinedup.core.permissions import may_engage
 
 from .. import actions, queries
@@ -83,11 +84,19 @@ def _chart(name: str, rows: list[queries.Row]) -> str | None:
 def panel(request):
     if not may_engage(request.membership):
         raise PermissionDenied("The citizens' panel is for engagement officers")
-    tables = queries.representativeness()
+    places = list(Place.objects.order_by("name"))
+    place = next((p for p in places if p.code == request.GET.get("place")), None)
+    tables = queries.representativeness(place=place)
     members = sum(r.panel for r in tables["Age"])
     charts = {name: _chart(name, rows) for name, rows in tables.items()}
     return render(
         request,
         "engagement/panel.jinja",
-        {"tables": tables, "charts": charts, "members": members},
+        {
+            "tables": tables,
+            "charts": charts,
+            "members": members,
+            "place": place,
+            "places": places if len(places) > 1 else [],
+        },
     )

@@ -135,3 +135,36 @@ def test_census_margins_fill_in_what_records_do_not_hold(world, client, tmp_path
     # Nothing half-kept: the good shares are still there.
     carer = {r.value: r for r in representativeness()["Carer"]}
     assert carer["yes"].population_share == pytest.approx(0.095)
+
+
+def test_each_place_compares_its_panel_with_its_own_people_and_census_shares(world, client):
+    from joinedup.core import place_settings
+    from joinedup.core.models import LocalCareNetwork, Lsoa, Neighbourhood, Place, Postcode
+
+    ealing = Place.objects.create(system=world.place.system, code="E09000009", name="Ealing")
+    network = LocalCareNetwork.objects.create(place=ealing, code="EAL", name="Ealing network")
+    hood = Neighbourhood.objects.create(network=network, code="EAL1", name="Acton")
+    lsoa = Lsoa.objects.create(code="E01001201", name="Ealing 010A", imd_decile=2,
+                               neighbourhood=hood)  # fmt: skip
+    Postcode.objects.create(postcode="W3 6AA", lsoa=lsoa)
+    world.person(sex="female")  # in the test borough
+    for _ in range(3):
+        world.person(sex="male", postcode="W3 6AA")
+    client.post(reverse("engagement:join"), GOOD)  # in the test borough; a carer
+    client.post(reverse("engagement:join"), {**GOOD, "email": "e@example.org", "postcode": "W3 6AA",
+                                              "sex": "male"})  # fmt: skip
+    place_settings.save(
+        by=None, place=ealing, values={"panel_margins": {"carer": {"yes": 0.2, "no": 0.8}}}
+    )
+    acton = representativeness(place=ealing)
+    assert {r.value: r.panel for r in acton["Sex"]}["male"] == 1
+    assert {r.value: r.population for r in acton["Sex"]}["male"] == 3
+    assert {r.value: r.population_share for r in acton["Carer"]}["yes"] == pytest.approx(0.2)
+    assert {r.value: r.population_share for r in representativeness()["Carer"]}["yes"] is None
+    client.force_login(world.user(Role.ENGAGEMENT_OFFICER, world.practice_a))
+    page = client.get(reverse("engagement:panel"), {"place": "E09000009"}).content.decode()
+    assert "1 member in Ealing" in page and "Ealing&#39;s residents" in page
+    with pytest.raises(Exception, match="add up to more than 1"):
+        place_settings.save(
+            by=None, place=ealing, values={"panel_margins": {"carer": {"yes": 0.7, "no": 0.8}}}
+        )
