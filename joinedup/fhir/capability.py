@@ -65,6 +65,15 @@ RESOURCES = (
 )
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("joinedup")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def capability_statement(base: str) -> dict:
     return {
         "resourceType": "CapabilityStatement",
@@ -72,7 +81,7 @@ def capability_statement(base: str) -> dict:
         "date": timezone.localdate().isoformat(),
         "publisher": "joinedup",
         "kind": "instance",
-        "software": {"name": "joinedup"},
+        "software": {"name": "joinedup", "version": _version()},
         "implementation": {"description": "joinedup FHIR R4 API", "url": base},
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json", "json"],
@@ -80,17 +89,19 @@ def capability_statement(base: str) -> dict:
             {
                 "mode": "server",
                 "security": {
+                    "cors": True,
                     "description": (
                         "Bearer tokens (joinedup token create) act as one member of staff in "
                         "one organisation; records are reached only through a legitimate "
                         "relationship, and every access is audited."
-                    )
+                    ),
                 },
                 "resource": [
                     {
                         "type": kind,
                         "interaction": [{"code": c} for c in ("read", "search-type", *extra)],
-                        **({"versioning": "versioned"} if extra else {}),
+                        # Updates must say the version they change (If-Match).
+                        **({"versioning": "versioned-update"} if extra else {}),
                         "searchParam": [{"name": n, "type": t} for n, t in params],
                         **({"searchInclude": list(includes)} if includes else {}),
                     }

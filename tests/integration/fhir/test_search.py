@@ -274,3 +274,14 @@ def test_a_search_audits_each_person_returned_with_the_relationship_that_opened_
     assert set(events.values_list("person_id", flat=True)) == returned and len(returned) == 50
     assert {e.detail["basis"] for e in events} == {"registered_practice"}
     assert len(queries) < 30  # not a query or two for each of the 50
+
+
+def test_the_capability_statement_says_what_a_client_needs_to_know(fhir):
+    from importlib.metadata import version
+
+    metadata = _ok(Fhir(None).get("metadata"))
+    assert metadata["software"] == {"name": "joinedup", "version": version("joinedup")}
+    rest = metadata["rest"][0]
+    assert rest["security"]["cors"] is True and "Bearer" in rest["security"]["description"]
+    writable = {r["type"]: r.get("versioning") for r in rest["resource"]}
+    assert writable["Goal"] == writable["Task"] == "versioned-update"
