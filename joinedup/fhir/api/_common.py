@@ -269,10 +269,46 @@ def _by_id(queryset, value: str, kind: str):
 
 
 def _reference(value: dict | None, kind: str, field: str) -> int:
-    raw = ((value or {}).get("reference") or "").removeprefix(f"{kind}/")
-    if not _is_id(raw):
-        raise FhirError(400, "invalid", f"{field} must reference a {kind}", field)
-    return int(raw)
+    """The id a reference names: ``{"reference": "Patient/12"}``, or by identifier, a
+    Patient by NHS number or an Organization by ODS code (``{"identifier": {"system":
+    ..., "value": ...}}``)."""
+    value = value or {}
+    raw = (value.get("reference") or "").removeprefix(f"{kind}/")
+    if _is_id(raw):
+        return int(raw)
+    identifier = value.get("identifier") or {}
+    if not raw and kind in _IDENTIFIED and identifier.get("system") == _IDENTIFIED[kind][0]:
+        system, rows, column = _IDENTIFIED[kind]
+        text = str(identifier.get("value") or "").replace(" ", "")
+        found = rows().filter(**{column: text.upper() if kind == "Organization" else text})
+        pk = found.values_list("pk", flat=True).first() if text else None
+        if pk is None:  # as for an id nobody may see: nothing says whether it exists
+            raise FhirError(404, "not-found", f"{field}: no {kind} known to you by {system}")
+        return pk
+    raise FhirError(
+        400,
+        "invalid",
+        f"{field} must reference a {kind} by id"
+        + (f" or by identifier ({_IDENTIFIED[kind][0]})" if kind in _IDENTIFIED else ""),
+        field,
+    )
+
+
+def _organisations():
+    from joinedup.core.models import Organisation
+
+    return Organisation.objects.all()
+
+
+# References by identifier: the system, the rows, and the column it is held in.
+_IDENTIFIED = {
+    "Patient": (
+        R.NHS_NUMBER,
+        lambda: Person.objects.filter(merged_into__isnull=True),
+        "nhs_number",
+    ),
+    "Organization": (R.ODS_CODE, _organisations, "ods_code"),
+}
 
 
 def _invalid(exc: DjangoValidationError):

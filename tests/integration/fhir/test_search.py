@@ -285,3 +285,28 @@ def test_the_capability_statement_says_what_a_client_needs_to_know(fhir):
     assert rest["security"]["cors"] is True and "Bearer" in rest["security"]["description"]
     writable = {r["type"]: r.get("versioning") for r in rest["resource"]}
     assert writable["Goal"] == writable["Task"] == "versioned-update"
+
+
+def test_a_task_may_name_its_patient_by_nhs_number_and_its_owner_by_ods_code(fhir):
+    gp = Fhir(fhir.token[fhir.gp])
+    body = {
+        "resourceType": "Task",
+        "status": "requested",
+        "intent": "order",
+        "description": "Care act assessment",
+        "for": {"identifier": {"system": "https://fhir.nhs.uk/Id/nhs-number",
+                               "value": fhir.person.nhs_number}},
+        "owner": {"identifier": {"system": "https://fhir.nhs.uk/Id/ods-organization-code",
+                                 "value": fhir.asc.ods_code.lower()}},
+    }  # fmt: skip
+    task = _ok(gp.send("post", "Task", body), 201)
+    assert task["for"]["reference"] == f"Patient/{fhir.person.pk}"
+    assert task["owner"]["reference"] == f"Organization/{fhir.asc.pk}"
+    # Someone the caller may not open, by NHS number, is not known to them either.
+    other = {**body, "for": {"identifier": {**body["for"]["identifier"],
+                                            "value": fhir.other.nhs_number}}}  # fmt: skip
+    assert _outcome(gp.send("post", "Task", other), 404)["code"] == "not-found"
+    nobody = {**body, "for": {"identifier": {**body["for"]["identifier"], "value": "9434765919"}}}
+    assert _outcome(gp.send("post", "Task", nobody), 404)["code"] == "not-found"
+    wrong = {**body, "for": {"identifier": {"system": "urn:other", "value": "1"}}}
+    assert "by identifier" in _outcome(gp.send("post", "Task", wrong), 400)["diagnostics"]
