@@ -21,7 +21,7 @@ from .actions import (
     validate_ods_code,
 )
 from .actions.staff_admin import _email_set_password_link
-from .loading import Columns, Load, choice, csv_rows
+from .loading import Columns, Load, choice, csv_rows, keep_load
 from .models import (
     LoadRun,
     LocalCareNetwork,
@@ -39,18 +39,6 @@ from .models import (
 )
 
 Progress = Callable[[int], None] | None
-
-
-def _finish(load: Load, action: str) -> LoadRun:
-    run = load.save()
-    record_audit(
-        by=load.by,
-        action=action,
-        object_type="load",
-        object_id=run.pk,
-        detail={"file": run.file_name, **load.counts},
-    )
-    return run
 
 
 # ---------------------------------------------------------------------------------------
@@ -131,7 +119,7 @@ def load_places(*, by: User | None, path: Path | str, progress: Progress = None)
             else:
                 load.counts["unchanged"] += 1
     load.refuse_if_problems()
-    return _finish(load, "places.load")
+    return keep_load(load, "places.load")
 
 
 # ---------------------------------------------------------------------------------------
@@ -267,7 +255,7 @@ def load_lsoas(
             load.changed(code, "updated", changes)
         else:
             load.counts["unchanged"] += 1
-    run = _finish(load, "lsoas.load")
+    run = keep_load(load, "lsoas.load")
     run.skipped = skipped
     return run
 
@@ -446,7 +434,7 @@ def load_organisations(
             load.changed(key, "ended" if ended else "updated", changes)
         else:
             load.counts["unchanged"] += 1
-    run = _finish(load, "organisations.load")
+    run = keep_load(load, "organisations.load")
     run.skipped = skipped
     return run
 
@@ -608,4 +596,4 @@ def load_staff(
         )
     )
     User.objects.filter(pk__in=leavers - still).update(is_active=False)
-    return _finish(load, "staff.load")
+    return keep_load(load, "staff.load")

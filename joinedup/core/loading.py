@@ -190,6 +190,21 @@ class Load:
         return self.run
 
 
+def keep_load(load: Load, action: str, *, problems: list[Problem] | None = None) -> LoadRun:
+    """Keep the load's run and changes and audit it (``action``: "places.load"...)."""
+    from .actions import record_audit
+
+    run = load.save(problems=problems)
+    record_audit(
+        by=load.by,
+        action=action,
+        object_type="load",
+        object_id=run.pk,
+        detail={"file": run.file_name, **load.counts},
+    )
+    return run
+
+
 def by_user(user: User | None) -> User | None:
     return user if user is not None and user.is_authenticated else None
 

@@ -144,7 +144,8 @@ class Organisation(models.Model):
         else the first place it serves."""
         if self.neighbourhood_id:
             return self.neighbourhood.network.place
-        return self.places.order_by("code").first()
+        # Read from ``places.all()``, so that a prefetch of many practices' places is used.
+        return min(self.places.all(), key=lambda place: place.code, default=None)
 
 
 class Team(models.Model):

@@ -162,7 +162,7 @@ def search_page(request):
     defaults, action = None, None
     if person is not None:
         defaults = {"postcode": person.postcode, "age": str(age(person.birth_date))}
-        place = person.registered_practice.home_place if person.registered_practice else None
+        place = person.practice_place
         reach = effective(place)["directory"]["search_km"]
         if reach and person.postcode:
             defaults["distance"] = str(reach)  # the place's catchment, to start with

@@ -131,6 +131,12 @@ class Person(models.Model):
         return f"{self.given_name} {self.family_name}"
 
     @property
+    def practice_place(self):
+        """The place whose settings apply to the person's care: their GP practice's."""
+        practice = self.registered_practice
+        return practice.home_place if practice is not None else None
+
+    @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name.upper()}"
 

@@ -28,8 +28,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from nhs_number import is_valid as nhs_number_is_valid
 
-from joinedup.core.actions import normalise_postcode, record_audit
-from joinedup.core.loading import Columns, Load, Problem, csv_rows, refuse
+from joinedup.core.actions import normalise_postcode
+from joinedup.core.loading import Columns, Load, Problem, csv_rows, keep_load, refuse
 from joinedup.core.models import LoadRun, Organisation, OrganisationType, Postcode, User
 
 from .models import Ethnicity, Person, Relationship, Sex
@@ -450,14 +450,7 @@ def load_people(
             _save(load, batch)
             if progress:
                 progress(load.counts["rows"])
-            run = load.save(problems=report.kept)
-            record_audit(
-                by=by,
-                action="people.load",
-                object_type="load",
-                object_id=run.pk,
-                detail={"file": run.file_name, **load.counts},
-            )
+            run = keep_load(load, "people.load", problems=report.kept)
     finally:
         path_of_report = report.close(load.counts["quarantined"])
     return PeopleLoad(run=run, report=path_of_report, seconds=perf_counter() - started)

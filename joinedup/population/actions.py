@@ -103,21 +103,14 @@ def export_persons(store: AnalyticsStore) -> int:
 
 
 def practice_places() -> dict[int, str]:
-    """{GP practice id: the code of its place}: its neighbourhood's, or the first place it
-    serves (a practice loaded with no neighbourhood)."""
-    found = {}
-    for practice in (
+    """{GP practice id: the code of its place} (``Organisation.home_place``), for every
+    practice at once."""
+    practices = (
         Organisation.objects.filter(type=OrganisationType.GP_PRACTICE)
         .select_related("neighbourhood__network__place")
         .prefetch_related("places")
-    ):
-        if practice.neighbourhood_id:
-            found[practice.pk] = practice.neighbourhood.network.place.code
-        else:
-            places = sorted(p.code for p in practice.places.all())
-            if places:
-                found[practice.pk] = places[0]
-    return found
+    )
+    return {p.pk: p.home_place.code for p in practices if p.home_place is not None}
 
 
 def cohort_rules() -> dict | None:

@@ -66,9 +66,7 @@ def start_assessment(*, by: User, membership: Membership, person: Person) -> Ass
     now = timezone.now()
     started = Assessment.objects.create(
         person=person,
-        questionnaire=current_questionnaire(
-            person.registered_practice.home_place if person.registered_practice else None
-        ),
+        questionnaire=current_questionnaire(person.practice_place),
         answers={link_id: k.value for link_id, k in known.items()},
         sources={link_id: _source_of(k) for link_id, k in known.items()},
         author=by,

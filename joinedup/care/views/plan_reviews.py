@@ -32,7 +32,7 @@ def _suggested_next_review(person) -> dict:
 
     from joinedup.core.place_settings import effective
 
-    place = person.registered_practice.home_place if person.registered_practice else None
+    place = person.practice_place
     due = timezone.localdate() + timedelta(days=effective(place)["review_interval_days"])
     return {
         "next_review-day": due.day,
