@@ -113,16 +113,12 @@ def practice_places() -> dict[int, str]:
     return {p.pk: p.home_place.code for p in practices if p.home_place is not None}
 
 
-def cohort_rules() -> dict | None:
-    """{place code: CohortRule} from the places' settings ('' for the system's default),
-    or None when no settings were ever saved (the population definitions' own rule)."""
-    from joinedup.core.models import PlaceSettings
+def cohort_rules() -> dict:
+    """{place code: CohortRule} from the places' settings ('' for the system's default)."""
     from joinedup.core.place_settings import by_place
 
     from .place_rules import rule_from
 
-    if not PlaceSettings.objects.exists():
-        return None
     return {(code or ""): rule_from(values) for code, values in by_place().items()}
 
 
