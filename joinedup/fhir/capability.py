@@ -60,9 +60,20 @@ RESOURCES = (
         (),
     ),
     ("Organization", (), (("identifier", "token"), ("name", "string")), ()),
+    ("Practitioner", (), (("identifier", "token"),), ()),
     ("PractitionerRole", (), (("organization", "reference"),), ()),
     ("AuditEvent", (), (("patient", "reference"), ("date", "date")), ()),
 )
+
+
+# The UK Core profile each resource type conforms to (declared in each resource's meta).
+PROFILES = {
+    kind: f"https://fhir.hl7.org.uk/StructureDefinition/UKCore-{kind}"
+    for kind in (
+        "Patient", "CarePlan", "CareTeam", "Task", "Condition", "Organization",
+        "Practitioner", "PractitionerRole", "AuditEvent",
+    )
+}  # fmt: skip
 
 
 def _version() -> str:
@@ -99,6 +110,7 @@ def capability_statement(base: str) -> dict:
                 "resource": [
                     {
                         "type": kind,
+                        **({"supportedProfile": [PROFILES[kind]]} if kind in PROFILES else {}),
                         "interaction": [{"code": c} for c in ("read", "search-type", *extra)],
                         # Updates must say the version they change (If-Match).
                         **({"versioning": "versioned-update"} if extra else {}),

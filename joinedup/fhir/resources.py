@@ -18,6 +18,31 @@ UK_CORE = "https://fhir.hl7.org.uk/StructureDefinition"
 GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 
 SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
+BCP47 = "urn:ietf:bcp:47"
+UK_CORE_CODES = "https://fhir.hl7.org.uk/CodeSystem"
+INTERPRETER_REQUIRED = "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired"
+# A role's SNOMED CT occupation, where one says the same thing (every role also has
+# joinedup's own code, ``role_system``).
+ROLE_SNOMED = {
+    "gp": ("62247001", "General practitioner"),
+    "practice_nurse": ("159002008", "Practice nurse"),
+    "community_nurse": ("158997000", "District nurse"),
+    "hospital_specialist": ("69280009", "Specialized physician"),
+    "social_worker": ("106328005", "Social worker"),
+    "care_coordinator": ("768821004", "Care team coordinator"),
+    "pharmacist": ("46255001", "Pharmacist"),
+}
+CARE_PLAN_CATEGORY = {"coding": [{"system": SNOMED, "code": "734163000", "display": "Care plan"}]}
+CARE_TEAM_CATEGORY = {
+    "coding": [
+        {
+            "system": LOINC,
+            "code": "LA28865-6",
+            "display": "Longitudinal care-coordination focused care team",
+        }
+    ]
+}
 # A referral is SNOMED CT 3457005 "Patient referral"; every kind also has joinedup's own
 # code (``task_kind_system``), so a client can say and search either.
 TASK_SNOMED = {"referral": ("3457005", "Patient referral")}
@@ -27,6 +52,22 @@ def task_kind_system() -> str:
     from joinedup.care.assessment import canonical
 
     return canonical("CodeSystem", "task-kind")
+
+
+def role_system() -> str:
+    from joinedup.care.assessment import canonical
+
+    return canonical("CodeSystem", "staff-role")
+
+
+def role_code(role: str, label: str) -> dict:
+    """A staff role as a CodeableConcept: SNOMED CT where it has the occupation, and
+    joinedup's own role code."""
+    codings = [{"system": role_system(), "code": role, "display": label}]
+    if role in ROLE_SNOMED:
+        code, display = ROLE_SNOMED[role]
+        codings.insert(0, {"system": SNOMED, "code": code, "display": display})
+    return {"coding": codings, "text": label}
 
 
 def task_code(kind: str) -> dict:
@@ -104,8 +145,72 @@ def validate(resource: dict) -> None:
 # People and organisations
 
 
+def _nhs_number(person) -> list[dict]:
+    from joinedup.people.coding import NHS_NUMBER_STATUS
+
+    if not person.nhs_number:
+        return []
+    identifier = {"system": NHS_NUMBER, "value": person.nhs_number}
+    status = person.nhs_number_status
+    if status in NHS_NUMBER_STATUS:
+        identifier["extension"] = [
+            {
+                "url": f"{UK_CORE}/Extension-UKCore-NHSNumberVerificationStatus",
+                "valueCodeableConcept": {
+                    "coding": [
+                        {
+                            "system": f"{UK_CORE_CODES}/UKCore-NHSNumberVerificationStatusEngland",
+                            "code": status,
+                            "display": NHS_NUMBER_STATUS[status],
+                        }
+                    ]
+                },
+            }
+        ]
+    return [identifier]
+
+
+def _ethnic_category(person) -> dict:
+    from joinedup.people.coding import ETHNIC_CATEGORY_CODE, ETHNIC_CATEGORY_DISPLAY
+
+    code = ETHNIC_CATEGORY_CODE.get(person.ethnicity)
+    if code is None:
+        return {}
+    return {
+        "url": f"{UK_CORE}/Extension-UKCore-EthnicCategory",
+        "valueCodeableConcept": {
+            "coding": [
+                {
+                    "system": f"{UK_CORE_CODES}/UKCore-EthnicCategoryEngland",
+                    "code": code,
+                    "display": ETHNIC_CATEGORY_DISPLAY[code],
+                }
+            ],
+            "text": person.get_ethnicity_display(),
+        },
+    }
+
+
+def _language(person) -> list[dict]:
+    """The person's language, coded (BCP-47, as UK Core's all-languages binding asks)
+    where its name is a language, else as text."""
+    from joinedup.people.coding import language_tag
+
+    name = (person.preferred_language or "").strip()
+    if not name:
+        return []
+    found = language_tag(name)
+    coding = [{"system": BCP47, "code": found[0], "display": found[1]}] if found else []
+    return [{"language": {"coding": coding, "text": name}, "preferred": True}]
+
+
 def patient(person) -> dict:
-    language = person.preferred_language or ""
+    practice = person.registered_practice if person.registered_practice_id else None
+    gp = {}
+    if practice is not None:
+        gp = ref("Organization", practice.pk, practice.name)
+        if practice.ods_code:
+            gp["identifier"] = {"system": ODS_CODE, "value": practice.ods_code}
     return _drop_empty(
         {
             "resourceType": "Patient",
@@ -114,9 +219,13 @@ def patient(person) -> dict:
                 "profile": [f"{UK_CORE}/UKCore-Patient"],
                 "lastUpdated": instant(person.updated_at),
             },
-            "identifier": [{"system": NHS_NUMBER, "value": person.nhs_number}]
-            if person.nhs_number
-            else [],
+            "extension": [
+                _ethnic_category(person),
+                {"url": INTERPRETER_REQUIRED, "valueBoolean": True}
+                if person.interpreter_needed
+                else {},
+            ],
+            "identifier": _nhs_number(person),
             "name": [
                 {"use": "official", "family": person.family_name, "given": [person.given_name]}
             ],
@@ -135,29 +244,8 @@ def patient(person) -> dict:
                 {"system": "phone", "value": person.phone, "use": "home"} if person.phone else {},
                 {"system": "email", "value": person.email} if person.email else {},
             ],
-            "communication": [{"language": {"text": language}, "preferred": True}]
-            if language
-            else [],
-            "extension": [
-                {
-                    "url": f"{UK_CORE}/Extension-UKCore-NHSCommunication",
-                    "extension": [
-                        {"url": "language", "valueCodeableConcept": {"text": language}},
-                        {"url": "interpreterRequired", "valueBoolean": person.interpreter_needed},
-                    ],
-                }
-            ]
-            if language
-            else [],
-            "generalPractitioner": [
-                ref(
-                    "Organization",
-                    person.registered_practice_id,
-                    person.registered_practice.name,
-                )
-            ]
-            if person.registered_practice_id
-            else [],
+            "communication": _language(person),
+            "generalPractitioner": [gp],
         }
     )
 
@@ -176,20 +264,44 @@ def organization(org) -> dict:
     )
 
 
+def practitioner(user) -> dict:
+    """A member of staff. Their identifier is their joinedup user name; professional
+    registration numbers are not kept."""
+    return _drop_empty(
+        {
+            "resourceType": "Practitioner",
+            "id": str(user.pk),
+            "meta": {"profile": [f"{UK_CORE}/UKCore-Practitioner"]},
+            "identifier": [{"system": user_system(), "value": user.username}],
+            "active": user.is_active,
+            "name": [
+                {"family": user.last_name, "given": [user.first_name] if user.first_name else []}
+            ]
+            if user.last_name
+            else [{"text": user.get_full_name() or user.username}],
+        }
+    )
+
+
+def user_system() -> str:
+    from joinedup.care.assessment import canonical
+
+    return canonical("Id", "staff-user")
+
+
 def practitioner_role(membership) -> dict:
+    user = membership.user
     return _drop_empty(
         {
             "resourceType": "PractitionerRole",
             "id": str(membership.pk),
             "meta": {"profile": [f"{UK_CORE}/UKCore-PractitionerRole"]},
             "active": membership.active,
-            "practitioner": {
-                "display": membership.user.get_full_name() or membership.user.username
-            },
+            "practitioner": ref("Practitioner", user.pk, user.get_full_name() or user.username),
             "organization": ref(
                 "Organization", membership.organisation_id, membership.organisation.name
             ),
-            "code": [{"text": membership.get_role_display()}],
+            "code": [role_code(membership.role, membership.get_role_display())],
         }
     )
 
@@ -200,14 +312,14 @@ def _agent(user, organisation, role_ids: dict) -> dict:
     if user is not None and (user.pk, organisation.pk) in role_ids:
         return ref(
             "PractitionerRole",
-            role_ids[(user.pk, organisation.pk)],
+            role_ids[(user.pk, organisation.pk)].pk,
             f"{user.get_full_name() or user.username}, {organisation.name}",
         )
     return ref("Organization", organisation.pk, organisation.name)
 
 
 def role_ids(pairs) -> dict:
-    """``{(user id, organisation id): membership id}`` for the given pairs."""
+    """``{(user id, organisation id): membership}`` (the active one) for the given pairs."""
     from django.db.models import Q
 
     from joinedup.core.models import Membership
@@ -220,7 +332,7 @@ def role_ids(pairs) -> dict:
         query |= Q(user_id=user_id, organisation_id=organisation_id)
     found = {}
     for m in Membership.objects.filter(query, active=True).order_by("pk"):
-        found.setdefault((m.user_id, m.organisation_id), m.pk)
+        found.setdefault((m.user_id, m.organisation_id), m)
     return found
 
 
@@ -232,7 +344,12 @@ def care_team(person, members) -> dict:
     roles = role_ids((m.user_id, m.organisation_id) for m in members)
     participants = []
     for m in members:
-        labels = [{"text": m.role}]
+        held = roles.get((m.user_id, m.organisation_id))
+        labels = [
+            {**role_code(held.role, held.get_role_display()), "text": m.role}
+            if held is not None
+            else {"text": m.role}
+        ]
         if m.is_key_worker:
             labels.append({"text": "Key worker"})
         if m.is_lead:
@@ -249,7 +366,9 @@ def care_team(person, members) -> dict:
         {
             "resourceType": "CareTeam",
             "id": str(person.pk),
+            "meta": {"profile": [f"{UK_CORE}/UKCore-CareTeam"]},
             "status": "active",
+            "category": [CARE_TEAM_CATEGORY],
             "name": f"Care team of {person.full_name}",
             "subject": ref("Patient", person.pk, person.full_name),
             "participant": participants,
@@ -293,9 +412,14 @@ def care_plan(plan, content: dict) -> dict:
         {
             "resourceType": "CarePlan",
             "id": str(plan.pk),
-            "meta": {"versionId": str(plan.version), "lastUpdated": instant(plan.updated_at)},
+            "meta": {
+                "versionId": str(plan.version),
+                "lastUpdated": instant(plan.updated_at),
+                "profile": [f"{UK_CORE}/UKCore-CarePlan"],
+            },
             "status": "active",
             "intent": "plan",
+            "category": [CARE_PLAN_CATEGORY],
             "title": "Personalised care and support plan",
             "subject": ref("Patient", plan.person_id),
             "created": instant(plan.created_at),
@@ -322,7 +446,11 @@ def task(item, roles: dict) -> dict:
         {
             "resourceType": "Task",
             "id": str(item.pk),
-            "meta": {"versionId": str(item.version), "lastUpdated": instant(item.updated_at)},
+            "meta": {
+                "versionId": str(item.version),
+                "lastUpdated": instant(item.updated_at),
+                "profile": [f"{UK_CORE}/UKCore-Task"],
+            },
             "status": item.status,
             "intent": "order",
             "code": task_code(item.kind),
@@ -351,40 +479,51 @@ def tasks(items) -> list[dict]:
     return [task(t, roles) for t in items]
 
 
-def condition(person, key: str, label: str, recorded: datetime) -> dict:
-    return {
-        "resourceType": "Condition",
-        "id": f"{person.pk}-{key.replace('_', '-')}",
-        "clinicalStatus": {
-            "coding": [
-                {
-                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                    "code": "active",
-                }
-            ]
-        },
-        "verificationStatus": {
-            "coding": [
-                {
-                    "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                    "code": "confirmed",
-                }
-            ]
-        },
-        "category": [
-            {
+def condition(person, key: str, label: str, evidence=None) -> dict:
+    """A long-term condition the population run found. ``evidence`` (population.queries.
+    ConditionEvidence) is what the coded record says: the SNOMED CT code last recorded for
+    it, and the date it was first recorded (since any resolution), which is both its
+    onset as far as the record knows and when it was recorded."""
+    code = {"text": label}
+    if evidence is not None:
+        code["coding"] = [{"system": SNOMED, "code": str(evidence.code), "display": evidence.term}]
+    return _drop_empty(
+        {
+            "resourceType": "Condition",
+            "id": f"{person.pk}-{key.replace('_', '-')}",
+            "meta": {"profile": [f"{UK_CORE}/UKCore-Condition"]},
+            "clinicalStatus": {
                 "coding": [
                     {
-                        "system": "http://terminology.hl7.org/CodeSystem/condition-category",
-                        "code": "problem-list-item",
+                        "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                        "code": "active",
                     }
                 ]
-            }
-        ],
-        "code": {"text": label},
-        "subject": ref("Patient", person.pk),
-        "recordedDate": instant(recorded),
-    }
+            },
+            "verificationStatus": {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                        "code": "confirmed",
+                    }
+                ]
+            },
+            "category": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                            "code": "problem-list-item",
+                        }
+                    ]
+                }
+            ],
+            "code": code,
+            "subject": ref("Patient", person.pk),
+            "onsetDateTime": day(evidence.onset) if evidence else None,
+            "recordedDate": day(evidence.onset) if evidence else None,
+        }
+    )
 
 
 def questionnaire(stored) -> dict:
@@ -410,18 +549,26 @@ def questionnaire_response(item, domains, roles: dict) -> dict:
     )
 
 
-def audit_event(event) -> dict:
+def audit_event(event, roles: dict) -> dict:
     from django.conf import settings
 
     action = "R" if ".view" in event.action else "E"
     for verb, code in ((".create", "C"), (".start", "C"), (".change", "U"), (".merge", "U")):
         if event.action.endswith(verb):
             action = code
-    who = event.user.get_full_name() or event.user.username if event.user else "joinedup"
+    if event.organisation is not None:
+        who = _agent(event.user, event.organisation, roles)
+    else:
+        who = {
+            "display": event.user.get_full_name() or event.user.username
+            if event.user
+            else "joinedup"
+        }
     return _drop_empty(
         {
             "resourceType": "AuditEvent",
             "id": str(event.pk),
+            "meta": {"profile": [f"{UK_CORE}/UKCore-AuditEvent"]},
             "type": {
                 "system": "http://terminology.hl7.org/CodeSystem/audit-event-type",
                 "code": "rest",
@@ -437,7 +584,7 @@ def audit_event(event) -> dict:
             "recorded": instant(event.at),
             "agent": [
                 {
-                    "who": {"display": who},
+                    "who": who,
                     "requestor": True,
                     "name": event.organisation.name if event.organisation else "",
                 }
@@ -447,6 +594,12 @@ def audit_event(event) -> dict:
             "purposeOfEvent": [{"text": event.reason}] if event.reason else [],
         }
     )
+
+
+def audit_events(events) -> list[dict]:
+    events = list(events)
+    roles = role_ids((e.user_id, e.organisation_id) for e in events if e.organisation_id)
+    return [audit_event(e, roles) for e in events]
 
 
 def operation_outcome(code: str, message: str, expression: str = "") -> dict:

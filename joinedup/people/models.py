@@ -66,6 +66,9 @@ class Person(models.Model):
     """A resident. Reached only through ``people.access`` (never bare in a view)."""
 
     nhs_number = models.CharField(max_length=10, unique=True, null=True, blank=True)
+    # The NHS Number Status Indicator the registration file gave ("01" verified against
+    # the national record, ...; people.coding.NHS_NUMBER_STATUS), "" when it gave none.
+    nhs_number_status = models.CharField(max_length=2, blank=True)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     # Lower-case, accent-free forms for fast prefix search (kept by actions).

@@ -32,6 +32,7 @@ from joinedup.core.actions import normalise_postcode
 from joinedup.core.loading import Columns, Load, Problem, csv_rows, keep_load, refuse
 from joinedup.core.models import LoadRun, Organisation, OrganisationType, Postcode, User
 
+from .coding import NHS_ETHNIC_CATEGORY, nhs_number_status
 from .models import Ethnicity, Person, Relationship, Sex
 from .validation import search_form
 
@@ -54,6 +55,7 @@ COLUMNS = Columns(
         "ethnicity",
         "language",
         "interpreter_needed",
+        "nhs_number_status",
     ),
     aliases={
         "birth_date": "date_of_birth",
@@ -66,16 +68,10 @@ COLUMNS = Columns(
         "practice_code": "practice",
         "gender": "sex",
         "preferred_language": "language",
+        "nhs_number_status_indicator": "nhs_number_status",
+        "nhs_number_verification_status": "nhs_number_status",
     },
 )
-# NHS Data Dictionary "Ethnic Category" codes (the GP record's and UK Core's) → 2021 Census.
-NHS_ETHNIC_CATEGORY = {
-    "A": "W_BRITISH", "B": "W_IRISH", "C": "W_OTHER", "D": "M_WHITE_BLACK_CARIBBEAN",
-    "E": "M_WHITE_BLACK_AFRICAN", "F": "M_WHITE_ASIAN", "G": "M_OTHER", "H": "A_INDIAN",
-    "J": "A_PAKISTANI", "K": "A_BANGLADESHI", "L": "A_OTHER", "M": "B_CARIBBEAN",
-    "N": "B_AFRICAN", "P": "B_OTHER", "R": "A_CHINESE", "S": "O_OTHER", "Z": "NOT_STATED",
-    "99": "NOT_STATED",
-}  # fmt: skip
 SEXES = {
     "f": Sex.FEMALE, "female": Sex.FEMALE, "2": Sex.FEMALE,
     "m": Sex.MALE, "male": Sex.MALE, "1": Sex.MALE,
@@ -105,6 +101,7 @@ LOADED = (
     "ethnicity",
     "preferred_language",
     "interpreter_needed",
+    "nhs_number_status",
 )
 
 # Other apps' part in someone's death or leaving (care closes their caseload entry):
@@ -130,12 +127,13 @@ def _patient_row(patient: dict) -> dict[str, str]:
     """A FHIR R4 Patient (UK Core) as a registration row."""
     if patient.get("resourceType") != "Patient":
         raise ValueError(f"a {patient.get('resourceType') or 'resource'}, not a Patient")
-    numbers = [
-        i.get("value", "")
-        for i in patient.get("identifier", [])
-        if i.get("system") == NHS_NUMBER_SYSTEM
-    ]
-    number = numbers[0] if numbers else ""
+    numbers = [i for i in patient.get("identifier", []) if i.get("system") == NHS_NUMBER_SYSTEM]
+    number = numbers[0].get("value", "") if numbers else ""
+    status = ""
+    for extension in numbers[0].get("extension", []) if numbers else []:
+        if extension.get("url", "").endswith("Extension-UKCore-NHSNumberVerificationStatus"):
+            codings = (extension.get("valueCodeableConcept") or {}).get("coding") or [{}]
+            status = codings[0].get("code", "")
     names = patient.get("name") or [{}]
     name = next((n for n in names if n.get("use") == "official"), names[0])
     addresses = patient.get("address") or [{}]
@@ -148,6 +146,10 @@ def _patient_row(patient: dict) -> dict[str, str]:
     ethnicity = language = ""
     interpreter = "no"
     for extension in patient.get("extension", []):
+        if extension.get("url", "").endswith("interpreterRequired") and extension.get(
+            "valueBoolean"
+        ):
+            interpreter = "yes"
         if extension.get("url", "").endswith("Extension-UKCore-EthnicCategory"):
             codings = (extension.get("valueCodeableConcept") or {}).get("coding") or [{}]
             ethnicity = codings[0].get("code", "")
@@ -175,6 +177,7 @@ def _patient_row(patient: dict) -> dict[str, str]:
         "ethnicity": ethnicity,
         "language": language,
         "interpreter_needed": interpreter,
+        "nhs_number_status": status,
     }
 
 
@@ -311,6 +314,14 @@ def _clean(row: dict[str, str], lookups: _Lookups) -> tuple[dict, list[tuple[str
     interpreter = row.get("interpreter_needed", "").strip().casefold()
     if interpreter not in YES | NO:
         problems.append(("interpreter_needed", f"'{interpreter[:10]}' is not yes or no"))
+    status = nhs_number_status(row.get("nhs_number_status", ""))
+    if status is None:
+        problems.append(
+            (
+                "nhs_number_status",
+                f"'{row['nhs_number_status'][:20]}' is not an NHS number status (01 to 08)",
+            )
+        )
     if problems:
         return {}, problems
     raw_postcode = row.get("postcode", "").strip()
@@ -347,6 +358,7 @@ def _clean(row: dict[str, str], lookups: _Lookups) -> tuple[dict, list[tuple[str
         "ethnicity": ethnicity or Ethnicity.NOT_STATED,
         "preferred_language": (row.get("language", "").strip() or "English")[:60],
         "interpreter_needed": interpreter in YES,
+        "nhs_number_status": status,
     }, []
 
 

@@ -1,6 +1,7 @@
 """Reads for the population pages: the current run, its suppressed aggregates, realism."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q
 
@@ -32,6 +33,66 @@ def current_profile(person) -> PersonProfile | None:
     return (
         PersonProfile.objects.filter(person=person, run__current=True).select_related("run").first()
     )
+
+
+@dataclass(frozen=True)
+class ConditionEvidence:
+    """What the coded record says of one of a person's conditions."""
+
+    code: int  # the SNOMED CT code last recorded for it
+    term: str
+    onset: date  # first recorded (since its last resolution, if any)
+    latest: date
+
+
+def condition_evidence(person, keys, as_of: date) -> dict[str, ConditionEvidence]:
+    """For each condition key, the codes in ``person``'s coded record (and in records
+    merged into theirs) that put them on its register on ``as_of``: the latest diagnosis
+    code, and the first diagnosis since the last resolution. Keys with no codes in the
+    analytics store (e.g. a profile made by hand) are left out."""
+    import duckdb
+
+    from .actions import merged_records
+    from .models import CodelistCode
+    from .store import AnalyticsStore
+
+    conditions = [c for c in load_config().conditions if c.key in set(keys)]
+    files = AnalyticsStore().event_files()
+    if not conditions or not files:
+        return {}
+    slugs = {s for c in conditions for s in (*c.diagnosis, *c.resolved)}
+    terms: dict[int, str] = {}
+    in_list: dict[str, set[int]] = {}
+    for slug, code, term in CodelistCode.objects.filter(codelist__slug__in=slugs).values_list(
+        "codelist__slug", "code", "term"
+    ):
+        in_list.setdefault(slug, set()).add(code)
+        terms.setdefault(code, term)
+    if not terms:
+        return {}
+    merged = merged_records()
+    records = [person.pk, *(r for r, survivor in merged.items() if survivor == person.pk)]
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "SELECT code, date FROM read_parquet(?) WHERE person_id IN (SELECT unnest(?)) "
+            "AND system = 'snomed' AND code IN (SELECT unnest(?)) AND date <= ? "
+            "ORDER BY date, code",
+            [[str(f) for f in files], records, sorted(terms), as_of],
+        ).fetchall()
+    found = {}
+    for condition in conditions:
+        diagnosis = set().union(*(in_list.get(s, set()) for s in condition.diagnosis))
+        resolved = set().union(*(in_list.get(s, set()) for s in condition.resolved))
+        last_resolved = max((d for c, d in rows if c in resolved), default=None)
+        current = [
+            (d, c)
+            for c, d in rows
+            if c in diagnosis and (last_resolved is None or d > last_resolved)
+        ]
+        if current:
+            (onset, _), (latest, code) = current[0], current[-1]
+            found[condition.key] = ConditionEvidence(code, terms[code], onset, latest)
+    return found
 
 
 def realism_panel(run: PopulationRun) -> list[dict]:

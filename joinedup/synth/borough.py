@@ -560,6 +560,8 @@ def _load_residents(*, residents, rng, today, geo, practices, practice_hoods, fo
                 if non_english
                 else "English",
                 "interpreter_needed": "yes" if non_english and picks[i, 2] < 0.6 else "no",
+                # A GP registration's number is traced against the national record.
+                "nhs_number_status": "01",
             }
         )
         # What a registration file does not carry: set after the load.

@@ -1,6 +1,7 @@
 """The FHIR R4 API under /fhir: read and search of Patient, CarePlan, CareTeam, Goal, Task,
-Condition, Questionnaire, QuestionnaireResponse, Organization, PractitionerRole and
-AuditEvent; create and update of Task and Goal; the CapabilityStatement at /fhir/metadata.
+Condition, Questionnaire, QuestionnaireResponse, Organization, Practitioner,
+PractitionerRole and AuditEvent; create and update of Task and Goal; the
+CapabilityStatement at /fhir/metadata.
 
 Bearer tokens (``joinedup token create``) act as one membership, and every read goes
 through the same legitimate-relationship rule as the pages (``people.access``), with the

@@ -33,7 +33,7 @@ def search_audit_event(
     events = events.filter(_date_filter("at", date_, "date"))
     found, total = search.page(events, descending=True)  # newest first
     _person(request, person_id, page="fhir audit")
-    return _shown(request, search.bundle([R.audit_event(e) for e in found], total=total))
+    return _shown(request, search.bundle(R.audit_events(found), total=total))
 
 
 @api.get("/AuditEvent/{event_id}", summary="Read an AuditEvent", response=dict)
@@ -47,4 +47,4 @@ def read_audit_event(request, event_id: str):
         raise FhirError(404, "not-found", f"AuditEvent/{event_id} is not known to you")
     if access.access_basis(_membership(request), event.person_id) is None:
         raise FhirError(404, "not-found", f"AuditEvent/{event_id} is not known to you")
-    return _shown(request, R.audit_event(event))
+    return _shown(request, R.audit_events([event])[0])

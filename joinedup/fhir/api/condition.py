@@ -9,20 +9,20 @@ from .search import Search
 
 def _conditions(person, basis: str, membership) -> list[dict]:
     from joinedup.population.config import load_config
-    from joinedup.population.queries import current_profile
+    from joinedup.population.queries import condition_evidence, current_profile
 
     profile = current_profile(person)
     if profile is None:
         return []
     show = access.sees_sensitive(membership, person, basis)
     by_key = {c.key: c for c in load_config().conditions}
-    found = []
-    for key in profile.condition_keys:
-        condition = by_key.get(key)
-        if condition is None or (condition.sensitive and not show):
-            continue
-        found.append(R.condition(person, key, condition.label, profile.run.started_at))
-    return found
+    keys = [
+        key
+        for key in profile.condition_keys
+        if key in by_key and (show or not by_key[key].sensitive)
+    ]
+    evidence = condition_evidence(person, keys, profile.run.as_of)
+    return [R.condition(person, key, by_key[key].label, evidence.get(key)) for key in keys]
 
 
 @api.get("/Condition/{condition_id}", summary="Read a long-term Condition", response=dict)

@@ -5,7 +5,7 @@ from ninja import Query
 from joinedup.core.models import Membership, Organisation
 
 from .. import resources as R
-from ._common import _by_id, _id, _membership, _shown, api
+from ._common import FhirError, _by_id, _id, _membership, _shown, api
 from .search import Search
 
 
@@ -58,3 +58,34 @@ def search_practitioner_role(
         )
     found, total = search.page(roles)
     return _shown(request, search.bundle([R.practitioner_role(m) for m in found], total=total))
+
+
+def _staff():
+    """Staff with a role anywhere (the people behind PractitionerRoles)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk__in=Membership.objects.values("user_id"))
+
+
+@api.get("/Practitioner/{practitioner_id}", summary="Read a Practitioner", response=dict)
+def read_practitioner(request, practitioner_id: str):
+    _membership(request)
+    return _shown(request, R.practitioner(_by_id(_staff(), practitioner_id, "Practitioner")))
+
+
+@api.get("/Practitioner", summary="Search Practitioners", response=dict)
+def search_practitioner(
+    request,
+    identifier: str | None = None,
+    count: int | None = Query(None, alias="_count"),
+):
+    search = Search(request, "identifier")
+    _membership(request)
+    staff = _staff()
+    if identifier:
+        system, _, value = identifier.rpartition("|")
+        if system and system != R.user_system():
+            raise FhirError(400, "not-supported", "Only joinedup user names are identifiers here")
+        staff = staff.filter(username=value)
+    found, total = search.page(staff)
+    return _shown(request, search.bundle([R.practitioner(u) for u in found], total=total))

