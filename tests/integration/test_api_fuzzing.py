@@ -11,7 +11,12 @@ import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 CASES = int(os.environ.get("JOINEDUP_FUZZ_CASES", "10"))
 app = get_wsgi_application()
@@ -53,23 +58,31 @@ def token(db):
     return create_api_token(by=None, user=gp, organisation=world.practice_a)
 
 
-def _call_with_token(case, token) -> None:
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"},
-        checks=[not_a_server_error, response_schema_conformance],
-    )
+# Every answer is one the document lists, of its media type, shape and headers.
+CONFORMS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+
+
+def _call_with_token(case, token, checks=(not_a_server_error, response_schema_conformance)):
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=list(checks))
 
 
 @fhir.parametrize()
 @FUZZ
 def test_fhir_api(case, token):
-    _call_with_token(case, token)
+    _call_with_token(case, token, CONFORMS)
 
 
 @fhir.parametrize()
 @FUZZ
 def test_fhir_api_without_a_token(case, db):
     response = case.call()
+    case.validate_response(response, checks=CONFORMS)
     if case.path != "/fhir/metadata":
         # Refused: no token (401), or a method the operation does not have (405).
         assert response.status_code in (401, 405), (case.method, case.path, response.status_code)

@@ -50,7 +50,14 @@ class FhirBearer(BearerToken):
         return membership
 
 
-api = NinjaAPI(
+class FhirAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        from ..openapi import describe
+
+        return describe(super().get_openapi_schema(*args, **kwargs))
+
+
+api = FhirAPI(
     title="joinedup FHIR R4 API",
     version="4.0.1",
     description=(
@@ -128,6 +135,12 @@ def _id(value: str, kind: str) -> int:
     if not _is_id(str(value)):
         raise FhirError(404, "not-found", f"{kind}/{value} is not known")
     return int(value)
+
+
+def _search_ids(text: str) -> list[int]:
+    """The ids a search names (an ``_id`` list, a reference): an id that is not one of ours
+    matches nothing, as FHIR search says, rather than being an error."""
+    return [int(part) for part in text.split(",") if _is_id(part)]
 
 
 def _person(request, person_id: int, page: str = "fhir") -> tuple[Person, str]:

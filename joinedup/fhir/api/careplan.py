@@ -21,6 +21,7 @@ from ._common import (
     _patient_id,
     _person,
     _reference,
+    _search_ids,
     _shown,
     _visible_people,
     api,
@@ -116,7 +117,7 @@ def search_care_plan(
     if status and status != "active":
         plans = plans.none()  # every plan here is active
     if id_:
-        plans = plans.filter(pk__in=[_id(part, "CarePlan") for part in id_.split(",") if part])
+        plans = plans.filter(pk__in=_search_ids(id_))
     plans = plans.filter(_date_filter("updated_at", date_, "date"))
     found, total = search.page(plans)
     matches, extra = [], []

@@ -5,7 +5,7 @@ from ninja import Query
 from joinedup.core.models import Membership, Organisation
 
 from .. import resources as R
-from ._common import FhirError, _by_id, _id, _membership, _shown, api
+from ._common import FhirError, _by_id, _membership, _search_ids, _shown, api
 from .search import Search
 
 
@@ -54,7 +54,7 @@ def search_practitioner_role(
     roles = Membership.objects.filter(active=True).select_related("user", "organisation")
     if organization:
         roles = roles.filter(
-            organisation_id=_id(organization.removeprefix("Organization/"), "Organization")
+            organisation_id__in=_search_ids(organization.removeprefix("Organization/"))
         )
     found, total = search.page(roles)
     return _shown(request, search.bundle([R.practitioner_role(m) for m in found], total=total))

@@ -7,14 +7,19 @@ from joinedup.people.actions import record_person_views
 from joinedup.people.validation import search_form
 
 from .. import resources as R
-from ._common import FhirError, _date_filter, _id, _membership, _person, _shown, api
+from ._common import (
+    FhirError,
+    _date_filter,
+    _id,
+    _membership,
+    _person,
+    _search_ids,
+    _shown,
+    api,
+)
 from .search import Search
 
 SEXES = {v: k for k, v in R.GENDER.items()}
-
-
-def _ids(text: str, kind: str) -> list[int]:
-    return [_id(part, kind) for part in text.split(",") if part]
 
 
 @api.get("/Patient/{patient_id}", summary="Read a Patient", response=dict)
@@ -64,7 +69,7 @@ def search_patient(request):
         elif name == "address-postalcode":
             query &= Q(postcode__istartswith=value.strip())
         elif name == "_id":
-            query &= Q(pk__in=_ids(value, "Patient"))
+            query &= Q(pk__in=_search_ids(value))
     found, total = search.page(people.filter(query))
     # Every one returned is audited (one event each), with the relationship that opens
     # them, decided for the whole page at once.

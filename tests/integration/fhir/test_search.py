@@ -310,3 +310,29 @@ def test_a_task_may_name_its_patient_by_nhs_number_and_its_owner_by_ods_code(fhi
     assert _outcome(gp.send("post", "Task", nobody), 404)["code"] == "not-found"
     wrong = {**body, "for": {"identifier": {"system": "urn:other", "value": "1"}}}
     assert "by identifier" in _outcome(gp.send("post", "Task", wrong), 400)["diagnostics"]
+
+
+def test_ids_that_are_not_ours_match_nothing_in_a_search(fhir):
+    gp = Fhir(fhir.token[fhir.gp])
+    assert _ok(gp.get("Patient", _id="abc,999999"))["total"] == 0
+    assert _ok(gp.get("PractitionerRole", organization="Organization/view"))["total"] == 0
+    assert _ok(gp.get("CarePlan", _id=f"x,{fhir.plan.pk}"))["total"] == 1
+
+
+def test_the_openapi_document_says_what_each_operation_answers(client):
+    document = client.get("/fhir/openapi.json").json()
+    create = document["paths"]["/fhir/Task"]["post"]
+    assert "201" in create["responses"] and "200" not in create["responses"]
+    assert create["requestBody"]["content"]["application/fhir+json"]["schema"] == {
+        "$ref": "#/components/schemas/Task"
+    }
+    update = document["paths"]["/fhir/Goal/{goal_id}"]["put"]
+    assert {"200", "400", "401", "403", "404", "412", "428"} <= set(update["responses"])
+    assert "If-Match" in {p["name"] for p in update["parameters"]}
+    search = document["paths"]["/fhir/Patient"]["get"]["responses"]
+    assert search["200"]["content"]["application/fhir+json"]["schema"] == {
+        "$ref": "#/components/schemas/Bundle"
+    }
+    assert search["400"]["content"]["application/fhir+json"]["schema"] == {
+        "$ref": "#/components/schemas/OperationOutcome"
+    }
