@@ -18,6 +18,7 @@ BENCHMARKS = [
     "identity_link.py",
     "directory_search.py",
     "care_load.py",
+    "fhir_search.py",
     "soak.py",
     "api_fuzz.py",
 ]

@@ -33,8 +33,9 @@ def read_patient(request, patient_id: str):
     summary="Search Patients you may see",
     description=(
         "identifier (NHS number, `system|value`), family and given and name (starts with, "
-        "any case; `:exact` for the whole name), gender, birthdate (with prefixes eq ne lt "
-        "gt le ge sa eb ap), address-postalcode (starts with), _id (a list), _count, "
+        "any case; `:exact` for the whole name, `:contains` anywhere in it), gender, "
+        "birthdate (with prefixes eq ne lt gt le ge sa eb ap), address-postalcode (starts "
+        "with), _id (a list), _count, "
         "_summary=count. Any other parameter is refused unless `Prefer: handling=lenient`."
     ),
     response=dict,
@@ -42,8 +43,9 @@ def read_patient(request, patient_id: str):
 def search_patient(request):
     search = Search(
         request,
-        "identifier", "family", "family:exact", "given", "given:exact", "name", "gender",
-        "birthdate", "address-postalcode", "_id",
+        "identifier", "family", "family:exact", "family:contains", "given", "given:exact",
+        "given:contains", "name", "name:contains", "gender", "birthdate", "address-postalcode",
+        "_id",
     )  # fmt: skip
     people = access.accessible_people(_membership(request)).select_related("registered_practice")
     query = Q()
@@ -57,6 +59,11 @@ def search_patient(request):
             query &= Q(**{f"search_{name}_name__startswith": search_form(value)})
         elif name in ("family:exact", "given:exact"):
             query &= Q(**{f"{name.split(':')[0]}_name": value})
+        elif name in ("family:contains", "given:contains"):
+            query &= Q(**{f"search_{name.split(':')[0]}_name__contains": search_form(value)})
+        elif name == "name:contains":
+            text = search_form(value)
+            query &= Q(search_family_name__contains=text) | Q(search_given_name__contains=text)
         elif name == "name":
             text = search_form(value)
             query &= Q(search_family_name__startswith=text) | Q(search_given_name__startswith=text)

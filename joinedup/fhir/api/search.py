@@ -99,7 +99,10 @@ class Search:
         return int(text)
 
     def page(self, rows: QuerySet, *, descending: bool = False) -> tuple[list, int]:
-        """This page of ``rows`` in a stable order (by id), and the total."""
+        """This page of ``rows`` in a stable order (by id), and the total. One row more than
+        the page is read to know whether there is a next (or, going back, a previous) page;
+        the other side is asked only when the page has a marker (the first page has nothing
+        before it, the last nothing after)."""
         total = rows.count()
         if self.summary_count or self.count == 0:
             self.first_key = self.last_key = None
@@ -107,18 +110,26 @@ class Search:
         order = "-pk" if descending else "pk"
         reverse = "pk" if descending else "-pk"
         newer, older = ("pk__lt", "pk__gt") if descending else ("pk__gt", "pk__lt")
-        if self.after is not None:
-            found = list(rows.filter(**{newer: self.after}).order_by(order)[: self.count])
-        elif self.before is not None or self.last:
+        if self.before is not None or self.last:
             backwards = rows.filter(**{older: self.before}) if self.before is not None else rows
-            found = list(backwards.order_by(reverse)[: self.count])[::-1]
+            found = list(backwards.order_by(reverse)[: self.count + 1])
+            self.more_before = len(found) > self.count
+            found = found[: self.count][::-1]
+            self.more_after = (
+                bool(found) and not self.last and rows.filter(**{newer: found[-1].pk}).exists()
+            )
         else:
-            found = list(rows.order_by(order)[: self.count])
+            forwards = rows.filter(**{newer: self.after}) if self.after is not None else rows
+            found = list(forwards.order_by(order)[: self.count + 1])
+            self.more_after = len(found) > self.count
+            found = found[: self.count]
+            self.more_before = (
+                bool(found)
+                and self.after is not None
+                and rows.filter(**{older: found[0].pk}).exists()
+            )
         self.first_key = found[0].pk if found else None
         self.last_key = found[-1].pk if found else None
-        # Whether there is more on either side (one query each, on the index).
-        self.more_after = bool(found) and rows.filter(**{newer: self.last_key}).exists()
-        self.more_before = bool(found) and rows.filter(**{older: self.first_key}).exists()
         return found, total
 
     def page_list(self, items: list) -> tuple[list, int]:

@@ -95,6 +95,9 @@ def test_string_date_and_id_searches(practice_of_2000, world):
     assert _ok(fhir.get("Patient", family="Gha"))["total"] == 1000  # starts with, any case
     assert _ok(fhir.get("Patient", **{"family:exact": "Gha"}))["total"] == 0
     assert _ok(fhir.get("Patient", **{"family:exact": "Ghani"}))["total"] == 1000
+    assert _ok(fhir.get("Patient", **{"family:contains": "HAN"}))["total"] == 1000
+    assert _ok(fhir.get("Patient", **{"name:contains": "mit"}))["total"] == 1000
+    assert _ok(fhir.get("Patient", **{"given:contains": "xyz"}))["total"] == 0
     born = _ok(fhir.get("Patient", birthdate="ge1995-06-25", _summary="count"))["total"]
     expected = Person.objects.filter(birth_date__gte=date(1995, 6, 25)).count()
     assert born == expected > 0
