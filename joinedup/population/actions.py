@@ -122,6 +122,15 @@ def cohort_rules() -> dict:
     return {(code or ""): rule_from(values) for code, values in by_place().items()}
 
 
+def plus_rules() -> dict:
+    """{place code: its Core20PLUS PLUS groups as one rule, or None} ('' the system's)."""
+    from joinedup.core.place_settings import by_place
+
+    from .place_rules import plus_rule
+
+    return {(code or ""): plus_rule(values) for code, values in by_place().items()}
+
+
 def merged_records() -> dict[int, int]:
     """``{merged record: the record it now is}``, following a survivor merged in turn."""
     into = dict(Person.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
@@ -179,6 +188,7 @@ def run_population(
         as_of=as_of.isoformat(),
         progress=say,
         rules=rules,
+        plus_rules=plus_rules(),
     )
     say("saving profiles")
     t = perf_counter()
@@ -234,8 +244,11 @@ def _save_run(
         "neighbourhood_id": "neighbourhood_id",
         "admissions_12m": "admissions_12m",
         "ae_attendances_12m": "ae_12m",
+        "programmes": "programmes",
+        "core20plus": "core20plus",
     }
-    columns["conditions"] = ["," + "".join(f"{c}," for c in keys) for keys in columns["conditions"]]
+    for name in ("conditions", "programmes"):
+        columns[name] = ["," + "".join(f"{c}," for c in keys or ()) for keys in columns[name]]
     columns["run_id"] = [run.pk] * result.profiles.num_rows
     rows = list(zip(*(columns[source or name] for name, source in fields.items()), strict=True))
     quote = connection.ops.quote_name

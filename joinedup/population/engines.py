@@ -80,6 +80,24 @@ def conditions_table(config: PopulationConfig) -> pa.Table:
     )
 
 
+def programme_codes_table(programmes, codelists: dict[str, list[int]]) -> pa.Table:
+    from .programmes import codes_rows
+
+    rows = codes_rows(programmes, codelists)
+    return pa.table(
+        {
+            "slug": pa.array([s for s, _ in rows], pa.string()),
+            "code": pa.array([c for _, c in rows], pa.int64()),
+        }
+    )
+
+
+def default_programmes(programmes):
+    from .programmes import load_programmes
+
+    return load_programmes() if programmes is None else programmes
+
+
 def rules_tables(config: PopulationConfig, rules: dict | None) -> dict[str, pa.Table]:
     """The cohort rule of each place (``{place code: CohortRule}``, '' for the system's
     default) as the three tables the profiles step joins; without rules, the population
@@ -123,9 +141,16 @@ def run_duckdb(
     memory_limit: str | None = None,
     progress: Callable[[str], None] | None = None,
     rules: dict | None = None,
+    programmes=None,
+    plus_rules: dict | None = None,
 ) -> EngineResult:
     """Run every step in one in-memory DuckDB connection reading the Parquet store, with
-    each place's cohort rule (``rules_tables``)."""
+    each place's cohort rule (``rules_tables``), then each care programme's rule
+    (``programmes``, the shipped ones by default; ``plus_rules`` each place's PLUS groups
+    for Core20PLUS)."""
+    from .programmes import programmes_sql
+
+    programmes = default_programmes(programmes)
     say = progress or (lambda step: None)
     as_of = date.fromisoformat(as_of).isoformat()  # only a real date reaches the SQL
     started = perf_counter()
@@ -157,6 +182,8 @@ def run_duckdb(
         con.execute("CREATE TABLE codes AS SELECT * FROM codes_arrow")
         con.register("conditions_arrow", conditions_table(config))
         con.execute("CREATE TABLE conditions AS SELECT * FROM conditions_arrow")
+        con.register("programme_codes_arrow", programme_codes_table(programmes, codelists))
+        con.execute("CREATE TABLE programme_codes AS SELECT * FROM programme_codes_arrow")
         for name, table in rules_tables(config, rules).items():
             con.register(f"{name}_arrow", table)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")  # noqa: S608
@@ -183,6 +210,12 @@ def run_duckdb(
                 bands=config.efi_bands,
             ),
         )
+        atoms, programmed = programmes_sql(programmes, as_of, plus_rules)
+        for i, atom in enumerate(atoms):
+            step(f"programme rule {i + 1}", f"CREATE TABLE atom_{i} AS {atom}")
+        step("programmes", f"CREATE TABLE programmed AS {programmed}")
+        con.execute("DROP TABLE results")
+        con.execute("ALTER TABLE programmed RENAME TO results")
         say("aggregates")
         t = perf_counter()
         aggregates = con.sql(

@@ -81,6 +81,11 @@ class PersonProfile(models.Model):
     )
     admissions_12m = models.PositiveSmallIntegerField(default=0)
     ae_attendances_12m = models.PositiveSmallIntegerField(default=0)
+    # The care programmes whose rule they meet (population.programmes), between commas
+    # like the conditions; and whether they are in Core20PLUS (the most deprived fifth, or
+    # one of their place's PLUS groups).
+    programmes = models.CharField(max_length=500, default=",")
+    core20plus = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -96,6 +101,10 @@ class PersonProfile(models.Model):
     @property
     def condition_keys(self) -> list[str]:
         return [c for c in self.conditions.split(",") if c]
+
+    @property
+    def programme_keys(self) -> list[str]:
+        return [p for p in self.programmes.split(",") if p]
 
 
 class Cohort(models.Model):

@@ -1,4 +1,5 @@
 from .config import load_config
+from .programmes import programme_labels
 from .queries import current_profile
 
 
@@ -10,7 +11,16 @@ def profile_panel(person, *, show_sensitive: bool = True):
     labels, withheld = load_config().condition_labels(
         profile.condition_keys, show_sensitive=show_sensitive
     )
+    programmes, programmes_withheld = programme_labels(
+        profile.programme_keys, show_sensitive=show_sensitive
+    )
     return (
         "population/profile_panel.jinja",
-        {"profile": profile, "condition_labels": labels, "withheld": withheld},
+        {
+            "profile": profile,
+            "condition_labels": labels,
+            "withheld": withheld,
+            "programmes": programmes,
+            "programmes_withheld": programmes_withheld,
+        },
     )

@@ -101,6 +101,61 @@ def _describe_conditions(value: list[str]) -> str:
     return text
 
 
+# Core20PLUS5: the most deprived 20% nationally, plus the groups a place names as its own
+# PLUS groups (each a programme rule: population.programmes). The code's default is two of
+# NHS England's examples the coded record can find.
+DEFAULT_PLUS_GROUPS = [
+    {"label": "People with a learning disability", "rule": {"condition": ["learning_disability"]}},
+    {"label": "People with severe mental illness", "rule": {"condition": ["smi"]}},
+]
+
+
+def _default_plus_groups() -> dict:
+    return {"groups": DEFAULT_PLUS_GROUPS}
+
+
+def _clean_plus_groups(value) -> dict:
+    from .programmes import check_rule
+
+    if (
+        not isinstance(value, dict)
+        or set(value) != {"groups"}
+        or not isinstance(value["groups"], list)
+    ):
+        raise ValueError('give {"groups": [{"label": ..., "rule": {...}}, ...]}')
+    config = load_config()
+    clean = []
+    for i, group in enumerate(value["groups"]):
+        if not isinstance(group, dict) or set(group) != {"label", "rule"}:
+            raise ValueError(f"groups[{i}]: give a label and a rule")
+        label = str(group["label"]).strip()[:100]
+        if not label:
+            raise ValueError(f"groups[{i}]: the label is empty")
+        try:
+            check_rule(
+                group["rule"],
+                f"groups[{i}].rule",
+                conditions=set(config.condition_keys),
+                bands=set(_band_names()),
+            )
+        except Exception as exc:  # ValidationError: said as the settings page says errors
+            raise ValueError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+        clean.append({"label": label, "rule": group["rule"]})
+    return {"groups": clean}
+
+
+def _describe_plus_groups(value: dict) -> str:
+    labels = [g["label"] for g in value.get("groups", [])]
+    return "Most deprived 20%" + ("; " + ", ".join(labels) if labels else " only")
+
+
+def plus_rule(values: dict) -> dict | None:
+    """The PLUS groups of a place's (effective) settings as one rule (None when it names
+    none: Core20 alone)."""
+    groups = [g["rule"] for g in values["plus_groups"]["groups"]]
+    return {"any": groups} if groups else None
+
+
 def register() -> None:
     register_section(
         Section(
@@ -120,5 +175,14 @@ def register() -> None:
             _clean_conditions,
             _describe_conditions,
             options=lambda: {"conditions": [(c.key, c.label) for c in load_config().conditions]},
+        )
+    )
+    register_section(
+        Section(
+            "plus_groups",
+            "Core20PLUS5: the place's PLUS groups",
+            _default_plus_groups,
+            _clean_plus_groups,
+            _describe_plus_groups,
         )
     )

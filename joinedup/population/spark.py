@@ -13,7 +13,14 @@ from django.conf import settings
 
 from . import sql
 from .config import PopulationConfig
-from .engines import EngineResult, codes_table, conditions_table, rules_tables
+from .engines import (
+    EngineResult,
+    codes_table,
+    conditions_table,
+    default_programmes,
+    programme_codes_table,
+    rules_tables,
+)
 from .store import AnalyticsStore
 
 
@@ -64,7 +71,12 @@ def run_spark(
     spark=None,
     progress: Callable[[str], None] | None = None,
     rules: dict | None = None,
+    programmes=None,
+    plus_rules: dict | None = None,
 ) -> EngineResult:
+    from .programmes import programmes_sql
+
+    programmes = default_programmes(programmes)
     say = progress or (lambda step: None)
     as_of = date.fromisoformat(as_of).isoformat()
     started = perf_counter()
@@ -92,6 +104,12 @@ def run_spark(
         view("events", spark.sql(to_spark(sql.merged_events())))
     view("codes", spark.createDataFrame(codes_table(config, codelists)))
     view("conditions", spark.createDataFrame(conditions_table(config)))
+    view(
+        "programme_codes",
+        spark.createDataFrame(
+            programme_codes_table(programmes, codelists).to_pylist(), "slug STRING, code BIGINT"
+        ),
+    )
     for name, table in rules_tables(config, rules).items():
         frame = spark.createDataFrame(table.to_pylist(), "place STRING, " + _columns[name])
         view(name, frame)
@@ -117,6 +135,10 @@ def run_spark(
             bands=config.efi_bands,
         ),
     )
+    atoms, programmed = programmes_sql(programmes, as_of, plus_rules)
+    for i, atom in enumerate(atoms):
+        step(f"programme rule {i + 1}", f"atom_{i}", atom)
+    step("programmes", "results", programmed)
     say("aggregates")
     t = perf_counter()
     aggregates = spark.sql(to_spark(sql.aggregates(config.adult_age, config.condition_keys)))

@@ -5,7 +5,8 @@ Each resident gets conditions drawn from the codelists the engine uses, with
 prevalence rising with age, differing by sex, and starting earlier with deprivation
 (the most deprived quintile is 12 years "older"), plus a shared propensity so that
 conditions cluster as they do in real records; diagnosis and resolution dates;
-observations (BMI, blood pressure, eGFR); medicine issues; hospital admissions and A&E
+observations (BMI, blood pressure, eGFR, HbA1c, cholesterol, smoking, alcohol, and the SMI
+physical health check); medicine issues; hospital admissions and A&E
 attendances; and background consultation codes — about 45 events per person.
 """
 
@@ -110,6 +111,8 @@ BACKGROUND_CODES = tuple(
     if is_snomed_id(str(code))
 )
 BMI, SYSTOLIC, DIASTOLIC, EGFR = 60621009, 271649006, 271650006, 80274001
+HBA1C, CHOLESTEROL, ALCOHOL = 999791000000106, 1005671000000105, 160573003
+SMOKING = (77176002, 8517006, 266919005)  # smoker, ex-smoker, never smoked
 ADMISSION, AE = 32485007, 4525004
 # Synthetic medicine codes in the dm+d system (SNOMED-form identifiers in the made-up
 # namespace 9999999, partition 10, with a valid check digit): counted for polypharmacy.
@@ -142,7 +145,7 @@ class _Events:
         systems = np.concatenate(
             [np.full(len(p[0]), 0 if p[1] == "snomed" else 1, np.int8) for p in self.parts]
         )
-        units = ["", "kg/m2", "mmHg", "mL/min/1.73m2"]
+        units = ["", "kg/m2", "mmHg", "mL/min/1.73m2", "mmol/mol", "mmol/L"]
         unit_idx = np.concatenate(
             [np.full(len(p[0]), units.index(p[5] or ""), np.int16) for p in self.parts]
         )
@@ -191,6 +194,7 @@ def generate_chunk(
     propensity = rng.normal(0, 1, n)
     events = _Events()
     ltc = np.zeros(n, dtype=np.int16)
+    registered: dict[str, np.ndarray] = {}
 
     def onset_days(who, min_onset, within_years=None):
         start_age = np.maximum(min_onset, 0)
@@ -227,6 +231,7 @@ def generate_chunk(
                     gone, "snomed", res_pool[rng.integers(0, len(res_pool), len(gone))], when
                 )
         ltc[who[~resolved]] += 1
+        registered[key] = who[~resolved]
         if key == "hypertension":
             for _ in range(3):
                 day = today - rng.integers(30, 1500, len(who))
@@ -270,14 +275,9 @@ def generate_chunk(
 
     # BMI for adults every few years, and background consultations.
     adults = np.nonzero(age >= 18)[0]
-    events.add(
-        adults,
-        "snomed",
-        BMI,
-        today - rng.integers(1, 1500, len(adults)),
-        rng.normal(27, 5, len(adults)).clip(14, 60).round(1),
-        "kg/m2",
-    )
+    bmi = rng.normal(27, 5, len(adults)).clip(14, 60).round(1)
+    events.add(adults, "snomed", BMI, today - rng.integers(1, 1500, len(adults)), bmi, "kg/m2")
+    _prevention_checks(events, rng, age, today, registered)
     background = rng.poisson(18 + 0.45 * age + 2 * ltc)
     who = np.repeat(np.arange(n), background)
     first = np.maximum(birth_days[who], today - 15 * 365)
@@ -289,6 +289,69 @@ def generate_chunk(
         day,
     )
     return events.table(person_ids, birth_days)
+
+
+def _prevention_checks(events, rng, age, today, registered) -> None:
+    """What prevention programmes look for: blood pressures of people not known to have
+    hypertension (a few raised), HbA1c tests (some in the non-diabetic hyperglycaemia
+    range), cholesterol, smoking status and alcohol intake, and the annual physical health
+    check of people with severe mental illness (most have all six parts in the year)."""
+    n = len(age)
+    adults = age >= 18
+    known = np.zeros(n, dtype=bool)
+    known[registered.get("hypertension", np.array([], np.int64))] = True
+    diabetic = np.zeros(n, dtype=bool)
+    for key in ("diabetes_t1", "diabetes_t2"):
+        diabetic[registered.get(key, np.array([], np.int64))] = True
+    # Blood pressure: checked in 45% of adults without hypertension, once or twice in the
+    # last two years; raised with age.
+    checked = np.nonzero(adults & ~known & (rng.random(n) < 0.45))[0]
+    for _ in range(2):
+        who = checked[rng.random(len(checked)) < 0.7]
+        sbp = (rng.normal(118, 15, len(who)) + 0.4 * np.maximum(age[who] - 40, 0)).round()
+        day = today - rng.integers(1, 450, len(who))
+        events.add(who, "snomed", SYSTOLIC, day, sbp, "mmHg")
+        dbp = (sbp * 0.6 + rng.normal(2, 6, len(who))).round()
+        events.add(who, "snomed", DIASTOLIC, day, dbp, "mmHg")
+    # HbA1c (mmol/mol): tested in a third of adults over 40 and every person with diabetes.
+    tested = np.nonzero((adults & (age >= 40) & (rng.random(n) < 0.33)) | diabetic)[0]
+    value = np.where(
+        diabetic[tested],
+        rng.normal(58, 12, len(tested)),
+        rng.normal(37, 3.5, len(tested)) + 0.06 * np.maximum(age[tested] - 40, 0),
+    ).clip(20, 130)
+    events.add(tested, "snomed", HBA1C, today - rng.integers(1, 600, len(tested)),
+               value.round(), "mmol/mol")  # fmt: skip
+    # Cholesterol, smoking status and alcohol intake, recorded at checks.
+    for code_of, share, unit, values in (
+        (lambda k: np.full(k, CHOLESTEROL), 0.3, "mmol/L", lambda k: rng.normal(5.0, 1.0, k)),
+        (lambda k: np.asarray(SMOKING)[rng.choice(3, k, p=[0.14, 0.26, 0.6])], 0.6, None, None),
+        (lambda k: np.full(k, ALCOHOL), 0.35, None, None),
+    ):
+        who = np.nonzero(adults & (rng.random(n) < share))[0]
+        events.add(
+            who,
+            "snomed",
+            code_of(len(who)),
+            today - rng.integers(1, 900, len(who)),
+            values(len(who)).round(1) if values else None,
+            unit,
+        )
+    # The SMI annual physical health check: all six parts in the year for 60%.
+    smi = registered.get("smi", np.array([], np.int64))
+    smi = smi[age[smi] >= 18]
+    full = smi[rng.random(len(smi)) < 0.6]
+    day = today - rng.integers(1, 330, len(full))
+    for code, value, unit in (
+        (SYSTOLIC, 124.0, "mmHg"),
+        (BMI, 29.0, "kg/m2"),
+        (HBA1C, 38.0, "mmol/mol"),
+        (CHOLESTEROL, 5.1, "mmol/L"),
+        (SMOKING[0], None, None),
+        (ALCOHOL, None, None),
+    ):
+        events.add(full, "snomed", code, day, None if value is None else np.full(len(full), value),
+                   unit)  # fmt: skip
 
 
 def starter_codes() -> dict[str, np.ndarray]:
