@@ -15,7 +15,7 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from pydantic import field_validator
 
-from . import index, places
+from . import index, places, uuids
 from . import search as directory_search
 from .feeds import DAY_CODES, WEEKDAYS
 from .models import (
@@ -62,10 +62,24 @@ def _clean(out: dict) -> dict:
     return {k: v for k, v in out.items() if v not in (None, "")}
 
 
+def _one(found, given: str):
+    """The record a path's id names: by its UUID, or by the id its feed gave it (as links
+    made before the API gave UUIDs have it)."""
+    known = uuids.parse(given)
+    return found.filter(uuid=known).first() if known else found.filter(oruk_id=given).first()
+
+
+def _named(path: str, given: str) -> Q:
+    """A filter on a related record named by its UUID or by its feed id (``path`` leads to
+    it: "taxonomyterm__")."""
+    known = uuids.parse(given)
+    return Q(**{f"{path}uuid": known}) if known else Q(**{f"{path}oruk_id": given})
+
+
 def organisation_out(org: DirectoryOrganisation) -> dict:
     return _clean(
         {
-            "id": org.oruk_id,
+            "id": str(org.uuid),
             "name": org.name,
             "description": org.description or org.name,
             "email": org.email,
@@ -79,7 +93,7 @@ def taxonomy_out(taxonomy: Taxonomy | None) -> dict | None:
         return None
     return _clean(
         {
-            "id": taxonomy.oruk_id,
+            "id": str(taxonomy.uuid),
             "name": taxonomy.name,
             "description": taxonomy.description or taxonomy.name,
             "uri": taxonomy.uri,
@@ -89,16 +103,18 @@ def taxonomy_out(taxonomy: Taxonomy | None) -> dict | None:
 
 
 def term_out(term: TaxonomyTerm) -> dict:
+    """An HSDS taxonomy_term: its code in its taxonomy, its name (and the UK profile's
+    ``term``), its parent and its taxonomy, by UUID, by name and in detail."""
     return _clean(
         {
-            "id": term.oruk_id,
+            "id": str(term.uuid),
             "code": term.code,
             "name": term.name,
             "term": term.name,  # the UK profile's name for it
             "description": term.description or term.name,
-            "parent_id": term.parent.oruk_id if term.parent else None,
+            "parent_id": str(term.parent.uuid) if term.parent else None,
             "taxonomy": term.vocabulary or (term.taxonomy.name if term.taxonomy else None),
-            "taxonomy_id": term.taxonomy.oruk_id if term.taxonomy else None,
+            "taxonomy_id": str(term.taxonomy.uuid) if term.taxonomy else None,
             "taxonomy_detail": taxonomy_out(term.taxonomy),
             "term_uri": term.term_uri,
         }
@@ -106,11 +122,11 @@ def term_out(term: TaxonomyTerm) -> dict:
 
 
 def schedule_out(schedule: Schedule, service_id: str, sal_id: str | None) -> dict:
-    """A schedule; its service's and service-at-location's feed ids are given by the caller
+    """A schedule; its service's and service-at-location's UUIDs are given by the caller
     (who has them already: looking them up here cost a query or a join per schedule)."""
     return _clean(
         {
-            "id": schedule.oruk_id,
+            "id": str(schedule.uuid),
             "service_id": service_id,
             "service_at_location_id": sal_id,
             "valid_from": _iso(schedule.valid_from),
@@ -130,13 +146,14 @@ def schedule_out(schedule: Schedule, service_id: str, sal_id: str | None) -> dic
 
 
 def location_out(location: Location) -> dict:
+    location_id = str(location.uuid)
     addresses = []
     if location.address_1 and location.postcode:
         addresses.append(
             _clean(
                 {
-                    "id": f"{location.oruk_id}:address"[-100:],
-                    "location_id": location.oruk_id,
+                    "id": uuids.part(location.uuid, "address"),
+                    "location_id": location_id,
                     "address_1": location.address_1,
                     "address_2": location.address_2,
                     "city": location.city or "-",
@@ -150,16 +167,23 @@ def location_out(location: Location) -> dict:
         )
     return _clean(
         {
-            "id": location.oruk_id,
+            "id": location_id,
             "location_type": location.location_type,
-            "organization_id": location.organisation.oruk_id if location.organisation else None,
+            "organization_id": str(location.organisation.uuid) if location.organisation else None,
             "name": location.name,
             "description": location.description,
             "latitude": location.latitude,
             "longitude": location.longitude,
             "addresses": addresses,
             "accessibility": [
-                _clean({**a, "location_id": location.oruk_id, "accessibility": a["description"]})
+                _clean(
+                    {
+                        **a,
+                        "id": str(uuids.of("accessibility", a.get("id"), within=location.uuid)),
+                        "location_id": location_id,
+                        "accessibility": a["description"],
+                    }
+                )
                 for a in location.accessibility
             ],
         }
@@ -167,15 +191,14 @@ def location_out(location: Location) -> dict:
 
 
 def service_at_location_out(sal: ServiceAtLocation, *, with_service: bool) -> dict:
+    sal_id, service_id = str(sal.uuid), str(sal.service.uuid)
     out = {
-        "id": sal.oruk_id,
-        "service_id": sal.service.oruk_id,
-        "location_id": sal.location.oruk_id,
+        "id": sal_id,
+        "service_id": service_id,
+        "location_id": str(sal.location.uuid),
         "description": sal.description,
         "location": location_out(sal.location),
-        "schedules": [
-            schedule_out(s, sal.service.oruk_id, sal.oruk_id) for s in sal.schedule_set.all()
-        ],
+        "schedules": [schedule_out(s, service_id, sal_id) for s in sal.schedule_set.all()],
     }
     if with_service:
         out["service"] = service_out(sal.service, full=False)
@@ -183,9 +206,10 @@ def service_at_location_out(sal: ServiceAtLocation, *, with_service: bool) -> di
 
 
 def service_out(service: Service, *, full: bool) -> dict:
+    service_id = str(service.uuid)
     out = {
-        "id": service.oruk_id,
-        "organization_id": service.organisation.oruk_id,
+        "id": service_id,
+        "organization_id": str(service.organisation.uuid),
         "name": service.name,
         "alternate_name": service.alternate_name,
         "description": service.description,
@@ -210,8 +234,8 @@ def service_out(service: Service, *, full: bool) -> dict:
                 "phones": [
                     _clean(
                         {
-                            "id": p.oruk_id,
-                            "service_id": service.oruk_id,
+                            "id": str(p.uuid),
+                            "service_id": service_id,
                             "number": p.number,
                             "extension": p.extension,
                             "type": p.type,
@@ -221,15 +245,15 @@ def service_out(service: Service, *, full: bool) -> dict:
                     for p in service.phones.all()
                 ],
                 "schedules": [
-                    schedule_out(s, service.oruk_id, None)
+                    schedule_out(s, service_id, None)
                     for s in service.schedules.all()
                     if not s.service_at_location_id
                 ],
                 "service_areas": [
                     _clean(
                         {
-                            "id": a.oruk_id,
-                            "service_id": service.oruk_id,
+                            "id": str(a.uuid),
+                            "service_id": service_id,
                             "name": a.name,
                             "service_area": a.name,
                             "description": a.description,
@@ -247,8 +271,8 @@ def service_out(service: Service, *, full: bool) -> dict:
                 "languages": [
                     _clean(
                         {
-                            "id": x.oruk_id,
-                            "service_id": service.oruk_id,
+                            "id": str(x.uuid),
+                            "service_id": service_id,
                             "name": x.name,
                             "code": x.code,
                             "note": x.note,
@@ -260,8 +284,8 @@ def service_out(service: Service, *, full: bool) -> dict:
                 "cost_options": [
                     _clean(
                         {
-                            "id": c.oruk_id,
-                            "service_id": service.oruk_id,
+                            "id": str(c.uuid),
+                            "service_id": service_id,
                             "valid_from": _iso(c.valid_from),
                             "valid_to": _iso(c.valid_to),
                             "option": c.option,
@@ -276,14 +300,14 @@ def service_out(service: Service, *, full: bool) -> dict:
                 "contacts": [
                     _clean(
                         {
-                            "id": c.oruk_id,
-                            "service_id": service.oruk_id,
+                            "id": str(c.uuid),
+                            "service_id": service_id,
                             "name": c.name,
                             "title": c.title,
                             "department": c.department,
                             "email": c.email,
                             "phones": (
-                                [{"id": f"{c.oruk_id}:phone"[-100:], "number": c.phone}]
+                                [{"id": uuids.part(c.uuid, "phone"), "number": c.phone}]
                                 if c.phone
                                 else []
                             ),
@@ -293,11 +317,11 @@ def service_out(service: Service, *, full: bool) -> dict:
                 ],
                 "attributes": [
                     {
-                        "id": f"{service.oruk_id}:{t.oruk_id}"[-100:],
-                        "link_id": service.oruk_id,
+                        "id": uuids.part(service.uuid, "attribute", str(t.uuid)),
+                        "link_id": service_id,
                         "link_type": "service",
                         "link_entity": "service",
-                        "taxonomy_term_id": t.oruk_id,
+                        "taxonomy_term_id": str(t.uuid),
                         "taxonomy_term": term_out(t),
                     }
                     for t in service.terms.all()
@@ -416,7 +440,7 @@ def _filtered(
         found = found.filter(
             Exists(
                 Service.terms.through.objects.filter(
-                    service_id=OuterRef("pk"), taxonomyterm__oruk_id=filters.taxonomy_term_id
+                    _named("taxonomyterm__", filters.taxonomy_term_id), service_id=OuterRef("pk")
                 )
             )
         )
@@ -424,12 +448,13 @@ def _filtered(
         found = found.filter(
             Exists(
                 Service.terms.through.objects.filter(
-                    service_id=OuterRef("pk"), taxonomyterm__taxonomy__oruk_id=filters.taxonomy_id
+                    _named("taxonomyterm__taxonomy__", filters.taxonomy_id),
+                    service_id=OuterRef("pk"),
                 )
             )
         )
     if organization_id:
-        found = found.filter(organisation__oruk_id=organization_id)
+        found = found.filter(_named("organisation__", organization_id))
     if modified_after:
         found = found.filter(last_modified__gte=modified_after)
     # The UK profile: "a minimum age of at least", "a maximum age at or below" the value.
@@ -484,11 +509,20 @@ def services(
     page, per_page = filters.page, filters.per_page
     found = found.select_related("organisation").order_by("name", "pk")
     if minimal:
+        # The id and when it last changed, as HSDS 3.0 says of minimal; and the name and
+        # status, which its schema requires of every service in a page.
         return _page(
-            found.select_related(None).only("oruk_id", "last_modified"),
+            found.select_related(None).only("uuid", "name", "status", "last_modified"),
             page,
             per_page,
-            lambda s: _clean({"id": s.oruk_id, "last_modified": _iso(s.last_modified)}),
+            lambda s: _clean(
+                {
+                    "id": str(s.uuid),
+                    "name": s.name,
+                    "status": s.status,
+                    "last_modified": _iso(s.last_modified),
+                }
+            ),
             among=near,
         )
     if full:
@@ -498,12 +532,7 @@ def services(
 
 @api.get("/services/{service_id}", summary="One service, fully nested")
 def service(request, service_id: str):
-    found = (
-        Service.objects.select_related("organisation")
-        .prefetch_related(*FULL)
-        .filter(oruk_id=service_id)
-        .first()
-    )
+    found = _one(Service.objects.select_related("organisation").prefetch_related(*FULL), service_id)
     if found is None:
         raise HttpError(404, "No service with that id")
     return service_out(found, full=True)
@@ -518,7 +547,7 @@ def organizations(request, page: int = 1, per_page: int = 50):
 
 @api.get("/organizations/{organization_id}", summary="One organisation")
 def organization(request, organization_id: str):
-    found = DirectoryOrganisation.objects.filter(oruk_id=organization_id).first()
+    found = _one(DirectoryOrganisation.objects.all(), organization_id)
     if found is None:
         raise HttpError(404, "No organisation with that id")
     return organisation_out(found)
@@ -533,8 +562,24 @@ def taxonomies(request, page: int = 1, per_page: int = 50):
 def taxonomy_terms(request, page: int = 1, per_page: int = 50, taxonomy_id: str | None = None):
     found = TaxonomyTerm.objects.select_related("taxonomy", "parent").order_by("name", "pk")
     if taxonomy_id:
-        found = found.filter(taxonomy__oruk_id=taxonomy_id)
+        found = found.filter(_named("taxonomy__", taxonomy_id))
     return _page(found, page, per_page, term_out)
+
+
+@api.get("/taxonomies/{taxonomy_id}", summary="One taxonomy")
+def taxonomy(request, taxonomy_id: str):
+    found = _one(Taxonomy.objects.all(), taxonomy_id)
+    if found is None:
+        raise HttpError(404, "No taxonomy with that id")
+    return taxonomy_out(found)
+
+
+@api.get("/taxonomy_terms/{term_id}", summary="One taxonomy term")
+def taxonomy_term(request, term_id: str):
+    found = _one(TaxonomyTerm.objects.select_related("taxonomy", "parent"), term_id)
+    if found is None:
+        raise HttpError(404, "No taxonomy term with that id")
+    return term_out(found)
 
 
 @api.get("/service_at_locations", summary="Services at their locations, a page at a time")
@@ -559,10 +604,11 @@ def service_at_locations(request, filters: Query[ServiceFilters]):
 
 @api.get("/service_at_locations/{sal_id}", summary="One service at one location")
 def service_at_location(request, sal_id: str):
-    found = (
-        ServiceAtLocation.objects.select_related("service__organisation", "location")
-        .filter(oruk_id=sal_id)
-        .first()
+    found = _one(
+        ServiceAtLocation.objects.select_related(
+            "service__organisation", "location__organisation"
+        ).prefetch_related("schedule_set"),
+        sal_id,
     )
     if found is None:
         raise HttpError(404, "No service at location with that id")

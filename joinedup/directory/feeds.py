@@ -432,6 +432,7 @@ def _term(raw: dict, record: Record, index: int) -> dict | None:
         "parent_id": str(term.get("parent_id") or term.get("parent") or "").strip()[:100],
         "taxonomy_id": str(term.get("taxonomy_id") or taxonomy.get("id") or "").strip()[:100],
         "taxonomy_name": _short(taxonomy.get("name")),
+        "term_uri": _url(term.get("term_uri"), record, f"attribute {index}.term_uri"),
     }
 
 

@@ -1,13 +1,14 @@
 """Importing Open Referral feeds: the real (messy) Bristol ORUK 1.0 list and HSDS 3.0."""
 
 import json
+import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from joinedup.directory import actions, feeds
-from joinedup.directory.models import DirectoryOrganisation, Service
+from joinedup.directory.models import DirectoryOrganisation, Service, TaxonomyTerm
 from tests import reference_data
 from tests.reference_data import BRISTOL_FEED as BRISTOL
 from tests.reference_data import ORUK
@@ -163,8 +164,12 @@ def test_export_is_an_hsds_3_data_package_that_imports_back(world, tmp_path):
     assert services[0]["name"].startswith("'=HYPERLINK")  # neutralised for spreadsheets
     with open(out / "phones.csv", newline="") as f:
         assert "+44 20 7946 0000" in {r["number"] for r in csv.DictReader(f)}
+    # The ids are the API's UUIDs.
+    needs_terms = {str(t.uuid) for t in TaxonomyTerm.objects.filter(taxonomy__isnull=False)}
     with open(out / "attributes.csv", newline="") as f:
-        assert any(r["taxonomy_term_id"].startswith("joinedup-needs:") for r in csv.DictReader(f))
+        attributes = list(csv.DictReader(f))
+    assert attributes and {r["taxonomy_term_id"] for r in attributes} <= needs_terms
+    assert all(uuid.UUID(r["id"]) and uuid.UUID(r["link_id"]) for r in attributes)
     # The columns are HSDS 3.0's, in order.
     for resource in package["resources"]:
         schema = next(
