@@ -5,6 +5,7 @@ fully nested), one service fully nested, organisations, taxonomies, taxonomy ter
 services at locations."""
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
@@ -346,26 +347,24 @@ FULL = (
 )
 
 
-def _page(queryset, page: int, per_page: int, render, *, among=None, field="pk") -> dict:
-    """One page of a queryset; with ``among``, only the rows whose ``field`` is in it (a
-    set worked out outside the database, such as the services near a postcode)."""
+def _page(queryset, page: int, per_page: int, render, *, chosen: list | None = None) -> dict:
+    """One page of a queryset; with ``chosen``, of those rows (their pks, in the order to
+    page through them: worked out outside the database, such as what is near a postcode)."""
     if page < 1 or per_page < 1:
         raise HttpError(400, "page and per_page must be 1 or more")
     # A feed reader asking for more a page than the server gives gets pages of the most
     # (the size says so), rather than nothing.
     per_page = min(per_page, MAX_PER_PAGE)
     start, end = (page - 1) * per_page, page * per_page
-    if among is None:
+    if chosen is None:
         total = queryset.count()
         # The page's ids first (an index-only scan however deep the page), then their rows;
         # a page past the end is empty without asking (an OFFSET beyond 64 bits is an error).
         ids = list(queryset.values_list("pk", flat=True)[start:end]) if start < total else []
     else:
-        ids = [pk for pk, key in queryset.values_list("pk", field) if key in among]
-        total = len(ids)
-        ids = ids[start:end]
-    chosen = {row.pk: row for row in queryset.filter(pk__in=ids)}
-    rows = [chosen[pk] for pk in ids]
+        total, ids = len(chosen), chosen[start:end]
+    by_pk = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    rows = [by_pk[pk] for pk in ids]
     pages = max(1, math.ceil(total / per_page))
     return {
         "total_items": total,
@@ -472,7 +471,7 @@ def _filtered(
         if filters.end_time:
             when &= Q(closes_at__lte=filters.end_time)
         found = found.filter(Exists(Schedule.objects.filter(when)))
-    near: set | None = None
+    near: Near | None = None
     if filters.postcode:
         try:
             point = places.locate(filters.postcode)
@@ -482,15 +481,46 @@ def _filtered(
         if filters.proximity is not None:
             if filters.proximity <= 0:
                 raise HttpError(400, "proximity is a distance in metres, more than 0")
-            # Within the distance, or with no building (by phone, online): the index
-            # knows every service's nearest location.
-            found_index = index.current()
-            km = found_index.distances(point)
-            close = (km <= filters.proximity / 1000) | ~found_index.physical
-            near = set(found_index.pks[close].tolist())
+            near = Near(point, filters.proximity / 1000)
     elif filters.proximity is not None:
         raise HttpError(400, "proximity needs a postcode")
     return found, near
+
+
+@dataclass(frozen=True)
+class Near:
+    """Within ``km`` of a postcode's ``point``."""
+
+    point: places.Point
+    km: float
+
+    def services(self, found) -> list[int]:
+        """Of ``found`` (in its order), the services with a location within the distance,
+        or with no building (by phone, online): the index knows every service's nearest
+        location."""
+        found_index = index.current()
+        close = (found_index.distances(self.point) <= self.km) | ~found_index.physical
+        near = set(found_index.pks[close].tolist())
+        return [pk for pk in found.values_list("pk", flat=True) if pk in near]
+
+    def rows(self, found) -> list[int]:
+        """Of ``found`` services at locations, those whose own location is within the
+        distance, nearest first (then in ``found``'s order); then those at a virtual
+        location (online, by phone: no distance)."""
+        south, north, west, east = places.box(self.point, self.km)
+        candidates = found.filter(
+            Q(location__latitude__range=(south, north), location__longitude__range=(west, east))
+            | Q(location__location_type=Location.Type.VIRTUAL, location__latitude=None)
+        ).values_list("pk", "location__latitude", "location__longitude")
+        located, virtual = [], []
+        for pk, lat, lon in candidates:
+            if lat is None or lon is None:
+                virtual.append(pk)
+                continue
+            km = places.distance_km(self.point.latitude, self.point.longitude, lat, lon)
+            if km <= self.km:
+                located.append((km, len(located), pk))
+        return [pk for *_, pk in sorted(located)] + virtual
 
 
 @api.get("/services", summary="Services, a page at a time")
@@ -508,6 +538,7 @@ def services(
     )
     page, per_page = filters.page, filters.per_page
     found = found.select_related("organisation").order_by("name", "pk")
+    chosen = near.services(found) if near else None
     if minimal:
         # The id and when it last changed, as HSDS 3.0 says of minimal; and the name and
         # status, which its schema requires of every service in a page.
@@ -523,11 +554,11 @@ def services(
                     "last_modified": _iso(s.last_modified),
                 }
             ),
-            among=near,
+            chosen=chosen,
         )
     if full:
         found = found.prefetch_related(*FULL)
-    return _page(found, page, per_page, lambda s: service_out(s, full=full), among=near)
+    return _page(found, page, per_page, lambda s: service_out(s, full=full), chosen=chosen)
 
 
 @api.get("/services/{service_id}", summary="One service, fully nested")
@@ -597,8 +628,7 @@ def service_at_locations(request, filters: Query[ServiceFilters]):
         page,
         per_page,
         lambda r: service_at_location_out(r, with_service=True),
-        among=near,
-        field="service_id",
+        chosen=near.rows(rows) if near else None,
     )
 
 

@@ -163,3 +163,43 @@ def test_pages_far_past_the_end_are_empty(directory, client):
         answer = client.get(path, {"page": 10**20})
         assert answer.status_code == 200, path
         assert answer.json()["contents"] == [] and answer.json()["last_page"] is True
+
+
+def _place(n: int, lat: float, lon: float, kind: str = "physical") -> dict:
+    return {
+        "id": f"sal-{n}",
+        "location": {"id": f"loc-{n}", "name": f"Place {n}", "location_type": kind,
+                     **({"latitude": lat, "longitude": lon} if kind == "physical" else {})},
+    }  # fmt: skip
+
+
+def test_services_at_locations_near_a_postcode_are_each_rows_own_location(world, client):
+    """Issue 20: proximity filtered each row on its service's nearest location, so a
+    service with one place near and one 5 km away gave both."""
+    # JU1 1AA is at 51.55, -0.06; 0.0045 degrees of latitude is about 500 m.
+    feed = {
+        "contents": [
+            {
+                "id": "two-places",
+                "name": "Two places",
+                "organization": {"id": "o", "name": "Org"},
+                "service_at_locations": [_place(1, 51.595, -0.06), _place(2, 51.5545, -0.06)],
+            },
+            {
+                "id": "next-door",
+                "name": "Next door",
+                "organization": {"id": "o", "name": "Org"},
+                "service_at_locations": [_place(3, 51.5505, -0.06), _place(4, 0, 0, "virtual")],
+            },
+        ]
+    }
+    actions.import_feed(by=None, source="f", data=json.dumps(feed).encode())
+    near = client.get(
+        "/oruk/service_at_locations", {"postcode": "JU1 1AA", "proximity": 1000}
+    ).json()
+    names = [(row["service"]["name"], row["location"]["name"]) for row in near["contents"]]
+    # Nearest first; the one 5 km away left out; online (no distance) after them.
+    assert names == [("Next door", "Place 3"), ("Two places", "Place 2"), ("Next door", "Place 4")]
+    assert near["total_items"] == 3
+    wide = client.get("/oruk/service_at_locations", {"postcode": "JU1 1AA", "proximity": 6000})
+    assert wide.json()["total_items"] == 4
