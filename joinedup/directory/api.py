@@ -10,7 +10,6 @@ from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpRequest
 from django.urls import reverse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
@@ -40,19 +39,6 @@ api = NinjaAPI(
     urls_namespace="oruk",
     docs_url="/docs",
 )
-
-
-# Every answer may be read by any web page (Access-Control-Allow-Origin: *).
-_create_response = api.create_response
-
-
-def _create_response_open(request: HttpRequest, data, *, status=200, temporal_response=None):
-    response = _create_response(request, data, status=status, temporal_response=temporal_response)
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-api.create_response = _create_response_open
 
 
 def _iso(value) -> str | None:

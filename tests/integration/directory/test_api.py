@@ -203,3 +203,60 @@ def test_services_at_locations_near_a_postcode_are_each_rows_own_location(world,
     assert near["total_items"] == 3
     wide = client.get("/oruk/service_at_locations", {"postcode": "JU1 1AA", "proximity": 6000})
     assert wide.json()["total_items"] == 4
+
+
+def test_every_operation_answers_head_and_options_to_any_origin(demo_directory, client):
+    """Browser clients of other sites and feed testers: HEAD, OPTIONS (a preflight or not)
+    and GET on every operation, each with CORS headers and no credentials; what the API
+    does not have is a JSON error, not a web page."""
+    one = client.get("/oruk/services", {"per_page": 1}).json()["contents"][0]
+    sal = client.get("/oruk/service_at_locations", {"per_page": 1}).json()["contents"][0]
+    term = client.get("/oruk/taxonomy_terms", {"per_page": 1}).json()["contents"][0]
+    paths = [
+        "/oruk/", "/oruk/openapi.json", "/oruk/services", f"/oruk/services/{one['id']}",
+        "/oruk/service_at_locations",
+        f"/oruk/service_at_locations/{sal['id']}",
+        "/oruk/organizations", f"/oruk/organizations/{one['organization_id']}",
+        "/oruk/taxonomies", f"/oruk/taxonomies/{term['taxonomy_id']}",
+        "/oruk/taxonomy_terms", f"/oruk/taxonomy_terms/{term['id']}",
+    ]  # fmt: skip
+    origin = {"Origin": "https://feeds.example"}
+    for path in paths:
+        got = client.get(path)
+        assert got.status_code == 200 and got["Access-Control-Allow-Origin"] == "*", path
+        head = client.head(path, headers=origin)
+        assert head.status_code == 200 and head.content == b"", path
+        assert head["Content-Type"] == got["Content-Type"], path
+        assert head["Content-Length"] == str(len(got.content)), path
+        assert head["Access-Control-Allow-Origin"] == "*", path
+        for headers in ({}, origin):
+            options = client.options(path, headers=headers)
+            assert options.status_code == 204, (path, headers, options.status_code)
+            assert options["Allow"] == "GET, HEAD, OPTIONS", path
+            assert options["Access-Control-Allow-Origin"] == "*", path
+        preflight = client.options(
+            path, headers={**origin, "Access-Control-Request-Method": "GET",
+                           "Access-Control-Request-Headers": "accept"},
+        )  # fmt: skip
+        assert preflight.status_code in (200, 204), path
+        assert preflight["Access-Control-Allow-Origin"] == "*", path
+        assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS", path
+        assert "accept" in preflight["Access-Control-Allow-Headers"], path
+        assert "Access-Control-Allow-Credentials" not in preflight, path
+    # What is not there, and what is not offered: JSON, with CORS headers too.
+    for method, path, status in (
+        ("get", "/oruk/no-such-thing", 404),
+        ("head", "/oruk/services/no-such-service", 404),
+        ("options", "/oruk/no-such-thing", 404),
+        ("post", "/oruk/services", 405),
+        ("delete", f"/oruk/services/{one['id']}", 405),
+        ("put", "/oruk/taxonomies", 405),
+    ):
+        answer = getattr(client, method)(path, headers=origin)
+        assert answer.status_code == status, (method, path, answer.status_code)
+        assert answer["Content-Type"].startswith("application/json"), (method, path)
+        assert answer["Access-Control-Allow-Origin"] == "*", (method, path)
+        if method != "head":
+            assert answer.json()["detail"], (method, path)
+        if status == 405:
+            assert answer["Allow"] == "GET, HEAD, OPTIONS"
