@@ -61,9 +61,6 @@ def _registry(standard: str) -> tuple[Registry, str]:
     registry = Registry()
     for path in sorted(folder.glob("*.json")) + sorted(folder.glob("compiled/*.json")):
         contents = json.loads(path.read_text())
-        # "tabular_required" is the tabular format's, not JSON Schema's; drop what is not
-        # a schema keyword where jsonschema would read it as one.
-        contents = {k: v for k, v in contents.items() if k != "tabular_required"}
         address = base + path.relative_to(folder).as_posix()
         registry = registry.with_resource(
             address, Resource.from_contents(contents, default_specification=DRAFT202012)
@@ -79,13 +76,28 @@ def validator(standard: str, path: str, *, status: str = "200") -> Validator:
     if path == "/service_at_locations/{id}":
         address = STANDARDS[standard][1] + ONE_SERVICE_AT_LOCATION
     else:
-        pointer = "/".join(
-            part.replace("~", "~0").replace("/", "~1")
-            for part in ("paths", path, "get", "responses", status, "content", "application/json")
-        )
-        address = f"{openapi}#/{pointer}/schema"
+        address = openapi + _answer_pointer(path, status)
     return jsonschema.Draft202012Validator(
         {"$ref": address}, registry=registry, format_checker=format_checker()
+    )
+
+
+def _answer_pointer(path: str, status: str) -> str:
+    """Where an OpenAPI document keeps the schema of what ``GET path`` answers."""
+    parts = ("paths", path, "get", "responses", status, "content", "application/json", "schema")
+    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def own_validator(document: dict, path: str, *, status: str = "200") -> Validator:
+    """A validator for what ``GET path`` answers with ``status`` by another OpenAPI
+    document (joinedup's own), formats checked."""
+    registry = Registry().with_resource(
+        "urn:openapi", Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+    return jsonschema.Draft202012Validator(
+        {"$ref": "urn:openapi" + _answer_pointer(path, status)},
+        registry=registry,
+        format_checker=format_checker(),
     )
 
 

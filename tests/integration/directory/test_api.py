@@ -260,3 +260,26 @@ def test_every_operation_answers_head_and_options_to_any_origin(demo_directory, 
             assert answer.json()["detail"], (method, path)
         if status == 405:
             assert answer["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_the_openapi_document_names_the_server_and_describes_every_answer(db, client):
+    """What schemathesis (and any client generator) reads: the server, and for every
+    operation the shape of its answer and the errors it can give."""
+    document = client.get("/oruk/openapi.json").json()
+    assert document["servers"] == [{"url": "/oruk", "description": "This server"}]
+    paths = document["paths"]
+    assert "/services" in paths and "/taxonomy_terms/{term_id}" in paths
+    for path, operations in paths.items():
+        assert set(operations) == {"get"}, path
+        responses = operations["get"]["responses"]
+        assert responses["200"]["content"]["application/json"]["schema"], path
+        errors = {code for code in responses if code != "200"}
+        if "{" in path:
+            assert errors == {"404"}, path
+        elif path != "/":
+            assert errors == {"400", "422"}, path
+        for answer in responses.values():
+            assert answer["content"]["application/json"]["schema"], path
+    schemas = document["components"]["schemas"]
+    assert schemas["TaxonomyTerm"]["properties"]["id"]["format"] == "uuid"
+    assert "400" in paths["/services"]["get"]["responses"]
