@@ -1,5 +1,6 @@
 """Every directory record gets the UUID the Open Referral API knows it by (HSDS 3.0 ids are
-UUIDs): its feed id when that is one, otherwise made from it (joinedup.directory.uuids)."""
+UUIDs): its feed id when that is one (kept in the UUID's standard spelling from now on),
+otherwise made from it (joinedup.directory.uuids)."""
 
 from django.db import migrations
 
@@ -30,7 +31,9 @@ def fill(apps, schema_editor):
         rows = list(model.objects.only("pk", "oruk_id"))
         for row in rows:
             row.uuid = uuids.of(kind, row.oruk_id)
-        model.objects.bulk_update(rows, ["uuid"], batch_size=1000)
+            if uuids.parse(row.oruk_id):
+                row.oruk_id = str(row.uuid)  # as imports now keep a UUID (feeds.feed_id)
+        model.objects.bulk_update(rows, ["uuid", "oruk_id"], batch_size=1000)
 
 
 class Migration(migrations.Migration):

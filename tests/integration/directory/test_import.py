@@ -204,3 +204,23 @@ def test_a_feed_cannot_rename_the_needs_taxonomy(db):
     term = TaxonomyTerm.objects.get(oruk_id=needs.term_id("loneliness"))
     assert (term.name, term.code) == ("Loneliness and social contact", "loneliness")
     assert Service.objects.get().terms.get() == term
+
+
+def test_a_uuid_spelt_two_ways_is_one_id(db):
+    """The API gives UUIDs in their standard spelling, so a feed's UUID in capitals (or in
+    braces) is the same record as in small letters, not a second one with the same id."""
+    upper = "3F7B145D-84AF-42D7-8FAE-EACA714B02B2"
+    org = "{07FF6AEE-A219-438C-B694-D2FCB6C5373B}"
+    feed = [
+        {"id": upper, "name": "Club", "organization": {"id": org, "name": "Org"}},
+        {"id": upper.lower(), "name": "Club again", "organization_id": org.lower()[1:-1]},
+        {"id": "another", "name": "Other", "organization_id": org.lower()[1:-1]},
+    ]
+    report = actions.import_feed(by=None, source="f", data=json.dumps(feed).encode())
+    assert report.created == 2
+    assert [r["why"] for r in report.rejected] == ["the same id as record 1 (the first is kept)"]
+    club = Service.objects.get(name="Club")
+    assert club.oruk_id == str(club.uuid) == upper.lower()
+    assert DirectoryOrganisation.objects.get().oruk_id == org.lower()[1:-1]
+    again = actions.import_feed(by=None, source="f", data=json.dumps(feed).encode())
+    assert (again.created, again.unchanged) == (0, 2)
