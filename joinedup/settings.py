@@ -122,6 +122,9 @@ CORS_PREFLIGHT_MAX_AGE = 3600
 MIDDLEWARE = [
     # First: the request id is on every line logged after it; every request is counted.
     "joinedup.operations.middleware.RequestMiddleware",
+    # Open Referral (/oruk): HEAD and OPTIONS, JSON errors, open to any web page; before
+    # CorsMiddleware, so that it sees preflights too.
+    "joinedup.directory.middleware.OpenReferralMiddleware",
     # The APIs answer browser clients of other sites (CORS, preflight included): only
     # /fhir and /oruk, with no cookies (a FHIR client sends its bearer token itself).
     "corsheaders.middleware.CorsMiddleware",

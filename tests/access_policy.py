@@ -214,7 +214,9 @@ POLICY = {
     "oruk:organizations": ANYONE,
     "oruk:organization": ANYONE,
     "oruk:taxonomies": ANYONE,
+    "oruk:taxonomy": ANYONE,
     "oruk:taxonomy_terms": ANYONE,
+    "oruk:taxonomy_term": ANYONE,
     "oruk:service_at_locations": ANYONE,
     "oruk:service_at_location": ANYONE,
 }

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from joinedup.core.spreadsheets import safe_cell
 
-from . import api
+from . import api, uuids
 from .models import (
     Contact,
     CostOption,
@@ -86,16 +86,16 @@ def _rows() -> dict[str, list[dict]]:
     for sal in ServiceAtLocation.objects.select_related("service", "location").order_by("pk"):
         tables["service_at_location.csv"].append(
             {
-                "id": sal.oruk_id,
-                "service_id": sal.service.oruk_id,
-                "location_id": sal.location.oruk_id,
+                "id": str(sal.uuid),
+                "service_id": str(sal.service.uuid),
+                "location_id": str(sal.location.uuid),
                 "description": sal.description,
             }
         )
     for schedule in Schedule.objects.select_related("service", "service_at_location"):
         sal = schedule.service_at_location
         tables["schedules.csv"].append(
-            api.schedule_out(schedule, schedule.service.oruk_id, sal.oruk_id if sal else None)
+            api.schedule_out(schedule, str(schedule.service.uuid), str(sal.uuid) if sal else None)
         )
     simple = (
         ("service_areas.csv", ServiceArea, ("name", "description", "extent", "extent_type", "uri")),
@@ -110,7 +110,10 @@ def _rows() -> dict[str, list[dict]]:
     )
     for name, model, fields in simple:
         for item in model.objects.select_related("service").order_by("pk"):
-            row = {"id": item.oruk_id, "service_id": item.service.oruk_id if item.service else ""}
+            row = {
+                "id": str(item.uuid),
+                "service_id": str(item.service.uuid) if item.service else "",
+            }
             row.update({f: getattr(item, f) for f in fields})
             tables[name].append(row)
     tables["taxonomies.csv"] = [api.taxonomy_out(t) for t in Taxonomy.objects.order_by("pk")]
@@ -122,9 +125,9 @@ def _rows() -> dict[str, list[dict]]:
     for link in through.order_by("pk").iterator(5000):
         tables["attributes.csv"].append(
             {
-                "id": f"{link.service.oruk_id}:{link.taxonomyterm.oruk_id}"[-100:],
-                "link_id": link.service.oruk_id,
-                "taxonomy_term_id": link.taxonomyterm.oruk_id,
+                "id": uuids.part(link.service.uuid, "attribute", str(link.taxonomyterm.uuid)),
+                "link_id": str(link.service.uuid),
+                "taxonomy_term_id": str(link.taxonomyterm.uuid),
                 "link_type": "service",
                 "link_entity": "service",
             }

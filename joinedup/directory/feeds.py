@@ -19,6 +19,7 @@ from django.core.validators import URLValidator, validate_email
 
 from joinedup.core.actions import postcode_or_blank
 
+from . import uuids
 from .models import ServiceStatus
 
 MAX_NAME = 300
@@ -159,11 +160,20 @@ def _moment(value, record: Record, name: str):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def feed_id(value) -> str:
+    """A record's id as its feed gives it (trimmed, at most 100 characters), a UUID in its
+    one standard spelling (small letters, with hyphens): two spellings of a UUID are one
+    record, as they are one id in the API (``uuids.py``)."""
+    text = str(value or "").strip()[:100]
+    known = uuids.parse(text)
+    return str(known) if known else text
+
+
 def clean_record(number: int, raw, shape: str) -> Record:
     """Check and repair one service record of a feed."""
     if not isinstance(raw, dict):
         return Record(number, "", rejected="not a JSON object")
-    record = Record(number, str(raw.get("id") or "").strip()[:100])
+    record = Record(number, feed_id(raw.get("id")))
     if not record.source_id:
         record.rejected = "no id"
         return record
@@ -218,7 +228,7 @@ def clean_record(number: int, raw, shape: str) -> Record:
         if not org_name:
             record.rejected = "its organisation has no name"
             return record
-        record.organisation_id = str(organisation["id"]).strip()[:100]
+        record.organisation_id = feed_id(organisation["id"])
         record.organisation = {
             "name": org_name[:MAX_NAME],
             "description": _text(
@@ -232,7 +242,7 @@ def clean_record(number: int, raw, shape: str) -> Record:
             ),
         }
     elif str(raw.get("organization_id") or "").strip():
-        record.organisation_id = str(raw["organization_id"]).strip()[:100]
+        record.organisation_id = feed_id(raw["organization_id"])
     else:
         record.rejected = "no organisation"
     return record
@@ -254,7 +264,7 @@ _BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 
 def child_id(raw: dict, record: Record, kind: str, index: int) -> str:
     """A part's own id, or a stable one made from the service's id when it has none."""
-    value = str(raw.get("id") or "").strip()[:100]
+    value = feed_id(raw.get("id"))
     return value or str(uuid.uuid5(uuid.NAMESPACE_URL, f"{record.source_id}/{kind}/{index}"))
 
 
@@ -417,7 +427,7 @@ def _term(raw: dict, record: Record, index: int) -> dict | None:
     term = raw.get("taxonomy_term") or raw.get("taxonomy") or {}
     if not isinstance(term, dict):
         term = {}
-    term_id = str(term.get("id") or raw.get("taxonomy_term_id") or "").strip()[:100]
+    term_id = feed_id(term.get("id") or raw.get("taxonomy_term_id"))
     name = _short(term.get("name") or term.get("term"))
     if not term_id:
         record.repairs.append((f"attribute {index}", "dropped: no taxonomy term id"))
@@ -429,9 +439,10 @@ def _term(raw: dict, record: Record, index: int) -> dict | None:
         "code": _short(term.get("code"), 100),
         "description": _short(term.get("description"), 2000),
         "vocabulary": _short(term.get("taxonomy") or term.get("vocabulary")),
-        "parent_id": str(term.get("parent_id") or term.get("parent") or "").strip()[:100],
-        "taxonomy_id": str(term.get("taxonomy_id") or taxonomy.get("id") or "").strip()[:100],
+        "parent_id": feed_id(term.get("parent_id") or term.get("parent")),
+        "taxonomy_id": feed_id(term.get("taxonomy_id") or taxonomy.get("id")),
         "taxonomy_name": _short(taxonomy.get("name")),
+        "term_uri": _url(term.get("term_uri"), record, f"attribute {index}.term_uri"),
     }
 
 

@@ -4,11 +4,37 @@ they are delivered (locations with addresses, coordinates and accessibility), an
 taxonomies that classify them, including joinedup's needs taxonomy (``needs.py``), which
 lines up with the holistic assessment's domains.
 
-Every row keeps the id it has in its feed (``oruk_id``) so that imports are idempotent and
-the API answers with the ids other directories know."""
+Every row keeps the id it has in its feed (``oruk_id``) so that imports are idempotent, and
+the UUID the Open Referral API knows it by (``uuid``: the feed's id when that is a UUID, so
+the API answers with the ids other directories know; see ``uuids.py``)."""
 
 from django.conf import settings
 from django.db import models
+
+from . import uuids
+
+
+class OpenReferralUUID(models.UUIDField):
+    """A record's UUID in the Open Referral API, made from its feed id (``oruk_id``) each
+    time the row is written (``save``, ``bulk_create``), so that no way of writing a row can
+    leave it out or let it drift from the feed id. ``kind`` is the record's HSDS table."""
+
+    def __init__(self, *args, kind: str, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("unique", True)
+        kwargs["editable"] = False
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["kind"] = self.kind
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = uuids.of(self.kind, model_instance.oruk_id)
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class ServiceStatus(models.TextChoices):
@@ -43,6 +69,7 @@ class DirectoryOrganisation(models.Model):
     """An HSDS organization: whoever runs a service (charity, council team, practice...)."""
 
     oruk_id = models.CharField(max_length=100, unique=True)
+    uuid = OpenReferralUUID(kind="organization")
     name = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     email = models.EmailField(blank=True)
@@ -67,6 +94,7 @@ class Service(models.Model):
     """An HSDS service, with its description kept as plain text."""
 
     oruk_id = models.CharField(max_length=100, unique=True)
+    uuid = OpenReferralUUID(kind="service")
     organisation = models.ForeignKey(
         DirectoryOrganisation, on_delete=models.PROTECT, related_name="services"
     )
@@ -114,6 +142,7 @@ class Taxonomy(models.Model):
     joinedup's needs taxonomy)."""
 
     oruk_id = models.CharField(max_length=100, unique=True)
+    uuid = OpenReferralUUID(kind="taxonomy")
     name = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     uri = models.URLField(max_length=500, blank=True)
@@ -127,6 +156,7 @@ class TaxonomyTerm(models.Model):
     """An HSDS taxonomy term. ``need`` is set on the terms of the needs taxonomy."""
 
     oruk_id = models.CharField(max_length=100, unique=True)
+    uuid = OpenReferralUUID(kind="taxonomy_term")
     taxonomy = models.ForeignKey(
         Taxonomy, null=True, blank=True, on_delete=models.CASCADE, related_name="terms"
     )
@@ -153,6 +183,7 @@ class Location(models.Model):
         VIRTUAL = "virtual", "Virtual"
 
     oruk_id = models.CharField(max_length=100, unique=True)
+    uuid = OpenReferralUUID(kind="location")
     organisation = models.ForeignKey(
         DirectoryOrganisation, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -192,6 +223,7 @@ class Part(models.Model):
 
 
 class ServiceAtLocation(Part):
+    uuid = OpenReferralUUID(kind="service_at_location")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="services_at")
     description = models.TextField(blank=True)
@@ -206,6 +238,7 @@ class Schedule(Part):
     """When a service is open, as an iCalendar recurrence (HSDS schedule): e.g. weekly on
     MO,TU from 09:00 to 17:00, or monthly on the first Tuesday (byday "1TU")."""
 
+    uuid = OpenReferralUUID(kind="schedule")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
     service_at_location = models.ForeignKey(
         ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE
@@ -237,6 +270,7 @@ class ServiceArea(Part):
         OTHER = "other", "Described in words"
 
     oruk_id = models.CharField(max_length=100, unique=True)
+    uuid = OpenReferralUUID(kind="service_area")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="areas")
     name = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
@@ -251,6 +285,7 @@ class ServiceArea(Part):
 
 
 class Phone(Part):
+    uuid = OpenReferralUUID(kind="phone")
     service = models.ForeignKey(
         Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
     )
@@ -264,6 +299,7 @@ class Phone(Part):
 
 
 class Contact(Part):
+    uuid = OpenReferralUUID(kind="contact")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=200, blank=True)
@@ -273,6 +309,7 @@ class Contact(Part):
 
 
 class CostOption(Part):
+    uuid = OpenReferralUUID(kind="cost_option")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
     option = models.CharField(max_length=300, blank=True)
     amount = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
@@ -283,6 +320,7 @@ class CostOption(Part):
 
 
 class Language(Part):
+    uuid = OpenReferralUUID(kind="language")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="languages")
     name = models.CharField(max_length=100)
     code = models.CharField(max_length=10, blank=True)  # ISO 639

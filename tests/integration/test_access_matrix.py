@@ -146,7 +146,7 @@ def scene(db, tmp_path):
     referral = directory.refer(by=gp, membership=gp_m, person=person, service=service,
                                reason="Loneliness", consent="spoken")  # fmt: skip
     directory.shortlist_add(by=gp, membership=gp_m, person=person, service=service)
-    from joinedup.directory.models import Shortlist
+    from joinedup.directory.models import Shortlist, TaxonomyTerm
 
     shortlist = Shortlist.objects.get(person=person)
     directory.give_shortlist(by=gp, membership=gp_m, shortlist=shortlist, note="For you")
@@ -195,6 +195,8 @@ def scene(db, tmp_path):
         "service_id": service.oruk_id,
         "organization_id": service.organisation.oruk_id,
         "sal_id": service.at_locations.first().oruk_id,
+        "taxonomy_id": str(TaxonomyTerm.objects.exclude(taxonomy=None).first().taxonomy.uuid),
+        "term_id": str(TaxonomyTerm.objects.first().uuid),
         # The staff pages: the matrix's practice (where its organisation admin works).
         "organisation_id": practice.pk,
         "membership_id": memberships["gp"].pk,

@@ -21,7 +21,7 @@ from joinedup.core.models import (
     User,
 )
 
-from .. import feeds, index, needs
+from .. import feeds, index, needs, uuids
 from ..models import (
     Contact,
     CostOption,
@@ -178,8 +178,10 @@ class _PartWriter:
         }
         if not Taxonomy.objects.filter(oruk_id=needs.TAXONOMY_ID).exists():
             needs.ensure_taxonomy()  # a flushed test database, or someone deleted it
-        self.terms = {t.oruk_id: t for t in TaxonomyTerm.objects.all()}
-        self.taxonomies = {t.oruk_id: t for t in Taxonomy.objects.all()}
+        # Known by their feed ids and by the UUIDs the API gives them (a feed that took its
+        # terms from joinedup's API names them so).
+        self.terms = _by_either_id(TaxonomyTerm.objects.all())
+        self.taxonomies = _by_either_id(Taxonomy.objects.all())
         self.places = _known_places()
 
     def check(self, record) -> None:
@@ -187,7 +189,7 @@ class _PartWriter:
         describe (a dangling reference)."""
         kept = []
         for term in record.parts.get("terms", []):
-            if term["oruk_id"] in self.terms or term["name"]:
+            if _known(self.terms, term["oruk_id"]) or term["name"]:
                 kept.append(term)
             else:
                 record.repairs.append(
@@ -293,25 +295,30 @@ class _PartWriter:
     def _term(self, item: dict) -> TaxonomyTerm:
         """The term an attribute names: a known term is linked, and updated only with what
         the feed says of it (joinedup's own needs terms are never changed by a feed)."""
-        term = self.terms.get(item["oruk_id"])
+        term = _known(self.terms, item["oruk_id"])
         if term is not None and (not item["name"] or term.oruk_id.startswith(needs.TAXONOMY_ID)):
             return term
         taxonomy = None
         if item["taxonomy_id"]:
-            taxonomy = self.taxonomies.get(item["taxonomy_id"])
+            taxonomy = _known(self.taxonomies, item["taxonomy_id"])
             if taxonomy is None:
                 taxonomy = Taxonomy.objects.create(
                     oruk_id=item["taxonomy_id"],
                     name=item["taxonomy_name"] or item["vocabulary"] or item["taxonomy_id"],
                 )
-                self.taxonomies[taxonomy.oruk_id] = taxonomy
+                self.taxonomies.update(_by_either_id([taxonomy]))
+            elif item["taxonomy_name"] and taxonomy.oruk_id != needs.TAXONOMY_ID:
+                if taxonomy.name != item["taxonomy_name"]:
+                    taxonomy.name = item["taxonomy_name"]
+                    taxonomy.save(update_fields=["name"])
         given = {
             "name": item["name"],
             "code": item["code"],
             "description": item["description"],
             "vocabulary": item["vocabulary"],
             "taxonomy": taxonomy,
-            "parent": self.terms.get(item["parent_id"]),
+            "parent": _known(self.terms, item["parent_id"]),
+            "term_uri": item["term_uri"],
         }
         given = {k: v for k, v in given.items() if v not in ("", None)}
         if term is None:
@@ -320,7 +327,7 @@ class _PartWriter:
             for k, v in given.items():
                 setattr(term, k, v)
             term.save()
-        self.terms[term.oruk_id] = term
+        self.terms.update(_by_either_id([term]))
         return term
 
     def _place(self, item: dict) -> dict:
@@ -334,6 +341,16 @@ class _PartWriter:
             if re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?", district):
                 return {"kind": ServiceArea.Kind.DISTRICT, "code": district}
         return {"kind": ServiceArea.Kind.OTHER, "code": ""}
+
+
+def _by_either_id(records) -> dict:
+    """Records by their feed id (text) and by their UUID."""
+    return {key: r for r in records for key in (r.oruk_id, r.uuid)}
+
+
+def _known(records: dict, feed_id: str):
+    """The record a feed names, by its feed id or by its UUID (in any spelling)."""
+    return records.get(feed_id) or records.get(uuids.parse(feed_id))
 
 
 def _known_places() -> dict[str, tuple[str, str]]:

@@ -1,13 +1,12 @@
-"""The Open Referral UK API, checked against the official HSDS 3.0 schemas."""
+"""The Open Referral UK API, checked against the official HSDS 3.0 and UK profile schemas
+(with format checking: tests/open_referral.py)."""
 
-import functools
 import json
-from pathlib import Path
 
-import jsonschema
 import pytest
 
 from joinedup.directory import actions
+from tests import open_referral
 from tests.reference_data import BRISTOL_FEED as BRISTOL
 from tests.reference_data import HSDS_SCHEMAS as SCHEMAS
 from tests.reference_data import UK_PROFILE_SCHEMAS, require
@@ -19,18 +18,12 @@ def directory(db):
     actions.import_feed(by=None, source=str(BRISTOL))
 
 
-@functools.cache
-def _validator(folder: Path, name: str):
-    """A validator for one compiled schema, built once (checking a schema is slow)."""
-    schema = json.loads((folder / name).read_text())
-    schema = {k: v for k, v in schema.items() if k not in ("tabular_required",)}
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
 def _schema(name: str):
-    return _validator(SCHEMAS / "compiled", name)
+    return open_referral.schema("hsds", f"compiled/{name}")
+
+
+def _uk(name: str):
+    return open_referral.schema("uk", f"compiled/{name}")
 
 
 def test_services_pages_and_one_service_follow_hsds_3(directory, client):
@@ -70,26 +63,6 @@ def test_filters_and_bad_parameters(directory, client):
     assert client.post("/oruk/services").status_code == 405
 
 
-UK = UK_PROFILE_SCHEMAS / "compiled"
-
-
-def _uk(name: str):
-    return _validator(UK, name)
-
-
-def _term_schemas():
-    """The HSDS 3.0 taxonomy and term schemas, with their references resolved."""
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT202012
-
-    registry = Registry()
-    for name in ("taxonomy.json", "taxonomy_term.json", "metadata.json"):
-        contents = json.loads((SCHEMAS / name).read_text())
-        resource = Resource.from_contents(contents, default_specification=DRAFT202012)
-        registry = registry.with_resource(name, resource)
-    return registry
-
-
 @pytest.fixture
 def demo_directory(world):
     require(SCHEMAS)
@@ -115,26 +88,24 @@ def test_fully_nested_services_follow_hsds_3_and_the_uk_profile(demo_directory, 
     assert location["accessibility"] and one["attributes"][0]["taxonomy_term"]["taxonomy_id"]
     assert one["service_at_locations"][0]["schedules"][0]["byday"]
     minimal = client.get("/oruk/services", {"minimal": "true"}).json()["contents"][0]
-    assert set(minimal) <= {"id", "last_modified"}
+    assert set(minimal) <= {"id", "name", "status", "last_modified"}
     sal = client.get("/oruk/service_at_locations", {"per_page": 10}).json()
     for item in sal["contents"]:
         _schema("service_at_location_list.json").validate(item)
         _uk("service_at_location_list.json").validate(item)
     first = client.get(f"/oruk/service_at_locations/{sal['contents'][0]['id']}").json()
     assert first["service"]["id"] and first["location"]["id"]
-    registry = _term_schemas()
     taxonomies = client.get("/oruk/taxonomies").json()
-    assert "joinedup-needs" in {t["id"] for t in taxonomies["contents"]}
+    assert "joinedup needs" in {t["name"] for t in taxonomies["contents"]}
     for item in taxonomies["contents"]:
-        jsonschema.Draft202012Validator(
-            registry["taxonomy.json"].contents, registry=registry
-        ).validate(item)
+        open_referral.schema("hsds", "taxonomy.json").validate(item)
+        open_referral.schema("uk", "taxonomy.json").validate(item)
+    # The needs taxonomy may still be named by the id joinedup gave it before UUIDs.
     terms = client.get("/oruk/taxonomy_terms", {"taxonomy_id": "joinedup-needs"}).json()
     assert terms["total_items"] == 13
     for item in terms["contents"]:
-        jsonschema.Draft202012Validator(
-            registry["taxonomy_term.json"].contents, registry=registry
-        ).validate(item)
+        open_referral.schema("hsds", "taxonomy_term.json").validate(item)
+        open_referral.schema("uk", "taxonomy_term.json").validate(item)
 
 
 def test_uk_filters(demo_directory, client):
@@ -192,3 +163,123 @@ def test_pages_far_past_the_end_are_empty(directory, client):
         answer = client.get(path, {"page": 10**20})
         assert answer.status_code == 200, path
         assert answer.json()["contents"] == [] and answer.json()["last_page"] is True
+
+
+def _place(n: int, lat: float, lon: float, kind: str = "physical") -> dict:
+    return {
+        "id": f"sal-{n}",
+        "location": {"id": f"loc-{n}", "name": f"Place {n}", "location_type": kind,
+                     **({"latitude": lat, "longitude": lon} if kind == "physical" else {})},
+    }  # fmt: skip
+
+
+def test_services_at_locations_near_a_postcode_are_each_rows_own_location(world, client):
+    """Issue 20: proximity filtered each row on its service's nearest location, so a
+    service with one place near and one 5 km away gave both."""
+    # JU1 1AA is at 51.55, -0.06; 0.0045 degrees of latitude is about 500 m.
+    feed = {
+        "contents": [
+            {
+                "id": "two-places",
+                "name": "Two places",
+                "organization": {"id": "o", "name": "Org"},
+                "service_at_locations": [_place(1, 51.595, -0.06), _place(2, 51.5545, -0.06)],
+            },
+            {
+                "id": "next-door",
+                "name": "Next door",
+                "organization": {"id": "o", "name": "Org"},
+                "service_at_locations": [_place(3, 51.5505, -0.06), _place(4, 0, 0, "virtual")],
+            },
+        ]
+    }
+    actions.import_feed(by=None, source="f", data=json.dumps(feed).encode())
+    near = client.get(
+        "/oruk/service_at_locations", {"postcode": "JU1 1AA", "proximity": 1000}
+    ).json()
+    names = [(row["service"]["name"], row["location"]["name"]) for row in near["contents"]]
+    # Nearest first; the one 5 km away left out; online (no distance) after them.
+    assert names == [("Next door", "Place 3"), ("Two places", "Place 2"), ("Next door", "Place 4")]
+    assert near["total_items"] == 3
+    wide = client.get("/oruk/service_at_locations", {"postcode": "JU1 1AA", "proximity": 6000})
+    assert wide.json()["total_items"] == 4
+
+
+def test_every_operation_answers_head_and_options_to_any_origin(demo_directory, client):
+    """Browser clients of other sites and feed testers: HEAD, OPTIONS (a preflight or not)
+    and GET on every operation, each with CORS headers and no credentials; what the API
+    does not have is a JSON error, not a web page."""
+    one = client.get("/oruk/services", {"per_page": 1}).json()["contents"][0]
+    sal = client.get("/oruk/service_at_locations", {"per_page": 1}).json()["contents"][0]
+    term = client.get("/oruk/taxonomy_terms", {"per_page": 1}).json()["contents"][0]
+    paths = [
+        "/oruk/", "/oruk/openapi.json", "/oruk/services", f"/oruk/services/{one['id']}",
+        "/oruk/service_at_locations",
+        f"/oruk/service_at_locations/{sal['id']}",
+        "/oruk/organizations", f"/oruk/organizations/{one['organization_id']}",
+        "/oruk/taxonomies", f"/oruk/taxonomies/{term['taxonomy_id']}",
+        "/oruk/taxonomy_terms", f"/oruk/taxonomy_terms/{term['id']}",
+    ]  # fmt: skip
+    origin = {"Origin": "https://feeds.example"}
+    for path in paths:
+        got = client.get(path)
+        assert got.status_code == 200 and got["Access-Control-Allow-Origin"] == "*", path
+        head = client.head(path, headers=origin)
+        assert head.status_code == 200 and head.content == b"", path
+        assert head["Content-Type"] == got["Content-Type"], path
+        assert head["Content-Length"] == str(len(got.content)), path
+        assert head["Access-Control-Allow-Origin"] == "*", path
+        for headers in ({}, origin):
+            options = client.options(path, headers=headers)
+            assert options.status_code == 204, (path, headers, options.status_code)
+            assert options["Allow"] == "GET, HEAD, OPTIONS", path
+            assert options["Access-Control-Allow-Origin"] == "*", path
+        preflight = client.options(
+            path, headers={**origin, "Access-Control-Request-Method": "GET",
+                           "Access-Control-Request-Headers": "accept"},
+        )  # fmt: skip
+        assert preflight.status_code in (200, 204), path
+        assert preflight["Access-Control-Allow-Origin"] == "*", path
+        assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS", path
+        assert "accept" in preflight["Access-Control-Allow-Headers"], path
+        assert "Access-Control-Allow-Credentials" not in preflight, path
+    # What is not there, and what is not offered: JSON, with CORS headers too.
+    for method, path, status in (
+        ("get", "/oruk/no-such-thing", 404),
+        ("head", "/oruk/services/no-such-service", 404),
+        ("options", "/oruk/no-such-thing", 404),
+        ("post", "/oruk/services", 405),
+        ("delete", f"/oruk/services/{one['id']}", 405),
+        ("put", "/oruk/taxonomies", 405),
+    ):
+        answer = getattr(client, method)(path, headers=origin)
+        assert answer.status_code == status, (method, path, answer.status_code)
+        assert answer["Content-Type"].startswith("application/json"), (method, path)
+        assert answer["Access-Control-Allow-Origin"] == "*", (method, path)
+        if method != "head":
+            assert answer.json()["detail"], (method, path)
+        if status == 405:
+            assert answer["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_the_openapi_document_names_the_server_and_describes_every_answer(db, client):
+    """What schemathesis (and any client generator) reads: the server, and for every
+    operation the shape of its answer and the errors it can give."""
+    document = client.get("/oruk/openapi.json").json()
+    assert document["servers"] == [{"url": "/oruk", "description": "This server"}]
+    paths = document["paths"]
+    assert "/services" in paths and "/taxonomy_terms/{term_id}" in paths
+    for path, operations in paths.items():
+        assert set(operations) == {"get"}, path
+        responses = operations["get"]["responses"]
+        assert responses["200"]["content"]["application/json"]["schema"], path
+        errors = {code for code in responses if code != "200"}
+        if "{" in path:
+            assert errors == {"404"}, path
+        elif path != "/":
+            assert errors == {"400", "422"}, path
+        for answer in responses.values():
+            assert answer["content"]["application/json"]["schema"], path
+    schemas = document["components"]["schemas"]
+    assert schemas["TaxonomyTerm"]["properties"]["id"]["format"] == "uuid"
+    assert "400" in paths["/services"]["get"]["responses"]

@@ -1,13 +1,14 @@
 """Importing Open Referral feeds: the real (messy) Bristol ORUK 1.0 list and HSDS 3.0."""
 
 import json
+import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from joinedup.directory import actions, feeds
-from joinedup.directory.models import DirectoryOrganisation, Service
+from joinedup.directory.models import DirectoryOrganisation, Service, TaxonomyTerm
 from tests import reference_data
 from tests.reference_data import BRISTOL_FEED as BRISTOL
 from tests.reference_data import ORUK
@@ -163,8 +164,12 @@ def test_export_is_an_hsds_3_data_package_that_imports_back(world, tmp_path):
     assert services[0]["name"].startswith("'=HYPERLINK")  # neutralised for spreadsheets
     with open(out / "phones.csv", newline="") as f:
         assert "+44 20 7946 0000" in {r["number"] for r in csv.DictReader(f)}
+    # The ids are the API's UUIDs.
+    needs_terms = {str(t.uuid) for t in TaxonomyTerm.objects.filter(taxonomy__isnull=False)}
     with open(out / "attributes.csv", newline="") as f:
-        assert any(r["taxonomy_term_id"].startswith("joinedup-needs:") for r in csv.DictReader(f))
+        attributes = list(csv.DictReader(f))
+    assert attributes and {r["taxonomy_term_id"] for r in attributes} <= needs_terms
+    assert all(uuid.UUID(r["id"]) and uuid.UUID(r["link_id"]) for r in attributes)
     # The columns are HSDS 3.0's, in order.
     for resource in package["resources"]:
         schema = next(
@@ -199,3 +204,23 @@ def test_a_feed_cannot_rename_the_needs_taxonomy(db):
     term = TaxonomyTerm.objects.get(oruk_id=needs.term_id("loneliness"))
     assert (term.name, term.code) == ("Loneliness and social contact", "loneliness")
     assert Service.objects.get().terms.get() == term
+
+
+def test_a_uuid_spelt_two_ways_is_one_id(db):
+    """The API gives UUIDs in their standard spelling, so a feed's UUID in capitals (or in
+    braces) is the same record as in small letters, not a second one with the same id."""
+    upper = "3F7B145D-84AF-42D7-8FAE-EACA714B02B2"
+    org = "{07FF6AEE-A219-438C-B694-D2FCB6C5373B}"
+    feed = [
+        {"id": upper, "name": "Club", "organization": {"id": org, "name": "Org"}},
+        {"id": upper.lower(), "name": "Club again", "organization_id": org.lower()[1:-1]},
+        {"id": "another", "name": "Other", "organization_id": org.lower()[1:-1]},
+    ]
+    report = actions.import_feed(by=None, source="f", data=json.dumps(feed).encode())
+    assert report.created == 2
+    assert [r["why"] for r in report.rejected] == ["the same id as record 1 (the first is kept)"]
+    club = Service.objects.get(name="Club")
+    assert club.oruk_id == str(club.uuid) == upper.lower()
+    assert DirectoryOrganisation.objects.get().oruk_id == org.lower()[1:-1]
+    again = actions.import_feed(by=None, source="f", data=json.dumps(feed).encode())
+    assert (again.created, again.unchanged) == (0, 2)
