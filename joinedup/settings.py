@@ -159,6 +159,7 @@ _APP_TEMPLATE_DIRS = [
         "directory",
         "engagement",
         "jobs",
+        "ingest",
     )
 ]
 
