@@ -53,6 +53,7 @@ class Listener:
         """Stop accepting; let the message being kept finish (its acknowledgement is
         written if it can be; one that is not is sent again by the sender)."""
         self.server.close()
+        self.executor.submit(connection.close)  # the worker thread's own connection
         await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown)
         await asyncio.sleep(0.05)
 
