@@ -19,6 +19,7 @@ BENCHMARKS = [
     "directory_search.py",
     "care_load.py",
     "soak.py",
+    "adt_feed.py",
     "api_fuzz.py",
 ]
 

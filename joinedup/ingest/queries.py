@@ -1,5 +1,7 @@
 """Reads of ingest: who an ADT message is about, and the feed's state for admins."""
 
+from time import monotonic
+
 from django.db.models import Count
 
 from joinedup.core.models import Organisation
@@ -14,10 +16,25 @@ def sending_hospital(adt_or_header) -> Organisation | None:
     """The organisation that sent a message: MSH-4 is its ODS code (first component, or
     the second when the first is a local name)."""
     header = getattr(adt_or_header, "header", adt_or_header)
-    codes = [c.upper() for c in (header.sending_facility, header.sending_facility_id) if c]
+    codes = tuple(c.upper() for c in (header.sending_facility, header.sending_facility_id) if c)
     if not codes:
         return None
-    return Organisation.objects.filter(ods_code__in=codes).order_by("pk").first()
+    # A feed sends thousands of messages from one facility: its organisation is looked up
+    # once a minute, not once a message.
+    now = monotonic()
+    known = _HOSPITALS.get(codes)
+    if known is None or known[1] < now:
+        found = list(Organisation.objects.filter(ods_code__in=codes).order_by("pk")[:1])
+        known = _HOSPITALS[codes] = (found[0] if found else None, now + 60)
+    return known[0]
+
+
+_HOSPITALS: dict[tuple[str, ...], tuple[Organisation | None, float]] = {}
+
+
+def forget_hospitals() -> None:
+    """Look organisations up afresh (the tests make new ones with the same codes)."""
+    _HOSPITALS.clear()
 
 
 def match_person(adt: Adt, hospital: Organisation) -> tuple[int | None, str]:
@@ -26,9 +43,12 @@ def match_person(adt: Adt, hospital: Organisation) -> tuple[int | None, str]:
     record merged into another is followed to the one that was kept."""
     tried = []
     if adt.nhs_number:
-        row = Person.objects.filter(nhs_number=adt.nhs_number).values_list("pk", flat=True)
-        if row:
-            return _survivor(row[0]), "NHS number"
+        found = list(
+            Person.objects.filter(nhs_number=adt.nhs_number).values_list("pk", "merged_into_id")
+        )
+        if found:
+            person_id, merged_into = found[0]
+            return (_survivor(merged_into) if merged_into else person_id), "NHS number"
         tried.append("no resident has the NHS number")
     elif adt.nhs_number_refused:
         tried.append("the NHS number fails its check digit")

@@ -113,7 +113,7 @@ def _counted(episode: HospitalEpisode | None) -> bool:
 def _find(news: HospitalNews) -> HospitalEpisode | None:
     episodes = HospitalEpisode.objects.select_for_update().filter(hospital=news.hospital)
     if news.visit_number:
-        return episodes.filter(visit_number=news.visit_number).first()
+        return next(iter(episodes.filter(visit_number=news.visit_number)[:1]), None)
     # No visit number: the person's latest visit there that the event can apply to.
     episodes = episodes.filter(person_id=news.person_id, visit_number="")
     wanted = {
@@ -193,18 +193,23 @@ def _refresh_caseload(person_id: int) -> None:
     from joinedup.core.place_settings import effective
     from joinedup.population.models import PersonProfile
 
-    entry = (
-        CaseloadEntry.objects.select_for_update()
-        .select_related("person__registered_practice")
-        .filter(person_id=person_id)
-        .first()
+    entry = next(
+        iter(
+            CaseloadEntry.objects.select_for_update()
+            .select_related("person__registered_practice")
+            .filter(person_id=person_id)[:1]
+        ),
+        None,
     )
     if entry is None:
         return
-    profile = (
-        PersonProfile.objects.filter(person_id=person_id, run__current=True)
-        .select_related("run")
-        .first()
+    profile = next(
+        iter(
+            PersonProfile.objects.filter(person_id=person_id, run__current=True).select_related(
+                "run"
+            )[:1]
+        ),
+        None,
     )
     live = queries.live_hospital_use(
         [person_id], after=profile.run.as_of if profile else None, today=timezone.localdate()

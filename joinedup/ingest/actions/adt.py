@@ -57,12 +57,13 @@ def receive_adt(*, raw: bytes, by: User | None = None, again: bool = False) -> R
 
 def _take(adt: hl7v2.Adt, sha: str, by: User | None) -> Receipt:
     header = adt.header
-    earlier = (
-        AdtMessage.objects.filter(
-            sending_facility=header.sending_facility, control_id=header.control_id
-        )
-        .exclude(status=AdtStatus.QUARANTINED)
-        .first()
+    earlier = next(
+        iter(
+            AdtMessage.objects.filter(
+                sending_facility=header.sending_facility, control_id=header.control_id
+            ).exclude(status=AdtStatus.QUARANTINED)[:1]
+        ),
+        None,
     )
     if earlier is not None:
         if _without_time(earlier.raw) == _without_time(_storable(adt.text)):
@@ -135,14 +136,12 @@ def _apply(message: AdtMessage, adt: hl7v2.Adt, hospital: Organisation, by) -> N
         location=adt.location,
         message=f"{adt.header.sending_facility}:{adt.header.control_id}",
     )
-    savepoint = transaction.savepoint()
     try:
+        # Atomic itself: a refusal leaves nothing of the episode behind.
         episode, said = record_hospital_news(by=by, news=news)
     except ValidationError as exc:
-        transaction.savepoint_rollback(savepoint)
         message.status, message.reason = AdtStatus.FAILED, exc.messages[0][:300]
         return
-    transaction.savepoint_commit(savepoint)
     message.status, message.reason = AdtStatus.APPLIED, f"matched by {how}"
     message.episode, message.outcome = episode, said[:100]
     message.applied_at = timezone.now()
