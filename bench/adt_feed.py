@@ -34,7 +34,7 @@ def env(data: Path) -> dict:
         k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
     }
     values.update(JOINEDUP_DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="joinedup.settings")
-    values["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    values["PYTHONPATH"] = str(ROOT)  # this checkout's joinedup, whatever is installed
     return values
 
 
