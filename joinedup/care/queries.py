@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from joinedup.core.models import Membership, Organisation
-from joinedup.people.access import accessible_person_ids
+from joinedup.core.models import Membership, Organisation, OrganisationType
+from joinedup.people.access import accessible_person_ids, needs_consent_for_sensitive
 
 from .models import (
     CareTeamMember,
@@ -402,16 +402,21 @@ def live_hospital_use(
     return counts
 
 
-def hospital_episodes(person, *, today: date, months: int = 12):
+def hospital_episodes(person, *, today: date, months: int = 12, show_sensitive: bool = True):
     """The person's hospital stays and A&E attendances from the live feeds: any still
-    going, and those of the last ``months`` months; newest first."""
+    going, and those of the last ``months`` months; newest first. A stay at a mental
+    health trust is sensitive (it says what it was for): without ``show_sensitive`` it is
+    left out."""
     since = today - timedelta(days=months * 31)
-    return (
+    episodes = (
         HospitalEpisode.objects.filter(person=person)
         .filter(Q(started_at__date__gte=since) | Q(status=EpisodeStatus.IN_HOSPITAL))
         .select_related("hospital")
         .order_by("-started_at", "-pk")
     )
+    if not show_sensitive:
+        episodes = episodes.exclude(hospital__type=OrganisationType.MENTAL_HEALTH_TRUST)
+    return episodes
 
 
 HOSPITAL_NEWS_DAYS = 14
@@ -427,11 +432,17 @@ def hospital_news(membership: Membership, *, days: int = HOSPITAL_NEWS_DAYS):
         is_key_worker=True,
         left_at__isnull=True,
     ).values("person_id")
-    return (
-        HospitalEpisode.objects.filter(
-            person_id__in=mine, updated_at__gte=timezone.now() - timedelta(days=days)
+    episodes = HospitalEpisode.objects.filter(
+        person_id__in=mine, updated_at__gte=timezone.now() - timedelta(days=days)
+    )
+    if needs_consent_for_sensitive(membership):
+        # A mental health trust's news is sensitive: only with the person's consent.
+        episodes = episodes.exclude(
+            hospital__type=OrganisationType.MENTAL_HEALTH_TRUST,
+            person__sensitive_sharing_consent=False,
         )
-        .select_related("hospital")
+    return (
+        episodes.select_related("hospital")
         .prefetch_related("person")
         .order_by("-updated_at", "-pk")
     )

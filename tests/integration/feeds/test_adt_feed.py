@@ -248,3 +248,38 @@ def test_only_the_last_twelve_months_count_towards_the_caseload(feed, days_ago):
     actions.receive_adt(raw=admit)
     entry = CaseloadEntry.objects.get(person=feed.people["mary"])
     assert entry.admissions_12m == (1 if days_ago == 0 else 0)
+
+
+def test_a_mental_health_trust_stay_is_sensitive(feed, client, membership_of):
+    from joinedup.core.models import OrganisationType
+    from joinedup.people.actions import set_sharing_choices
+
+    world, mary = feed.world, feed.people["mary"]
+    world.organisation("Riverside Mental Health", OrganisationType.MENTAL_HEALTH_TRUST, "RV5")
+    vcs = world.organisation("Age Concern", OrganisationType.VOLUNTARY)
+    volunteer = world.user(Role.VOLUNTARY_WORKER, vcs)
+    care_actions.add_team_member(
+        by=feed.gp,
+        membership=membership_of(feed.gp),
+        person=mary,
+        organisation=vcs,
+        user=volunteer,
+        role="Befriender",
+    )
+    (admit, *_) = messages("01_admit_transfer_discharge.hl7")
+    actions.receive_adt(raw=admit.replace(b"|PAS|RJ1|", b"|PAS|RV5|").replace(b"^RJ1^MR", b""))
+    assert HospitalEpisode.objects.get().hospital.ods_code == "RV5"
+    care_page = reverse("care:person", args=[mary.pk])
+    client.force_login(volunteer)
+    assert "Riverside Mental Health" not in client.get(care_page).content.decode()
+    client.force_login(feed.gp)
+    assert "Riverside Mental Health" in client.get(care_page).content.decode()
+    set_sharing_choices(
+        by=feed.gp,
+        membership=membership_of(feed.gp),
+        person=mary,
+        sensitive_sharing_consent=True,
+        objects_to_sharing=False,
+    )
+    client.force_login(volunteer)
+    assert "Riverside Mental Health" in client.get(care_page).content.decode()
