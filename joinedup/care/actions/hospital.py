@@ -194,14 +194,9 @@ def _refresh_caseload(person_id: int) -> None:
     from joinedup.population.models import PersonProfile
 
     entry = next(
-        iter(
-            CaseloadEntry.objects.select_for_update()
-            .select_related("person__registered_practice")
-            .filter(person_id=person_id)[:1]
-        ),
-        None,
+        iter(CaseloadEntry.objects.select_for_update().filter(person_id=person_id)[:1]), None
     )
-    if entry is None:
+    if entry is None:  # most people in hospital are not on the caseload: one small query
         return
     profile = next(
         iter(

@@ -61,7 +61,9 @@ def _take(adt: hl7v2.Adt, sha: str, by: User | None) -> Receipt:
         iter(
             AdtMessage.objects.filter(
                 sending_facility=header.sending_facility, control_id=header.control_id
-            ).exclude(status=AdtStatus.QUARANTINED)[:1]
+            )
+            .exclude(status=AdtStatus.QUARANTINED)
+            .only("pk", "raw", "status", "control_id", "sending_facility")[:1]
         ),
         None,
     )
