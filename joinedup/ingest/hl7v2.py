@@ -106,6 +106,10 @@ def read(raw: bytes) -> Adt:
 def read_text(text: str, header: Header | None = None) -> Adt:
     """The ``Adt`` in a message already decoded (one kept, read again), or ``Refused``."""
     header = header or read_header(text.encode("utf-8", "backslashreplace"))
+    if "\x00" in text:
+        raise Refused(
+            "AE", "102", "", "the message has NUL characters, which HL7 v2 does not", header
+        )
     text = "\r".join(s for s in re.split(r"\r\n|\r|\n", text) if s.strip())
     try:
         message = hl7.parse(text)
@@ -167,7 +171,8 @@ def read_header(raw: bytes) -> Header:
     def msh(n: int, c: int = 1) -> str:
         value = fields[n - 1] if n - 1 < len(fields) else ""
         parts = value.split("~")[0].split(component)
-        return parts[c - 1].strip()[:100] if c - 1 < len(parts) else ""
+        part = parts[c - 1] if c - 1 < len(parts) else ""
+        return "".join(ch for ch in part if ch >= " ").strip()[:100]  # no control characters
 
     return Header(
         sending_application=msh(3),

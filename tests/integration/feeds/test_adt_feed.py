@@ -283,3 +283,11 @@ def test_a_mental_health_trust_stay_is_sensitive(feed, client, membership_of):
     )
     client.force_login(volunteer)
     assert "Riverside Mental Health" in client.get(care_page).content.decode()
+
+
+def test_a_message_with_nul_bytes_is_quarantined_as_text_postgresql_can_keep(feed):
+    (raw, *_) = messages("02_ae_attendance.hl7")
+    receipt = actions.receive_adt(raw=raw.replace(b"SMITH", b"SM\x00ITH"))
+    assert msa(receipt.ack)[0] == "AE" and receipt.message.status == AdtStatus.QUARANTINED
+    receipt.message.refresh_from_db()
+    assert "SM\\x00ITH" in receipt.message.raw

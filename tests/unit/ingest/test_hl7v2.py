@@ -64,6 +64,13 @@ def test_malformed_messages_are_refused_naming_the_field(index, code, where):
     assert "9434765" not in str(refused.value)  # the reason never holds the patient
 
 
+def test_nul_characters_are_refused_and_left_out_of_the_header():
+    raw = _first("02_ae_attendance.hl7").replace(b"|RJ1-0101|", b"|RJ1\x00-0101|")
+    with pytest.raises(hl7v2.Refused) as refused:
+        hl7v2.read(raw)
+    assert refused.value.code == "AE" and refused.value.header.control_id == "RJ1-0101"
+
+
 def test_not_hl7_at_all_is_refused():
     with pytest.raises(hl7v2.Refused) as refused:
         hl7v2.read(b"hello")
