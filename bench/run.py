@@ -20,6 +20,7 @@ BENCHMARKS = [
     "care_load.py",
     "fhir_search.py",
     "soak.py",
+    "adt_feed.py",
     "api_fuzz.py",
 ]
 

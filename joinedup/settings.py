@@ -162,6 +162,7 @@ _APP_TEMPLATE_DIRS = [
         "directory",
         "engagement",
         "jobs",
+        "ingest",
     )
 ]
 

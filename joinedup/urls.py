@@ -17,6 +17,7 @@ urlpatterns = [
     path("directory/", include("joinedup.directory.urls")),
     path("engage/", include("joinedup.engagement.urls")),
     path("jobs/", include("joinedup.jobs.urls")),
+    path("ingest/", include("joinedup.ingest.urls")),
     path("health", health, name="health"),
     path("metrics", metrics, name="metrics"),
     path("api/", api.urls),

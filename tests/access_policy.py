@@ -87,6 +87,8 @@ POLICY = {
     "jobs:jobs": SYSTEM_ADMINS,
     "jobs:rerun": SYSTEM_ADMINS,
     "jobs:start": SYSTEM_ADMINS,
+    # the hospitals' live feeds (counts and the quarantine's reasons)
+    "ingest:adt": SYSTEM_ADMINS,
     "health": ANYONE,
     "metrics": OPERATOR,
     # people

@@ -71,12 +71,15 @@ def _empty_cache():
     from django.core.cache import cache
 
     from joinedup.directory import index
+    from joinedup.ingest.queries import forget_hospitals
 
     cache.clear()
     index.forget()
+    forget_hospitals()
     yield
     cache.clear()
     index.forget()
+    forget_hospitals()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ class CareConfig(AppConfig):
             CareTeamMember,
             CaseloadEntry,
             Conversation,
+            HospitalEpisode,
             Task,
         )
         from .panels import care_banner_facts, care_panel
@@ -42,3 +43,4 @@ class CareConfig(AppConfig):
         register_attachment("assessments", Assessment, "person")
         register_attachment("mdt_agenda_items", AgendaItem, "person")
         register_attachment("conversations", Conversation, "person")
+        register_attachment("hospital_episodes", HospitalEpisode, "person")

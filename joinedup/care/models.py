@@ -417,3 +417,58 @@ class ConversationMessage(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk} in conversation {self.conversation_id}"
+
+
+class EpisodeKind(models.TextChoices):
+    ADMISSION = "admission", "Hospital admission"
+    AE = "ae", "A&E attendance"
+
+
+class EpisodeStatus(models.TextChoices):
+    IN_HOSPITAL = "in_hospital", "In hospital"
+    DISCHARGED = "discharged", "Discharged"
+    CANCELLED = "cancelled", "Cancelled by the hospital"
+
+
+class HospitalEpisode(models.Model):
+    """A stay in hospital or an A&E attendance, as the hospital's live feed tells it
+    (HL7 v2 ADT: admitted, transferred, discharged, corrected or cancelled). One row per
+    visit; each message changes it and is kept in ``ingest.AdtMessage``."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    hospital = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # The hospital's visit (spell) number, PV1-19; blank when the feed sends none.
+    visit_number = models.CharField(max_length=60, blank=True)
+    kind = models.CharField(max_length=10, choices=EpisodeKind.choices)
+    status = models.CharField(
+        max_length=12, choices=EpisodeStatus.choices, default=EpisodeStatus.IN_HOSPITAL
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    location = models.CharField(max_length=120, blank=True)
+    last_event = models.CharField(max_length=3)  # the ADT event that last changed it: A03...
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hospital", "visit_number"],
+                condition=~models.Q(visit_number=""),
+                name="hospital_visit_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["person", "-started_at"], name="episode_person"),
+            models.Index(fields=["-updated_at"], name="episode_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of person {self.person_id} ({self.status})"
+
+    @property
+    def status_text(self) -> str:
+        """ "In A&E" rather than "In hospital" for an attendance."""
+        if self.status == EpisodeStatus.IN_HOSPITAL and self.kind == EpisodeKind.AE:
+            return "In A&E"
+        return self.get_status_display()

@@ -1,6 +1,8 @@
 """The care coordination panel on the person summary."""
 
-from .models import CarePlan, CaseloadEntry
+from joinedup.core.models import OrganisationType
+
+from .models import CarePlan, CaseloadEntry, EpisodeStatus, HospitalEpisode
 from .queries import care_team
 
 
@@ -8,9 +10,13 @@ def care_panel(person, *, show_sensitive: bool = True):
     entry = CaseloadEntry.objects.filter(person=person).first()
     plan = CarePlan.objects.filter(person=person).first()
     team = list(care_team(person))
+    in_hospital = HospitalEpisode.objects.filter(person=person, status=EpisodeStatus.IN_HOSPITAL)
+    if not show_sensitive:  # a mental health trust's stay says what it was for
+        in_hospital = in_hospital.exclude(hospital__type=OrganisationType.MENTAL_HEALTH_TRUST)
+    in_hospital = in_hospital.select_related("hospital").order_by("-started_at").first()
     return (
         "care/panel.jinja",
-        {"person": person, "entry": entry, "plan": plan, "team": team},
+        {"person": person, "entry": entry, "plan": plan, "team": team, "in_hospital": in_hospital},
     )
 
 

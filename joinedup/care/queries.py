@@ -1,14 +1,23 @@
 """Reads of care coordination: the caseload a member of staff may work, inboxes."""
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from joinedup.core.models import Membership, Organisation
-from joinedup.people.access import accessible_person_ids
+from joinedup.core.models import Membership, Organisation, OrganisationType
+from joinedup.people.access import accessible_person_ids, needs_consent_for_sensitive
 
-from .models import CareTeamMember, CaseloadEntry, Task, TaskKind
+from .models import (
+    CareTeamMember,
+    CaseloadEntry,
+    EpisodeKind,
+    EpisodeStatus,
+    HospitalEpisode,
+    Task,
+    TaskKind,
+)
 from .policies import OPEN_TASK
 
 
@@ -365,3 +374,75 @@ def partnership_organisations(organisation: Organisation) -> QuerySet[Organisati
     """The organisations of the partnership: those serving at least one of this
     organisation's places (itself included)."""
     return Organisation.objects.filter(places__in=organisation.places.all()).distinct()
+
+
+def live_hospital_use(
+    person_ids: list[int] | None, *, after: date | None, today: date
+) -> dict[int, tuple[int, int]]:
+    """{person: (admissions, A&E attendances)} from hospitals' live feeds that began after
+    ``after`` (a population run's as-of date: the coded record holds what came before)
+    and within the 12 months to ``today``; cancelled visits do not count. ``person_ids``
+    None: everyone."""
+    start = today - timedelta(days=365)
+    if after is not None:
+        start = max(start, after + timedelta(days=1))
+    episodes = HospitalEpisode.objects.filter(started_at__date__gte=start).exclude(
+        status=EpisodeStatus.CANCELLED
+    )
+    if person_ids is not None:
+        episodes = episodes.filter(person_id__in=person_ids)
+    counts: dict[int, tuple[int, int]] = {}
+    for row in episodes.values("person_id", "kind").annotate(n=Count("pk")):
+        admissions, ae = counts.get(row["person_id"], (0, 0))
+        if row["kind"] == EpisodeKind.ADMISSION:
+            admissions += row["n"]
+        else:
+            ae += row["n"]
+        counts[row["person_id"]] = (admissions, ae)
+    return counts
+
+
+def hospital_episodes(person, *, today: date, months: int = 12, show_sensitive: bool = True):
+    """The person's hospital stays and A&E attendances from the live feeds: any still
+    going, and those of the last ``months`` months; newest first. A stay at a mental
+    health trust is sensitive (it says what it was for): without ``show_sensitive`` it is
+    left out."""
+    since = today - timedelta(days=months * 31)
+    episodes = (
+        HospitalEpisode.objects.filter(person=person)
+        .filter(Q(started_at__date__gte=since) | Q(status=EpisodeStatus.IN_HOSPITAL))
+        .select_related("hospital")
+        .order_by("-started_at", "-pk")
+    )
+    if not show_sensitive:
+        episodes = episodes.exclude(hospital__type=OrganisationType.MENTAL_HEALTH_TRUST)
+    return episodes
+
+
+HOSPITAL_NEWS_DAYS = 14
+
+
+def hospital_news(membership: Membership, *, days: int = HOSPITAL_NEWS_DAYS):
+    """What the hospitals' feeds said in the last ``days`` days about the people this
+    member is key worker for: admissions, A&E attendances, transfers and discharges,
+    latest first."""
+    mine = CareTeamMember.objects.filter(
+        user_id=membership.user_id,
+        organisation_id=membership.organisation_id,
+        is_key_worker=True,
+        left_at__isnull=True,
+    ).values("person_id")
+    episodes = HospitalEpisode.objects.filter(
+        person_id__in=mine, updated_at__gte=timezone.now() - timedelta(days=days)
+    )
+    if needs_consent_for_sensitive(membership):
+        # A mental health trust's news is sensitive: only with the person's consent.
+        episodes = episodes.exclude(
+            hospital__type=OrganisationType.MENTAL_HEALTH_TRUST,
+            person__sensitive_sharing_consent=False,
+        )
+    return (
+        episodes.select_related("hospital")
+        .prefetch_related("person")
+        .order_by("-updated_at", "-pk")
+    )

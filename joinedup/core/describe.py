@@ -38,6 +38,9 @@ ACTIONS = {
     "identity.review.view": "looked at records that might be the same person",
     "ingest.events": "loaded health events from an organisation's file",
     "ingest.fhir": "loaded health records from an organisation's file",
+    "ingest.adt": "received a message from a hospital's live feed",
+    "ingest.adt.refused": "refused a message from a hospital's live feed",
+    "ingest.adt.retry": "applied a kept message from a hospital's live feed",
     # Care coordination
     "care.caseload.build": "updated the list of people offered coordinated care",
     "care.caseload.view": "looked at the list of people offered coordinated care",
@@ -57,6 +60,9 @@ ACTIONS = {
     "care.mdt.minutes": "wrote the notes of a care team meeting",
     "care.mdt.view": "looked at a care team meeting",
     "care.review.raise": "asked for {your} plan to be reviewed",
+    "care.review.withdraw": "cancelled a review of {your} plan the hospital's news had asked for",
+    "care.hospital.event": "recorded news from the hospital about {you} (an admission, "
+    "an A&E visit, a move or a discharge)",
     "care.task.view": "looked at a task about {you}",
     "care.message.from_person": "sent a message to {your} care team",
     "care.conversation.write": "wrote to {your} care team",

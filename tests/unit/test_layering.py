@@ -5,6 +5,8 @@ demo data is made only by ``synth``, which may import every app; no product app 
 import ast
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "joinedup"
 
 
@@ -35,11 +37,13 @@ def test_the_check_finds_an_import_of_synth(tmp_path):
     assert "joinedup.synth.care" in imports_of(sample)
 
 
-def test_the_directory_uses_care_only_through_its_declared_interface():
+@pytest.mark.parametrize("app", ["directory", "ingest"])
+def test_other_apps_use_care_only_through_its_declared_interface(app):
     allowed = {"joinedup.care.interface"}
     offenders = sorted(
         f"{path.relative_to(PACKAGE.parent)} imports {name}"
-        for path in (PACKAGE / "directory").rglob("*.py")
+        for path in (PACKAGE / app).rglob("*.py")
+        if "migrations" not in path.parts
         for name in imports_of(path)
         if (name == "joinedup.care" or name.startswith("joinedup.care.")) and name not in allowed
     )

@@ -14,6 +14,7 @@ from .assessments import (  # noqa: F401
     start_assessment,
 )
 from .caseload import build_caseload, flag_for_mdt, move_stage, set_offer  # noqa: F401
+from .hospital import HospitalNews, record_hospital_news  # noqa: F401
 from .mdt import (  # noqa: F401
     MEETING_WINDOW_DAYS,
     _meeting_area,

@@ -7,7 +7,7 @@ from django.utils import timezone
 from joinedup.core.actions import record_audit
 from joinedup.core.models import Membership, User
 
-from .. import permissions, policies
+from .. import permissions, policies, queries
 from ..models import (
     CaseloadEntry,
     ClosedReason,
@@ -29,7 +29,7 @@ def build_caseload(*, by: User | None, membership: Membership | None = None) -> 
     """
     from joinedup.core.place_settings import by_place
     from joinedup.population.actions import practice_places
-    from joinedup.population.models import PersonProfile
+    from joinedup.population.models import PersonProfile, PopulationRun
 
     now = timezone.now()
     weights = {code: values["priority"] for code, values in by_place().items()}
@@ -46,11 +46,20 @@ def build_caseload(*, by: User | None, membership: Membership | None = None) -> 
         .order_by("person_id")
     )
     existing = {e.person_id: e for e in CaseloadEntry.objects.all()}
+    # What hospitals' live feeds told of since the run's as-of date (the coded record
+    # holds what came before): the counts are the same as the feed's own refresh makes.
+    run = PopulationRun.objects.filter(current=True).first()
+    live = queries.live_hospital_use(
+        None, after=run.as_of if run else None, today=timezone.localdate()
+    )
     added, refreshed = [], []
     changes: dict[int, list[str]] = {}
     cohort = 0
     for p in profiles.iterator(chunk_size=5000):
         cohort += 1
+        admissions, ae = live.get(p.person_id, (0, 0))
+        p.admissions_12m += admissions
+        p.ae_attendances_12m += ae
         values = {
             "practice_id": p.practice_id,
             "neighbourhood_id": p.neighbourhood_id,

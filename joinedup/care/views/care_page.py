@@ -46,6 +46,13 @@ def _care_context(membership, person, errors=None, values=None):
         "plan": CarePlan.objects.filter(person=person).first(),
         "last_assessment": Assessment.objects.filter(person=person).first(),
         "tasks": queries.tasks_for(person),
+        "episodes": list(
+            queries.hospital_episodes(
+                person,
+                today=timezone.localdate(),
+                show_sensitive=access.sees_sensitive(membership, person),
+            )
+        ),
         "messages_card": conversations.card(membership, person),
         "errors": errors or {},
         "values": values or {},

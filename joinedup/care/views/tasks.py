@@ -29,6 +29,8 @@ def inbox(request):
             "counts": {name: boxes[name].count() for name in (*shown, "overdue")},
             "sent": list(boxes["sent"][:50]),
             "threads": list(conversations.waiting_for(membership)[:100]),
+            "hospital_news": list(queries.hospital_news(membership)[:100]),
+            "hospital_days": queries.HOSPITAL_NEWS_DAYS,
             "today": timezone.localdate(),
         },
     )

@@ -210,7 +210,9 @@ def test_big_extracts_are_written_in_parts_and_only_whole(world, tmp_path, monke
     rows = "".join(f"{person.nhs_number},snomed,38341003,2020-01-{d:02d}\n" for d in range(1, 11))
     path = tmp_path / "big.csv"
     path.write_text("nhs_number,system,code,date\n" + rows)
-    monkeypatch.setattr(actions, "EventBuffer", functools.partial(records.EventBuffer, limit=3))
+    monkeypatch.setattr(
+        actions.extracts, "EventBuffer", functools.partial(records.EventBuffer, limit=3)
+    )
     run = actions.import_events_csv(by=None, path=path).run
     files = AnalyticsStore().event_files()
     assert run.records_kept == 10 and len(files) == 4

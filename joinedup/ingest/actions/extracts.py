@@ -21,10 +21,10 @@ from joinedup.core.models import User
 from joinedup.people.models import Person
 from joinedup.population.store import AnalyticsStore
 
-from .csv_events import FileRefused, read_events_csv
-from .fhir_bundles import read_bundle_file
-from .models import ImportRun
-from .records import EventBuffer, Quarantine
+from ..csv_events import FileRefused, read_events_csv
+from ..fhir_bundles import read_bundle_file
+from ..models import ImportRun
+from ..records import EventBuffer, Quarantine
 
 
 @dataclass
