@@ -210,9 +210,10 @@ def run_duckdb(
                 bands=config.efi_bands,
             ),
         )
-        atoms, programmed = programmes_sql(programmes, as_of, plus_rules)
+        atoms, flags, programmed = programmes_sql(programmes, as_of, plus_rules)
         for i, atom in enumerate(atoms):
             step(f"programme rule {i + 1}", f"CREATE TABLE atom_{i} AS {atom}")
+        step("programme flags", f"CREATE TABLE flags AS {flags}")
         step("programmes", f"CREATE TABLE programmed AS {programmed}")
         con.execute("DROP TABLE results")
         con.execute("ALTER TABLE programmed RENAME TO results")

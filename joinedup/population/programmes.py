@@ -312,29 +312,36 @@ class Compiler:
         raise ValidationError(f"unknown rule part {kind}")
 
 
-def programmes_sql(programmes, as_of: str, plus_rules: dict | None = None) -> tuple[list, str]:
-    """The atom queries (each to be made a table ``atom_N`` of person ids), and the query
-    that gives every row of ``results`` its programmes (a sorted list of keys) and whether
-    they are in Core20PLUS (the most deprived fifth, or their place's PLUS groups)."""
+def programmes_sql(programmes, as_of: str, plus_rules: dict | None = None) -> tuple:
+    """Three steps: the atom queries (each to be made a table ``atom_N`` of person ids);
+    the query of ``flags`` (each row of ``results`` with a column per atom, from one
+    aggregate of them all, so an engine joins once, not once per atom and programme); and
+    the query that gives every row of ``results`` its programmes (a sorted list of keys)
+    and whether they are in Core20PLUS (the most deprived fifth, or their place's PLUS
+    groups)."""
     if not programmes:
         raise ValidationError("no programmes are defined")
     compiler = Compiler(as_of, plus_rules)
     core20plus = compiler.expression({"core20plus": True})
     tests = [(p.key, compiler.expression(p.rule)) for p in programmes]
     atoms = range(len(compiler.atoms))
-    joins = " ".join(
-        f"LEFT JOIN (SELECT person_id, TRUE AS atom_{i} FROM atom_{i}) a{i} "
-        f"ON a{i}.person_id = p.person_id"
-        for i in atoms
-    )
-    columns = "".join(f", a{i}.atom_{i} AS atom_{i}" for i in atoms)
+    if compiler.atoms:
+        hits = " UNION ALL ".join(f"SELECT person_id, {i} AS atom FROM atom_{i}" for i in atoms)
+        pivot = ", ".join(f"bool_or(atom = {i}) AS atom_{i}" for i in atoms)
+        columns = "".join(f", h.atom_{i}" for i in atoms)
+        flags = (
+            f"SELECT p.*{columns} FROM results p LEFT JOIN "
+            f"(SELECT person_id, {pivot} FROM ({hits}) a GROUP BY person_id) h "
+            "ON h.person_id = p.person_id"
+        )
+    else:
+        flags = "SELECT * FROM results"
     unions = " UNION ALL ".join(
         f"SELECT r.person_id, {_quote(key)} AS programme FROM flags r WHERE {test}"
         for key, test in tests
     )
     query = f"""
-    WITH flags AS (SELECT p.*{columns} FROM results p {joins}),
-    member AS ({unions}),
+    WITH member AS ({unions}),
     listed AS (
         SELECT person_id, list_sort(list(programme)) AS programmes FROM member
         GROUP BY person_id
@@ -344,7 +351,7 @@ def programmes_sql(programmes, as_of: str, plus_rules: dict | None = None) -> tu
     JOIN flags r ON r.person_id = p.person_id
     LEFT JOIN listed l ON l.person_id = p.person_id
     """
-    return compiler.atoms, query
+    return compiler.atoms, flags, query
 
 
 def codes_rows(programmes, codelists: dict[str, list[int]]) -> list[tuple[str, int]]:

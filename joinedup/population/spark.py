@@ -135,15 +135,16 @@ def run_spark(
             bands=config.efi_bands,
         ),
     )
-    atoms, programmed = programmes_sql(programmes, as_of, plus_rules)
-    for i, atom in enumerate(atoms):
-        step(f"programme rule {i + 1}", f"atom_{i}", atom)
-    step("programmes", "results", programmed)
     say("aggregates")
     t = perf_counter()
     aggregates = spark.sql(to_spark(sql.aggregates(config.adult_age, config.condition_keys)))
     aggregates_table = aggregates.toArrow()
     steps["aggregates"] = round(perf_counter() - t, 3)
+    atoms, flags, programmed = programmes_sql(programmes, as_of, plus_rules)
+    for i, atom in enumerate(atoms):
+        step(f"programme rule {i + 1}", f"atom_{i}", atom)
+    step("programme flags", "flags", flags)
+    step("programmes", "results", programmed)
     profiles = spark.sql("SELECT * FROM results ORDER BY person_id").toArrow()
     events = spark.sql("SELECT count(*) AS n FROM events").collect()[0]["n"]
     for frame in views:
