@@ -92,6 +92,7 @@ ACTIONS = {
     "codelists.import": "loaded lists of clinical codes",
     "cohort.save": "saved a group of people to look at",
     "population.run": "worked out the population figures",
+    "population.backfill": "worked out the population figures as of a past month",
     "population.export_aggregates": "downloaded population figures",
     "synth.load": "made a practice borough",
     "backup.write": "made a backup",

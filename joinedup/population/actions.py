@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -162,8 +162,12 @@ def run_population(
 ) -> RunReport:
     """Compute registers, counts, scores and aggregates, then save every person's profile.
 
-    The new run's profiles replace the previous run's in one transaction: readers see
-    either the old results or the new ones, never a mixture.
+    Every run is kept as a dated snapshot (its profiles and aggregates as Parquet in the
+    analytics store: ``snapshot_path``, ``aggregates_path``), so any figure can be trended.
+    A run as of a date no earlier than the current run's becomes current: its profiles
+    replace the previous run's in one transaction, and readers see either the old results
+    or the new ones, never a mixture. A run as of an earlier date (a backfill of a past
+    month) is kept as a snapshot only and changes nothing current.
     """
     from time import perf_counter
 
@@ -222,6 +226,18 @@ def _save_run(
             "rules": {place or "default": r.in_words() for place, r in (rules or {}).items()},
         },
     )
+    write_snapshot(run, result)
+    store_aggregates(run, result.aggregates)
+    latest = PopulationRun.objects.filter(current=True).exclude(pk=run.pk).first()
+    if latest is not None and as_of < latest.as_of:
+        record_audit(
+            by=by,
+            action="population.backfill",
+            object_type="population_run",
+            object_id=run.pk,
+            detail={"as_of": as_of.isoformat(), "people": run.people, "engine": engine},
+        )
+        return run
     columns = result.profiles.to_pydict()
     # Straight to the table with executemany: 230,000 model instances would cost more
     # than the whole engine run.
@@ -269,7 +285,6 @@ def _save_run(
 
     for slug, name, definition in DEFAULT_COHORTS:
         Cohort.objects.get_or_create(slug=slug, defaults={"name": name, "definition": definition})
-    store_aggregates(run, result.aggregates)
     record_audit(
         by=by,
         action="population.run",
@@ -282,11 +297,71 @@ def _save_run(
 
 def store_aggregates(run: PopulationRun, aggregates: pa.Table) -> None:
     """Aggregates sit beside the run in the analytics store (they are small)."""
+    _write_atomically(run.aggregates_path, aggregates)
+
+
+def write_snapshot(run: PopulationRun, result: EngineResult) -> None:
+    """The run's per-person results, kept for good beside it: ``runs/profiles-<id>.parquet``
+    (written whole or not at all)."""
+    _write_atomically(run.snapshot_path, result.profiles)
+
+
+def _write_atomically(path, table: pa.Table) -> None:
+    import os
+
     import pyarrow.parquet as pq
 
-    path = AnalyticsStore().root / "runs" / f"aggregates-{run.pk}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(aggregates, path)
+    partial = path.with_name(f".{path.name}.partial")
+    pq.write_table(table, partial)
+    os.replace(partial, path)
+
+
+@dataclass
+class Backfill:
+    runs: list[PopulationRun]
+    skipped: list[date]
+
+
+def month_ends(months: int, before: date) -> list[date]:
+    """The last days of the ``months`` whole months before ``before``'s month, oldest first.
+
+    >>> month_ends(3, date(2026, 3, 15))
+    [datetime.date(2025, 12, 31), datetime.date(2026, 1, 31), datetime.date(2026, 2, 28)]
+    """
+    from dateutil.relativedelta import relativedelta
+
+    first = before.replace(day=1)
+    return [first - relativedelta(months=n) - timedelta(days=1) for n in range(months - 1, -1, -1)]
+
+
+def backfill_months(
+    *,
+    by: User | None,
+    months: int,
+    engine: str = "duckdb",
+    replace: bool = False,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Backfill:
+    """A snapshot as of the end of each of the last ``months`` months, for trends from the
+    coded record as it stands (months that have a run already are skipped unless
+    ``replace``). People are today's registered list; someone who has since left a
+    practice is not in past months (registration history is not kept)."""
+    if not 1 <= months <= 120:
+        raise ValidationError({"months": "give 1 to 120 months"})
+    say = progress or (lambda step: None)
+    runs, skipped = [], []
+    for as_of in month_ends(months, today or timezone.localdate()):
+        month = PopulationRun.objects.filter(as_of__year=as_of.year, as_of__month=as_of.month)
+        if month.exists() and not replace:
+            skipped.append(as_of)
+            continue
+        report = run_population(
+            by=by, engine=engine, as_of=as_of, progress=lambda step, d=as_of: say(f"{d}: {step}")
+        )
+        runs.append(report.run)
+    return Backfill(runs=runs, skipped=skipped)
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 
 from .config import load_config
 from .models import PersonProfile, PopulationRun
-from .store import AnalyticsStore
 
 PEOPLE_TAIL = (
     "ltc_count",
@@ -62,7 +61,7 @@ def current_run() -> PopulationRun:
 
 
 def read_aggregates(run: PopulationRun) -> list[dict]:
-    path = AnalyticsStore().root / "runs" / f"aggregates-{run.pk}.parquet"
+    path = run.aggregates_path
     if not path.exists():
         raise ValidationError(f"The aggregates of run {run.pk} are missing from {path.parent}")
     return pq.read_table(path).to_pylist()

@@ -37,7 +37,9 @@ class CodelistCode(models.Model):
 
 
 class PopulationRun(models.Model):
-    """One run of the population engine; its profiles replace the previous run's."""
+    """One run of the population engine, as of a date. The current one's profiles are in
+    ``PersonProfile``; every run's, current or not, stay in its snapshot (Parquet in the
+    analytics store), with its aggregates."""
 
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -51,6 +53,18 @@ class PopulationRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run {self.pk} as of {self.as_of} ({self.engine})"
+
+    @property
+    def snapshot_path(self):
+        from .store import AnalyticsStore
+
+        return AnalyticsStore().root / "runs" / f"profiles-{self.pk}.parquet"
+
+    @property
+    def aggregates_path(self):
+        from .store import AnalyticsStore
+
+        return AnalyticsStore().root / "runs" / f"aggregates-{self.pk}.parquet"
 
 
 class PersonProfile(models.Model):

@@ -13,12 +13,18 @@ from joinedup.population import actions, exports
 class Command(BaseCommand):
     help = (
         "Population: 'joinedup population run [--engine duckdb] [--as-of YYYY-MM-DD]' computes "
-        "registers, scores and aggregates; 'joinedup population export --out DIR' writes "
-        "people.csv and aggregates.csv (small numbers suppressed)."
+        "registers, scores and aggregates (as of a past date: kept as a snapshot only); "
+        "'joinedup population backfill --months 12 [--replace]' keeps a snapshot as of the end "
+        "of each past month; 'joinedup population export --out DIR' writes people.csv and "
+        "aggregates.csv (small numbers suppressed)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("verb", choices=["run", "export"])
+        parser.add_argument("verb", choices=["run", "backfill", "export"])
+        parser.add_argument("--months", type=int, default=12)
+        parser.add_argument(
+            "--replace", action="store_true", help="backfill: run again months that have a run"
+        )
         parser.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
         parser.add_argument("--as-of", type=date.fromisoformat)
         parser.add_argument("--out")
@@ -57,6 +63,28 @@ class Command(BaseCommand):
                 f"events/s), profiles saved in {report.saved_seconds:.1f} s; "
                 f"{perf_counter() - started:.1f} s in all."
             )
+        elif verb == "backfill":
+            started = perf_counter()
+            with console.status("Backfill") as status:
+                try:
+                    done = actions.backfill_months(
+                        by=None,
+                        months=options["months"],
+                        engine=engine,
+                        replace=options["replace"],
+                        progress=lambda step: status.update(f"Backfill: {step}"),
+                    )
+                except (ValidationError, ValueError) as exc:
+                    messages = getattr(exc, "messages", [str(exc)])
+                    raise CommandError(messages[0]) from exc
+            for run in done.runs:
+                console.print(f"Run {run.pk} as of {run.as_of}: {run.people:,} people")
+            if done.skipped:
+                console.print(
+                    f"Skipped {len(done.skipped)} months that have a run already "
+                    f"({', '.join(d.strftime('%Y-%m') for d in done.skipped)}; --replace runs them)"
+                )
+            console.print(f"{len(done.runs)} snapshots in {perf_counter() - started:.1f} s.")
         else:
             if not out:
                 raise CommandError("--out DIR is required for export")
