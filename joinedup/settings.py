@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "joinedup.portal",
     "joinedup.directory",
     "joinedup.engagement",
+    "joinedup.outcomes",
     "joinedup.fhir",
     "joinedup.synth",
     "joinedup.jobs",

@@ -10,11 +10,13 @@ from joinedup.core.models import Membership, Organisation, OrganisationType
 from joinedup.people.access import accessible_person_ids, needs_consent_for_sensitive
 
 from .models import (
+    CarePlan,
     CareTeamMember,
     CaseloadEntry,
     EpisodeKind,
     EpisodeStatus,
     HospitalEpisode,
+    Stage,
     Task,
     TaskKind,
 )
@@ -446,3 +448,71 @@ def hospital_news(membership: Membership, *, days: int = HOSPITAL_NEWS_DAYS):
         .prefetch_related("person")
         .order_by("-updated_at", "-pk")
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Figures for the partnership's indicators (``outcomes``, through ``care.interface``)
+
+
+def plan_agreed_by_practice() -> list[tuple[int | None, int, int]]:
+    """(practice id, open caseload entries whose plan is agreed, open caseload entries)."""
+    agreed = Q(stage__in=[Stage.PLAN_AGREED, Stage.UNDER_REVIEW])
+    return [
+        (row["practice_id"], row["agreed"], row["n"])
+        for row in CaseloadEntry.objects.exclude(stage=Stage.CLOSED)
+        .values("practice_id")
+        .annotate(agreed=Count("pk", filter=agreed), n=Count("pk"))
+        .order_by("practice_id")
+    ]
+
+
+def days_to_contact(*, since: date, until: date) -> list[tuple[int | None, int]]:
+    """(practice id, days from identified to first contacted) of everyone first moved on
+    from "identified" (to contacted or further) between ``since`` and ``until``."""
+    from joinedup.core.models import AuditEvent
+
+    firsts: dict[int, object] = {}
+    moves = AuditEvent.objects.filter(
+        action="care.caseload.stage", object_type="caseload_entry", detail__from=Stage.IDENTIFIED
+    ).exclude(detail__to=Stage.CLOSED)
+    for object_id, at in moves.order_by("at").values_list("object_id", "at"):
+        firsts.setdefault(int(object_id), at)
+    entries = CaseloadEntry.objects.filter(pk__in=list(firsts)).values_list(
+        "pk", "practice_id", "identified_at"
+    )
+    return [
+        (practice_id, max((firsts[pk] - identified).days, 0))
+        for pk, practice_id, identified in entries
+        if since <= timezone.localdate(firsts[pk]) <= until
+    ]
+
+
+def overdue_reviews_by_organisation(today: date) -> list[tuple[str, int, int]]:
+    """(organisation, plans past their review date, plans) by the key worker's
+    organisation, for people on the open caseload."""
+    open_people = CaseloadEntry.objects.exclude(stage=Stage.CLOSED).values("person_id")
+    keyworkers = CareTeamMember.objects.filter(
+        is_key_worker=True, left_at__isnull=True, person_id__in=open_people
+    ).values_list("person_id", "organisation__name")
+    reviews = dict(
+        CarePlan.objects.filter(person_id__in=open_people).values_list("person_id", "review_date")
+    )
+    counts: dict[str, list[int]] = {}
+    for person_id, organisation in keyworkers:
+        if person_id in reviews:
+            due = reviews[person_id]
+            pair = counts.setdefault(organisation, [0, 0])
+            pair[0] += bool(due and due < today)
+            pair[1] += 1
+    return sorted((name, overdue, n) for name, (overdue, n) in counts.items())
+
+
+def overdue_tasks_by_organisation(today: date) -> list[tuple[str, int, int]]:
+    """(organisation asked, open tasks past their due date, open tasks)."""
+    return [
+        (row["owner_organisation__name"], row["overdue"], row["n"])
+        for row in Task.objects.filter(status__in=OPEN_TASK)
+        .values("owner_organisation__name")
+        .annotate(overdue=Count("pk", filter=Q(due__lt=today)), n=Count("pk"))
+        .order_by("owner_organisation__name")
+    ]

@@ -93,6 +93,8 @@ ACTIONS = {
     "cohort.save": "saved a group of people to look at",
     "population.run": "worked out the population figures",
     "population.backfill": "worked out the population figures as of a past month",
+    "outcomes.snapshot": "worked out the month's outcome indicators",
+    "outcomes.export": "downloaded the month's outcome indicators",
     "population.export_aggregates": "downloaded population figures",
     "synth.load": "made a practice borough",
     "backup.write": "made a backup",

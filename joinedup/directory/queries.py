@@ -95,3 +95,15 @@ def referrals_by_plan_action(person) -> dict[str, list[Progress]]:
     for referral in referrals:
         found.setdefault(referral.plan_action, []).append(progress(referral))
     return found
+
+
+def wellbeing_changes(*, until) -> list[float]:
+    """For the partnership's indicators: the change in life satisfaction (ONS4 "satisfied",
+    after minus before, 0–10) of every referral with both recorded by ``until``."""
+    changes = []
+    for before, after in ServiceReferral.objects.filter(
+        before__isnull=False, after__isnull=False, after_recorded_at__date__lte=until
+    ).values_list("before", "after"):
+        if isinstance(before.get("satisfied"), int) and isinstance(after.get("satisfied"), int):
+            changes.append(float(after["satisfied"] - before["satisfied"]))
+    return changes

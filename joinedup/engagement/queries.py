@@ -598,3 +598,12 @@ def survey_results(survey) -> dict:
         "notes": notes,
         "questions": questions,
     }
+
+
+def decisions_done(*, until: date) -> tuple[int, int]:
+    """For the partnership's indicators ("you said, we did"): board decisions marked done,
+    and all decisions, made by ``until``."""
+    from .models import Decision, DecisionStatus
+
+    decisions = Decision.objects.filter(meeting__held_on__lte=until)
+    return decisions.filter(status=DecisionStatus.DONE).count(), decisions.count()

@@ -37,7 +37,7 @@ def test_the_check_finds_an_import_of_synth(tmp_path):
     assert "joinedup.synth.care" in imports_of(sample)
 
 
-@pytest.mark.parametrize("app", ["directory", "ingest"])
+@pytest.mark.parametrize("app", ["directory", "ingest", "outcomes"])
 def test_other_apps_use_care_only_through_its_declared_interface(app):
     allowed = {"joinedup.care.interface"}
     offenders = sorted(
