@@ -44,11 +44,13 @@ demo: install pdf
 	$(BIN)/joinedup synth --residents $(RESIDENTS) --seed 1 --places 3 --replace \
 	  --agencies $(DATA_DIR)/agencies --link-agencies
 	$(BIN)/joinedup population run
+	$(BIN)/joinedup population backfill --months 12
 	$(BIN)/joinedup care build-caseload
 	$(BIN)/joinedup demo care
 	$(BIN)/joinedup demo portal
 	$(BIN)/joinedup demo directory
 	$(BIN)/joinedup demo engagement
+	$(BIN)/joinedup outcomes snapshot --months 12
 	JOINEDUP_LOG_FORMAT=$${JOINEDUP_LOG_FORMAT:-text} $(BIN)/joinedup serve --port $(PORT) --with-worker
 
 chromium:

@@ -27,6 +27,16 @@ def parse_month(text: str) -> date:
         raise ValidationError(f"month: '{text}' is not a month (YYYY-MM)") from exc
 
 
+def recent_months(months: int) -> list[date]:
+    """The first days of this month and the ``months`` before it, oldest first."""
+    from dateutil.relativedelta import relativedelta
+
+    if not 0 <= months <= 120:
+        raise ValidationError("months: give 0 to 120")
+    this = timezone.localdate().replace(day=1)
+    return [this - relativedelta(months=n) for n in range(months, -1, -1)]
+
+
 def _last_day(first: date) -> date:
     return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
