@@ -319,8 +319,6 @@ def programmes_sql(programmes, as_of: str, plus_rules: dict | None = None) -> tu
     the query that gives every row of ``results`` its programmes (a sorted list of keys)
     and whether they are in Core20PLUS (the most deprived fifth, or their place's PLUS
     groups)."""
-    if not programmes:
-        raise ValidationError("no programmes are defined")
     compiler = Compiler(as_of, plus_rules)
     core20plus = compiler.expression({"core20plus": True})
     tests = [(p.key, compiler.expression(p.rule)) for p in programmes]
@@ -336,6 +334,15 @@ def programmes_sql(programmes, as_of: str, plus_rules: dict | None = None) -> tu
         )
     else:
         flags = "SELECT * FROM results"
+    if not tests:  # no programmes (a test of the registers alone): Core20PLUS only
+        return (
+            compiler.atoms,
+            flags,
+            (
+                f"SELECT p.*, CAST(NULL AS VARCHAR[]) AS programmes, {core20plus} AS core20plus "
+                "FROM results p JOIN flags r ON r.person_id = p.person_id"
+            ),
+        )
     unions = " UNION ALL ".join(
         f"SELECT r.person_id, {_quote(key)} AS programme FROM flags r WHERE {test}"
         for key, test in tests

@@ -57,7 +57,9 @@ def write(store: AnalyticsStore, persons: list[dict], events: list[tuple]) -> No
 def run(tmp_path, persons, events):
     store = AnalyticsStore(tmp_path)
     write(store, persons, events)
-    result = run_duckdb(store=store, config=CONFIG, codelists=CODES, as_of=AS_OF.isoformat())
+    result = run_duckdb(
+        store=store, config=CONFIG, codelists=CODES, as_of=AS_OF.isoformat(), programmes=()
+    )
     return {row["person_id"]: row for row in result.profiles.to_pylist()}, result
 
 
@@ -174,7 +176,13 @@ def test_unknown_codelists_are_refused(tmp_path):
     store = AnalyticsStore(tmp_path)
     write(store, [{"person_id": 1, "birth_date": date(1950, 1, 1)}], [])
     with pytest.raises(ValueError, match="Codelists not imported"):
-        run_duckdb(store=store, config=CONFIG, codelists={"hyp": [1]}, as_of=AS_OF.isoformat())
+        run_duckdb(
+            store=store,
+            config=CONFIG,
+            codelists={"hyp": [1]},
+            as_of=AS_OF.isoformat(),
+            programmes=(),
+        )
 
 
 interesting = [
