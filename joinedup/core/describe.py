@@ -93,6 +93,8 @@ ACTIONS = {
     "cohort.save": "saved a group of people to look at",
     "population.run": "worked out the population figures",
     "population.export_aggregates": "downloaded population figures",
+    "population.risk_model.train": "trained a new version of the admission risk model",
+    "population.risk_model.score": "worked out the risk of emergency admission",
     "synth.load": "made a practice borough",
     "backup.write": "made a backup",
     "backup.restore": "restored a backup",
