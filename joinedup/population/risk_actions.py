@@ -136,16 +136,13 @@ def score_run(
     x = risk.matrix(table, model.features)
     scores = risk.predict(model, x)
     parts = risk.contributions(model, x)
+    reasons = risk.all_reasons(model, x, parts)
     profiled = set(PersonProfile.objects.filter(run=run).values_list("person_id", flat=True))
     rows = [
-        RiskScore(
-            run=run,
-            person_id=person_id,
-            model=model,
-            score=round(float(scores[i]), 4),
-            reasons=risk.reasons(model, x[i], parts[i]),
+        RiskScore(run=run, person_id=person_id, model=model, score=score, reasons=reasons[i])
+        for i, (person_id, score) in enumerate(
+            zip(table.column("person_id").to_pylist(), scores.round(4).tolist(), strict=True)
         )
-        for i, person_id in enumerate(table.column("person_id").to_pylist())
         if person_id in profiled
     ]
     return _save_scores(by=by, run=run, model=model, rows=rows)

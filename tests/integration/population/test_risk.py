@@ -112,6 +112,7 @@ def test_the_reasons_are_the_largest_contributions_that_raise_the_risk():
     # age +1.0, admissions +0.4, female -0.2, COPD +0.9
     assert parts[0].round(3).tolist() == [1.0, 0.4, -0.2, 0.9]
     reasons = risk.reasons(model, x[0], parts[0])
+    assert risk.all_reasons(model, x, parts) == [reasons, risk.reasons(model, x[1], parts[1])]
     assert [r["feature"] for r in reasons] == ["age", "condition_copd", "admissions_12m"]
     assert risk.predict(model, x)[0] == pytest.approx(1 / (1 + np.exp(-(-2.0 + 2.1))))
     # Only what raises the risk is a reason: the young man has one (being male).
