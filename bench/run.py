@@ -15,6 +15,7 @@ BENCHMARKS = [
     "people_load.py",
     "person_search.py",
     "population_run.py",
+    "risk_model.py",
     "identity_link.py",
     "directory_search.py",
     "care_load.py",

@@ -96,6 +96,8 @@ ACTIONS = {
     "outcomes.snapshot": "worked out the month's outcome indicators",
     "outcomes.export": "downloaded the month's outcome indicators",
     "population.export_aggregates": "downloaded population figures",
+    "population.risk_model.train": "trained a new version of the admission risk model",
+    "population.risk_model.score": "worked out the risk of emergency admission",
     "synth.load": "made a practice borough",
     "backup.write": "made a backup",
     "backup.restore": "restored a backup",

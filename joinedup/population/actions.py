@@ -19,6 +19,7 @@ from .codelists import read_codelist_dir
 from .config import PopulationConfig, load_config
 from .engines import EngineResult, run_duckdb
 from .models import Codelist, CodelistCode, Cohort, PersonProfile, PopulationRun
+from .risk_actions import active_model, score_run, train_risk_model  # noqa: F401 (ADR 0017)
 from .store import PERSON_SCHEMA, AnalyticsStore
 
 
@@ -205,6 +206,9 @@ def run_population(
         config=config,
         rules=rules,
     )
+    if active_model() is not None:
+        say("scoring the risk of admission")
+        score_run(by=by, run=run, store=store, config=config)
     return RunReport(run=run, result=result, saved_seconds=perf_counter() - t)
 
 

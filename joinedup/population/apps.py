@@ -19,6 +19,7 @@ class PopulationConfig(AppConfig):
 
         from joinedup.people.merging import register_attachment
 
-        from .models import PersonProfile
+        from .models import PersonProfile, RiskScore
 
         register_attachment("population_profiles", PersonProfile, "person")
+        register_attachment("risk_scores", RiskScore, "person")

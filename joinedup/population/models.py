@@ -135,3 +135,6 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from .risk_models import RiskModel, RiskScore  # noqa: E402, F401 (Django finds them here)

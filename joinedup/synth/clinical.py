@@ -6,8 +6,10 @@ prevalence rising with age, differing by sex, and starting earlier with deprivat
 (the most deprived quintile is 12 years "older"), plus a shared propensity so that
 conditions cluster as they do in real records; diagnosis and resolution dates;
 observations (BMI, blood pressure, eGFR, HbA1c, cholesterol, smoking, alcohol, and the SMI
-physical health check); medicine issues; hospital admissions and A&E
-attendances; and background consultation codes — about 45 events per person.
+physical health check); medicine issues; two years of hospital admissions and A&E
+attendances (last year's admissions depending on conditions, age, frailty and the year
+before's: see ``_hospital_history``); and background consultation codes — about 45
+events per person.
 """
 
 from collections.abc import Callable
@@ -253,8 +255,10 @@ def generate_chunk(
 
     # Frailty deficits, for older people mostly.
     frail_logit = -6.0 + 0.8 * (effective_age - 60) / 10 + 0.6 * propensity + 0.15 * ltc
+    deficits = np.zeros(n, dtype=np.int16)
     for slug in FRAILTY_CODELISTS:
         who = np.nonzero((rng.random(n) < 1 / (1 + np.exp(-frail_logit))) & (age >= 40))[0]
+        deficits[who] += 1
         pool = codes[slug]
         events.add(who, "snomed", pool[rng.integers(0, len(pool), len(who))], onset_days(who, 40))
 
@@ -272,6 +276,7 @@ def generate_chunk(
         count = rng.poisson(base + 0.12 * ltc + 0.05 * np.maximum(age - 70, 0) / 10)
         who = np.repeat(np.arange(n), count)
         events.add(who, "snomed", code, today - rng.integers(1, 365, len(who)))
+    _hospital_history(events, rng.spawn(1)[0], n, today, age, ltc, deficits)
 
     # BMI for adults every few years, and background consultations.
     adults = np.nonzero(age >= 18)[0]
@@ -289,6 +294,27 @@ def generate_chunk(
         day,
     )
     return events.table(person_ids, birth_days)
+
+
+def _hospital_history(events, rng, n, today, age, ltc, deficits) -> None:
+    """The year before last of hospital use, and last year's admissions that follow from it.
+
+    Admissions in the year before last rise with long-term conditions, age over 70 and
+    frailty deficits; each of them adds 0.35 to the expected admissions of the last year,
+    and each frailty deficit 0.06 more (on top of the conditions and age above). So a model
+    of the risk of admission, trained a year back, has a documented signal to find: the
+    conditions, age, frailty and prior admissions. Drawn from a generator of its own, so
+    every other event is as it was without this history.
+    """
+    older = np.maximum(age - 70, 0) / 10
+    before = rng.poisson(0.03 + 0.10 * ltc + 0.05 * older + 0.08 * deficits)
+    for code, count, years_back in (
+        (ADMISSION, before, 1),
+        (AE, rng.poisson(0.18 + 0.12 * ltc + 0.05 * older), 1),
+        (ADMISSION, rng.poisson(0.35 * before + 0.06 * deficits), 0),
+    ):
+        who = np.repeat(np.arange(n), count)
+        events.add(who, "snomed", code, today - 365 * years_back - rng.integers(1, 365, len(who)))
 
 
 def _prevention_checks(events, rng, age, today, registered) -> None:

@@ -16,11 +16,12 @@ class Command(BaseCommand):
         "registers, scores and aggregates (as of a past date: kept as a snapshot only); "
         "'joinedup population backfill --months 12 [--replace]' keeps a snapshot as of the end "
         "of each past month; 'joinedup population export --out DIR' writes people.csv and "
-        "aggregates.csv (small numbers suppressed)."
+        "aggregates.csv (small numbers suppressed); 'joinedup population train-risk [--as-of "
+        "YYYY-MM-DD]' trains a new version of the admission risk model."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("verb", choices=["run", "backfill", "export"])
+        parser.add_argument("verb", choices=["run", "backfill", "export", "train-risk"])
         parser.add_argument("--months", type=int, default=12)
         parser.add_argument(
             "--replace", action="store_true", help="backfill: run again months that have a run"
@@ -85,6 +86,8 @@ class Command(BaseCommand):
                     f"({', '.join(d.strftime('%Y-%m') for d in done.skipped)}; --replace runs them)"
                 )
             console.print(f"{len(done.runs)} snapshots in {perf_counter() - started:.1f} s.")
+        elif verb == "train-risk":
+            self.train_risk(console, as_of)
         else:
             if not out:
                 raise CommandError("--out DIR is required for export")
@@ -93,3 +96,27 @@ class Command(BaseCommand):
             except ValidationError as exc:
                 raise CommandError(exc.messages[0]) from exc
             console.print(f"Wrote {people} and {aggregates}")
+
+    def train_risk(self, console, as_of) -> None:
+        with console.status("Admission risk model") as status:
+            try:
+                model = actions.train_risk_model(
+                    by=None,
+                    as_of=as_of,
+                    progress=lambda step: status.update(f"Admission risk model: {step}"),
+                )
+            except (ValidationError, ValueError) as exc:
+                messages = getattr(exc, "messages", [str(exc)])
+                raise CommandError(messages[0]) from exc
+        console.print(
+            f"Admission risk model v{model.version}: features as of {model.trained_on}, "
+            f"admissions to {model.as_of}; {model.training_rows:,} people trained on, "
+            f"{model.held_out_rows:,} held out; AUROC {model.auroc:.3f} on the held out; "
+            f"{model.seconds:.1f} s."
+        )
+        console.print("Calibration (held out, tenths by predicted risk): predicted / observed")
+        for row in model.calibration:
+            console.print(
+                f"  {row['decile']:>2}: {row['predicted']:6.1%} / {row['observed']:6.1%} "
+                f"({row['people']:,} people)"
+            )
