@@ -206,7 +206,8 @@ def run_population(
         config=config,
         rules=rules,
     )
-    if active_model() is not None:
+    run.refresh_from_db(fields=["current"])
+    if run.current and active_model() is not None:  # (a backfill's profiles are not kept)
         say("scoring the risk of admission")
         score_run(by=by, run=run, store=store, config=config)
     return RunReport(run=run, result=result, saved_seconds=perf_counter() - t)
