@@ -158,6 +158,7 @@ _APP_TEMPLATE_DIRS = [
         "people",
         "identity",
         "population",
+        "outcomes",
         "care",
         "portal",
         "directory",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("joinedup.core.urls")),
     path("people/", include("joinedup.people.urls")),
     path("population/", include("joinedup.population.urls")),
+    path("outcomes/", include("joinedup.outcomes.urls")),
     path("identity/", include("joinedup.identity.urls")),
     path("care/", include("joinedup.care.urls")),
     path("portal/", include("joinedup.portal.urls")),

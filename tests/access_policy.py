@@ -100,6 +100,9 @@ POLICY = {
     # Suppressed aggregates only, so any member of staff (population/permissions.py).
     "population:dashboard": STAFF,
     "population:aggregates-csv": STAFF,
+    # outcomes: the partnership's indicators, aggregates like the population figures.
+    "outcomes:index": STAFF,
+    "outcomes:indicator": STAFF,
     # identity
     "identity:queue": REVIEWERS,
     "identity:pair": REVIEWERS,

@@ -225,6 +225,7 @@ def scene(db, tmp_path):
         "engagement:meeting": {"pk": board_meeting.board_id, "meeting": board_meeting.pk},
         "api:get_person": {"person_id": person.pk},
         "fhir:read_patient": {"patient_id": person.pk},
+        "outcomes:indicator": {"key": "ltc-3-plus-prevalence"},
     }
 
     # Who, by their organisation, runs the MDT meeting and works the referral.
