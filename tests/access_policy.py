@@ -262,6 +262,8 @@ TOKEN_POLICY = {
     # Not about a person: any direct-care token.
     "fhir:read_organization": DIRECT_CARE,
     "fhir:search_organization": DIRECT_CARE,
+    "fhir:read_practitioner": DIRECT_CARE,
+    "fhir:search_practitioner": DIRECT_CARE,
     "fhir:read_practitioner_role": DIRECT_CARE,
     "fhir:search_practitioner_role": DIRECT_CARE,
     "fhir:read_questionnaire": DIRECT_CARE,

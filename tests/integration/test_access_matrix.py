@@ -489,6 +489,8 @@ def _token_requests(scene, tokens) -> dict:
         "fhir:search_organization": search("/fhir/Organization"),
         "fhir:read_practitioner_role": read(f"/fhir/PractitionerRole/{scene.memberships['gp'].pk}"),
         "fhir:search_practitioner_role": search("/fhir/PractitionerRole"),
+        "fhir:read_practitioner": read(f"/fhir/Practitioner/{scene.users['gp'].pk}"),
+        "fhir:search_practitioner": search("/fhir/Practitioner"),
         "fhir:read_questionnaire": read(f"/fhir/Questionnaire/{scene.assessment.questionnaire_id}"),
         "fhir:search_questionnaire": search("/fhir/Questionnaire"),
     }
