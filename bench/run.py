@@ -11,6 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     "sortition.py",
+    "themes.py",
     "synth_load.py",
     "people_load.py",
     "person_search.py",

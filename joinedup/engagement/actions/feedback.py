@@ -163,10 +163,13 @@ def _feedback(data, *, event=None, where: str = "") -> tuple[Feedback | None, li
 
 def _suggest(rows: list[Feedback]) -> None:
     by_slug = {t.slug: t for t in Theme.objects.filter(slug__in=themes.THEMES)}
-    for row, (slug, confidence) in zip(
-        rows, theme_model().suggest([r.text for r in rows]), strict=True
+    # A comment probably not in English gets no suggestion (it is flagged for translation).
+    for row, suggestion in zip(
+        rows, theme_model().suggestions([r.text for r in rows]), strict=True
     ):
-        row.suggested_theme, row.confidence = by_slug.get(slug), round(confidence, 3)
+        row.suggested_theme = by_slug.get(suggestion.theme) if suggestion.theme else None
+        row.confidence = round(suggestion.confidence, 3) if suggestion.theme else None
+        row.not_english = suggestion.not_english
 
 
 @transaction.atomic

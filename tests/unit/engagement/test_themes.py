@@ -16,20 +16,23 @@ def test_suggest_file_follows_the_contract(tmp_path):
         "1,I waited seven hours in A&E with my father\n"
         "2,My GP surgery never answers the phone in the morning\n"
         "3,\n"
-        '4,"The midwife was lovely, but the antenatal classes were full"\n',
+        '4,"The midwife was lovely, but the antenatal classes were full"\n'
+        "5,Czekałem dziewięć godzin na izbie przyjęć z moim synem\n",
         encoding="utf-8",
     )
     out = tmp_path / "themes.csv"
     call_command("engagement", "themes", "suggest", "--in", str(source), "--out", str(out))
     rows = list(csv.DictReader(out.open()))
-    assert [r["id"] for r in rows] == ["1", "2", "3", "4"]
-    assert set(rows[0]) == {"id", "theme", "confidence"}
-    assert all(r["theme"] in themes.THEMES for r in rows)
+    assert [r["id"] for r in rows] == ["1", "2", "3", "4", "5"]
+    assert set(rows[0]) == {"id", "theme", "confidence", "also", "flag"}
+    assert all(r["theme"] in themes.THEMES for r in rows[:4])
     assert rows[0]["theme"] == "urgent-emergency"
     assert rows[1]["theme"] == "primary-social-community"
-    assert rows[2] == {"id": "3", "theme": "other", "confidence": "0.000"}
+    assert rows[2] == {"id": "3", "theme": "other", "confidence": "0.000", "also": "", "flag": ""}
     assert rows[3]["theme"] == "maternity-children"
     assert all(0 <= float(r["confidence"]) <= 1 for r in rows)
+    # Another language is flagged for translation, not guessed.
+    assert (rows[4]["theme"], rows[4]["flag"]) == ("", "not-english")
 
 
 def test_confirmed_themes_teach_the_model():
