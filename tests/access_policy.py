@@ -57,7 +57,7 @@ OPERATOR = "operator"
 # the matrix checks only that everyone else's POST is refused.
 POST_ONLY = frozenset({"care:person-update", "care:plan-start", "directory:shortlist-add",
                        "directory:verify", "identity:decide", "identity:unmerge",
-                       "jobs:rerun", "jobs:start"})  # fmt: skip
+                       "jobs:rerun", "jobs:start", "outcomes:make-pack"})  # fmt: skip
 
 ENGAGEMENT = frozenset({Role.ENGAGEMENT_OFFICER, Role.SYSTEM_ADMIN})
 CURATORS = frozenset({Role.DIRECTORY_CURATOR, Role.SYSTEM_ADMIN})
@@ -103,6 +103,13 @@ POLICY = {
     # outcomes: the partnership's indicators, aggregates like the population figures.
     "outcomes:index": STAFF,
     "outcomes:indicator": STAFF,
+    # Board packs: staff read them; engagement officers make and release them; the public
+    # version of a released pack is for anyone (its token is in the public address).
+    "outcomes:pack": STAFF,
+    "outcomes:pack-pdf": STAFF,
+    "outcomes:make-pack": ENGAGEMENT,
+    "outcomes:public-pack": ANYONE,
+    "outcomes:public-pack-pdf": ANYONE,
     # identity
     "identity:queue": REVIEWERS,
     "identity:pair": REVIEWERS,

@@ -95,6 +95,8 @@ ACTIONS = {
     "population.backfill": "worked out the population figures as of a past month",
     "outcomes.snapshot": "worked out the month's outcome indicators",
     "outcomes.export": "downloaded the month's outcome indicators",
+    "outcomes.pack": "made a board's monthly pack",
+    "outcomes.pack.release": "released a board pack to the public",
     "population.export_aggregates": "downloaded population figures",
     "population.risk_model.train": "trained a new version of the admission risk model",
     "population.risk_model.score": "worked out the risk of emergency admission",

@@ -607,3 +607,30 @@ def decisions_done(*, until: date) -> tuple[int, int]:
 
     decisions = Decision.objects.filter(meeting__held_on__lte=until)
     return decisions.filter(status=DecisionStatus.DONE).count(), decisions.count()
+
+
+def board_decisions(board) -> list:
+    """A board's decisions, newest meeting first, with their owners and the themes they
+    answer (for its pack's decisions and actions log)."""
+    from .models import Decision
+
+    return list(
+        Decision.objects.filter(meeting__board=board)
+        .select_related("meeting", "owner")
+        .prefetch_related("themes")
+        .order_by("-meeting__held_on", "pk")
+    )
+
+
+def feedback_by_theme(*, first: date, last: date) -> list[tuple[str, str, int]]:
+    """(theme slug, name, comments) of the feedback received between the dates whose theme
+    a person confirmed, most first (for the board packs' "what people told us")."""
+    from .models import Feedback
+
+    rows = (
+        Feedback.objects.filter(received_on__gte=first, received_on__lte=last, theme__isnull=False)
+        .values("theme__slug", "theme__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "theme__name")
+    )
+    return [(r["theme__slug"], r["theme__name"], r["n"]) for r in rows]

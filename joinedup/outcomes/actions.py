@@ -198,3 +198,62 @@ def export_month(*, by: User | None, month: date, out: Path, public: bool = True
 
 def _number(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.3f}"
+
+
+@transaction.atomic
+def make_pack(*, by: User | None, board, month: date):
+    """The board's pack for the month, staff and public versions, as HTML and PDF (made
+    again, replacing the files, when asked again; a released pack stays released)."""
+    import os
+    import secrets
+
+    from django.template.loader import render_to_string
+
+    from joinedup.core.documents import pdf
+
+    from . import packs
+    from .models import BoardPack
+
+    if not OutcomesSnapshot.objects.filter(month=month).exists():
+        raise ValidationError(
+            f"No figures for {month:%Y-%m}: run `joinedup outcomes snapshot --month "
+            f"{month:%Y-%m}` first"
+        )
+    pack, _ = BoardPack.objects.get_or_create(
+        board=board,
+        month=month,
+        defaults={"made_at": timezone.now(), "made_by": by, "token": secrets.token_hex(16)},
+    )
+    pack.made_at, pack.made_by = timezone.now(), by
+    pack.save(update_fields=["made_at", "made_by"])
+    for public in (False, True):
+        context = {"pack": packs.build(board, month, public=public)}
+        document = render_to_string("outcomes/pack_document.jinja", context)
+        for path, content in (
+            (pack.path(public=public), document.encode("utf-8")),
+            (pack.path(public=public, pdf=True), pdf(document)),
+        ):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{path.name}.partial")
+            partial.write_bytes(content)
+            os.replace(partial, path)
+    record_audit(
+        by=by,
+        action="outcomes.pack",
+        object_type="board_pack",
+        object_id=pack.pk,
+        detail={"board": board.name, "month": f"{month:%Y-%m}"},
+    )
+    return pack
+
+
+@transaction.atomic
+def release_pack(*, by: User | None, pack):
+    """Publish the pack's public version at its public address."""
+    if pack.released_at is None:
+        pack.released_at, pack.released_by = timezone.now(), by
+        pack.save(update_fields=["released_at", "released_by"])
+        record_audit(
+            by=by, action="outcomes.pack.release", object_type="board_pack", object_id=pack.pk
+        )
+    return pack

@@ -51,3 +51,33 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.place or 'system'} {self.stratum}: {self.value}"
+
+
+class BoardPack(models.Model):
+    """A board's pack for a month: the staff version (exact figures) and the public one
+    (small numbers suppressed), as HTML and PDF in the data directory. The public one is
+    served at ``/packs/<token>/`` once the board releases it, never before."""
+
+    board = models.ForeignKey("engagement.Board", on_delete=models.CASCADE, related_name="packs")
+    month = models.DateField()
+    made_at = models.DateTimeField()
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token = models.CharField(max_length=32, unique=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "month"], name="one_pack_a_month")]
+
+    def __str__(self) -> str:
+        return f"Pack of board {self.board_id} for {self.month:%Y-%m}"
+
+    def path(self, *, public: bool, pdf: bool = False):
+        from pathlib import Path
+
+        folder = Path(settings.DATA_DIR) / "packs" / str(self.pk)
+        return folder / f"{'public' if public else 'staff'}.{'pdf' if pdf else 'html'}"

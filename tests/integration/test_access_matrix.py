@@ -176,6 +176,19 @@ def scene(db, tmp_path):
     job = Job.objects.create(kind="engagement.selection", label="A failed selection",
                              status=JobStatus.FAILED, run_after="2026-01-01T00:00Z",
                              created_at="2026-01-01T00:00Z")  # fmt: skip
+    # A released board pack (its files stand in for the made ones).
+    from joinedup.outcomes.models import BoardPack
+
+    pack = BoardPack.objects.create(
+        board=Board.objects.first(),
+        month=date(2026, 11, 1),
+        made_at="2026-12-01T09:00Z",
+        token="0123456789abcdef0123456789abcdef",
+        released_at="2026-12-01T10:00Z",
+    )
+    for public in (True, False):
+        pack.path(public=public, pdf=True).parent.mkdir(parents=True, exist_ok=True)
+        pack.path(public=public, pdf=True).write_bytes(b"%PDF-1.7 the matrix's pack")
     samples = {
         "person_id": person.pk,
         "task_id": task.pk,
@@ -226,6 +239,10 @@ def scene(db, tmp_path):
         "api:get_person": {"person_id": person.pk},
         "fhir:read_patient": {"patient_id": person.pk},
         "outcomes:indicator": {"key": "ltc-3-plus-prevalence"},
+        "outcomes:pack": {"pk": pack.pk},
+        "outcomes:pack-pdf": {"pk": pack.pk},
+        "outcomes:public-pack": {"token": pack.token},
+        "outcomes:public-pack-pdf": {"token": pack.token},
     }
 
     # Who, by their organisation, runs the MDT meeting and works the referral.

@@ -1,9 +1,12 @@
 """Partnership boards: members, meetings (agenda, minutes, decisions)."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from joinedup.core.forms import error_messages
 from joinedup.core.jinja_env import nhs_date
@@ -94,6 +97,10 @@ def board(request, pk: int):
             "errors": errors,
             "values": request.POST,
             "do": request.POST.get("do"),
+            # A board's pack is usually of the month just ended.
+            "pack_month": (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime(
+                "%Y-%m"
+            ),
         },
         status=status,
     )
