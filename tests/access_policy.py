@@ -103,6 +103,7 @@ POLICY = {
     # outcomes: the partnership's indicators, aggregates like the population figures.
     "outcomes:index": STAFF,
     "outcomes:indicator": STAFF,
+    "outcomes:evaluation": STAFF,
     # Board packs: staff read them; engagement officers make and release them; the public
     # version of a released pack is for anyone (its token is in the public address).
     "outcomes:pack": STAFF,

@@ -14,6 +14,7 @@ from .queries import (
     overdue_reviews_by_organisation,
     overdue_tasks_by_organisation,
     plan_agreed_by_practice,
+    taken_on,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "overdue_tasks_by_organisation",
     "plan_agreed_by_practice",
     "record_hospital_news",
+    "taken_on",
 ]

@@ -516,3 +516,22 @@ def overdue_tasks_by_organisation(today: date) -> list[tuple[str, int, int]]:
         .annotate(overdue=Count("pk", filter=Q(due__lt=today)), n=Count("pk"))
         .order_by("owner_organisation__name")
     ]
+
+
+def taken_on() -> tuple[dict[int, date], list[int]]:
+    """For the programme evaluation (``outcomes``, through ``care.interface``): {person id:
+    the day they were first contacted (taken onto the caseload's care)}, and the people
+    identified but not yet contacted (the group not yet on it)."""
+    from joinedup.core.models import AuditEvent
+
+    first: dict[int, date] = {}
+    moves = AuditEvent.objects.filter(
+        action="care.caseload.stage", detail__from=Stage.IDENTIFIED
+    ).exclude(detail__to=Stage.CLOSED)
+    for person_id, at in moves.order_by("at").values_list("person_id", "at"):
+        if person_id is not None:
+            first.setdefault(person_id, timezone.localdate(at))
+    waiting = list(
+        CaseloadEntry.objects.filter(stage=Stage.IDENTIFIED).values_list("person_id", flat=True)
+    )
+    return first, [p for p in waiting if p not in first]

@@ -6,6 +6,7 @@ app_name = "outcomes"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("evaluation/", views.evaluation, name="evaluation"),
     path("packs/make", views.make_pack, name="make-pack"),
     path("packs/<int:pk>/", views.pack, name="pack"),
     path("packs/<int:pk>/pdf", views.pack_pdf, name="pack-pdf"),

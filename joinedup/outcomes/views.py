@@ -202,3 +202,20 @@ def _file(record, *, public: bool):
         raise Http404("The pack's file is missing: make the pack again")
     name = f"{record.board.name}-{record.month:%Y-%m}{'' if public else '-staff'}.pdf"
     return FileResponse(path.open("rb"), as_attachment=True, filename=name.replace(" ", "-"))
+
+
+@login_required
+def evaluation(request):
+    """Emergency admissions of people taken onto the caseload, before and after, against a
+    matched group not yet taken on (``outcomes.evaluation``), with its caveats."""
+    from joinedup.population.queries import current_run
+
+    from .evaluation import evaluate_caseload
+
+    _allowed(request)
+    run = current_run()
+    return render(
+        request,
+        "outcomes/evaluation.jinja",
+        {"result": evaluate_caseload(run) if run else None},
+    )
