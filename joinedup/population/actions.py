@@ -194,6 +194,7 @@ def run_population(
         progress=say,
         rules=rules,
         plus_rules=plus_rules(),
+        risk_model=active_model(),
     )
     say("saving profiles")
     t = perf_counter()

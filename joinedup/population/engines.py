@@ -143,6 +143,7 @@ def run_duckdb(
     rules: dict | None = None,
     programmes=None,
     plus_rules: dict | None = None,
+    risk_model=None,
 ) -> EngineResult:
     """Run every step in one in-memory DuckDB connection reading the Parquet store, with
     each place's cohort rule (``rules_tables``), then each care programme's rule
@@ -210,6 +211,11 @@ def run_duckdb(
                 bands=config.efi_bands,
             ),
         )
+        from .risk import score_sql
+
+        step("risk", f"CREATE TABLE scored_results AS {score_sql(config, risk_model)}")
+        con.execute("DROP TABLE results")
+        con.execute("ALTER TABLE scored_results RENAME TO results")
         atoms, flags, programmed = programmes_sql(programmes, as_of, plus_rules)
         for i, atom in enumerate(atoms):
             step(f"programme rule {i + 1}", f"CREATE TABLE atom_{i} AS {atom}")

@@ -10,6 +10,8 @@ A rule is JSON. Its parts:
 - ``{"age": {"at_least": 18}}``, ``{"frailty": ["moderate", "severe"]}``,
   ``{"imd_quintile": [1]}``, ``{"ethnicity_group": ["Black"]}``;
 - ``{"hospital": {"admissions_at_least": 1, "ae_at_least": 2}}``: in the last 12 months;
+- ``{"risk": {"at_least": 0.2}}``: the risk of an emergency admission in the next 12
+  months by the active model (``population.risk``; never true without one);
 - ``{"recorded": {"codelist": "bmi", "within_months": 12}}``: a code of the list recorded
   (ever, without ``within_months``);
 - ``{"measured": {"codelist": "bp_systolic", "at_least": 140, "times": 2,
@@ -36,7 +38,7 @@ DEFINITIONS = Path(__file__).resolve().parent / "data" / "programmes.json"
 LOGIC = ("all", "any", "not")
 ATOMS = (
     "cohort", "conditions", "condition", "age", "frailty", "imd_quintile", "ethnicity_group",
-    "hospital", "recorded", "measured", "core20plus",
+    "hospital", "recorded", "measured", "core20plus", "risk",
 )  # fmt: skip
 EVENT_ATOMS = ("recorded", "measured")
 
@@ -91,7 +93,7 @@ def check_rule(rule, where: str = "rule", *, conditions=(), bands=()) -> set[str
         if value is not True:
             raise ValidationError(f"{here}: must be true")
         return set()
-    if kind in ("conditions", "age"):
+    if kind in ("conditions", "age", "risk"):
         _range(value, here)
         return set()
     if kind == "hospital":
@@ -280,6 +282,8 @@ class Compiler:
             return "(" + _value_range(value, "r.ltc_count") + ")"
         if kind == "age":
             return "(" + _value_range(value, "r.age") + ")"
+        if kind == "risk":
+            return "(r.risk_score IS NOT NULL AND " + _value_range(value, "r.risk_score") + ")"
         if kind == "condition":
             return (
                 "(" + " OR ".join(f"list_contains(r.conditions, {_quote(c)})" for c in value) + ")"
@@ -388,6 +392,7 @@ class Person:
     ethnicity_group: str = ""
     admissions_12m: int = 0
     ae_12m: int = 0
+    risk_score: float | None = None
     place: str = ""
     events: list[tuple[str, date, float | None]] = field(default_factory=list)
 
@@ -420,6 +425,8 @@ def evaluate(rule: dict, person: Person, as_of: date, plus_rules: dict | None = 
         return _in_range(person.ltc_count, value)
     if kind == "age":
         return _in_range(person.age, value)
+    if kind == "risk":
+        return _in_range(person.risk_score, value)
     if kind == "condition":
         return any(c in person.conditions for c in value)
     if kind == "frailty":

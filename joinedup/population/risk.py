@@ -76,6 +76,23 @@ def features_sql(config: PopulationConfig) -> str:
     """
 
 
+def score_sql(config: PopulationConfig, model) -> str:
+    """``results`` with each person's ``risk_score`` by ``model`` (a ``RiskModel``, or None:
+    no score), worked out in the engine's own SQL so that programme rules can use it."""
+    if model is None or list(model.features) != feature_names(config):
+        return "SELECT r.*, CAST(NULL AS DOUBLE) AS risk_score FROM results r"
+    terms = " + ".join(
+        f"({float(c)!r}) * (f.{name} - ({float(m)!r})) / ({float(s)!r})"
+        for name, c, m, s in zip(
+            model.features, model.coefficients, model.means, model.scales, strict=True
+        )
+    )
+    return f"""
+    SELECT r.*, 1.0 / (1.0 + exp(-(({float(model.intercept)!r}) + {terms}))) AS risk_score
+    FROM results r JOIN ({features_sql(config)}) f ON f.person_id = r.person_id
+    """
+
+
 def admissions_after_sql(as_of: str) -> str:
     """Emergency admissions in the 12 months after ``as_of`` (the label)."""
     codes = ", ".join(str(c) for c in ENCOUNTER_CODES["admission"])

@@ -73,8 +73,10 @@ def run_spark(
     rules: dict | None = None,
     programmes=None,
     plus_rules: dict | None = None,
+    risk_model=None,
 ) -> EngineResult:
     from .programmes import programmes_sql
+    from .risk import score_sql
 
     programmes = default_programmes(programmes)
     say = progress or (lambda step: None)
@@ -140,6 +142,7 @@ def run_spark(
     aggregates = spark.sql(to_spark(sql.aggregates(config.adult_age, config.condition_keys)))
     aggregates_table = aggregates.toArrow()
     steps["aggregates"] = round(perf_counter() - t, 3)
+    step("risk", "results", score_sql(config, risk_model))
     atoms, flags, programmed = programmes_sql(programmes, as_of, plus_rules)
     for i, atom in enumerate(atoms):
         step(f"programme rule {i + 1}", f"atom_{i}", atom)

@@ -298,3 +298,45 @@ def test_a_wrong_rule_is_refused_naming_where(rule, says):
             bands={n for n, _ in config.efi_bands},
         )
     assert says in " ".join(refused.value.messages)
+
+
+def test_a_rule_on_the_risk_of_admission_uses_the_active_model(tmp_path):
+    """A model whose risk passes one half exactly at age 50 (the intercept −50 and one
+    unit a year of age): the programme takes in those 50 and over, nobody younger."""
+    from types import SimpleNamespace
+
+    from joinedup.population.programmes import Programme
+    from joinedup.population.risk import feature_names
+
+    config = load_config()
+    names = feature_names(config)
+    model = SimpleNamespace(
+        features=names,
+        coefficients=[1.0 if n == "age" else 0.0 for n in names],
+        means=[0.0] * len(names),
+        scales=[1.0] * len(names),
+        intercept=-50.0,
+    )
+    rule = {"risk": {"at_least": 0.5}}
+    programme = Programme("high-risk", "High risk", "", rule)
+    store = synthetic_store(tmp_path, n=1500)
+    result = run_duckdb(
+        store=store,
+        config=config,
+        codelists=CODES,
+        as_of=AS_OF.isoformat(),
+        programmes=(programme,),
+        risk_model=model,
+    )
+    rows = result.profiles.to_pylist()
+    assert {49, 50} <= {row["age"] for row in rows}
+    for row in rows:
+        assert ("high-risk" in (row["programmes"] or [])) == (row["age"] >= 50), row["age"]
+        person = Person(age=row["age"], risk_score=row["risk_score"])
+        assert evaluate(rule, person, AS_OF) == (row["age"] >= 50)
+    # Without a model nobody has a score, and the rule takes in nobody.
+    result = run_duckdb(
+        store=store, config=config, codelists=CODES, as_of=AS_OF.isoformat(),
+        programmes=(programme,),
+    )  # fmt: skip
+    assert not any(row["programmes"] for row in result.profiles.to_pylist())
