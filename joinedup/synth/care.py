@@ -64,6 +64,24 @@ def seed_care(*, seed: int = 1, people: int = 60) -> dict:
         .select_related("person")
         .order_by("-priority")[:people]
     )
+    # The practice nurse starts at Reviews due (the README's first ten minutes): one of
+    # their practice's patients on the caseload gets a plan (the fourth place below does),
+    # however small the borough.
+    practice = (
+        Membership.objects.filter(user__username="nurse.practice", active=True)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    theirs = (
+        CaseloadEntry.objects.filter(practice_id=practice)
+        .exclude(stage=Stage.CLOSED)
+        .select_related("person")
+        .order_by("-priority")
+        .first()
+    )
+    if theirs is not None and len(entries) > 3:
+        entries = [e for e in entries if e.pk != theirs.pk]
+        entries.insert(3, theirs)
     counts = {"plans": 0, "tasks": 0, "team": 0}
     journey = [Stage.CONTACTED, Stage.ASSESSED, Stage.PLAN_AGREED, Stage.UNDER_REVIEW]
     for n, entry in enumerate(entries):

@@ -348,7 +348,8 @@ def test_the_task_page_asks_each_side_only_for_what_it_may_do(care, client):
 
     client.force_login(care.volunteer)
     page = client.get(url).content.decode()
-    assert "Reason (needed to reject" in page and "Outcome" not in page  # not yet accepted
+    # Not yet accepted: no outcome to record.
+    assert "Reason (needed to reject" in page and "Outcome (needed to complete" not in page
     client.post(url, {"status": "accepted", "base_version": "1"})
     page = client.get(url).content.decode()
     assert "Outcome (needed to complete: the requester sees this)" in page
