@@ -65,7 +65,7 @@ def seed_care(*, seed: int = 1, people: int = 60) -> dict:
         .order_by("-priority")[:people]
     )
     # The practice nurse starts at Reviews due (the README's first ten minutes): one of
-    # their practice's patients on the caseload gets a plan (the fourth place below does),
+    # their practice's patients on the caseload gets a plan (the fifth place below does),
     # however small the borough.
     practice = (
         Membership.objects.filter(user__username="nurse.practice", active=True)
@@ -79,9 +79,9 @@ def seed_care(*, seed: int = 1, people: int = 60) -> dict:
         .order_by("-priority")
         .first()
     )
-    if theirs is not None and len(entries) > 3:
+    if theirs is not None and len(entries) > 4:
         entries = [e for e in entries if e.pk != theirs.pk]
-        entries.insert(3, theirs)
+        entries.insert(4, theirs)
     counts = {"plans": 0, "tasks": 0, "team": 0}
     journey = [Stage.CONTACTED, Stage.ASSESSED, Stage.PLAN_AGREED, Stage.UNDER_REVIEW]
     for n, entry in enumerate(entries):
@@ -296,6 +296,16 @@ def _meetings(coordinator, social, volunteer, nurse) -> dict:
         return {"meetings": 0}
     for entry in with_plans.filter(neighbourhood_id=first.neighbourhood_id)[:4]:
         actions.flag_for_mdt(by=by, membership=coordinator, entry=entry, flagged=True)
+    # And someone of the demo's first practice (gp.a's), so that the GP's journey meets
+    # their own patient on a coming agenda.
+    practice = (
+        Membership.objects.filter(user__username="gp.a", organisation__type="gp_practice")
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    own = with_plans.filter(practice_id=practice).first()
+    if own is not None and not own.flagged_for_mdt:
+        actions.flag_for_mdt(by=by, membership=coordinator, entry=own, flagged=True)
     area = f"hood:{first.neighbourhood_id}"
     # Meetings start on the hour in the working day (10:00 to 13:00, local time).
     now = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)

@@ -99,7 +99,7 @@ def test_volunteer(demo, pages):
     pages.check("person")
 
     # The plan: what matters to them and what is planned.
-    page.get_by_role("link", name="Personalised care and support plan").click()
+    page.get_by_role("link", name="Personalised care and support plan", exact=True).click()
     expect(page.get_by_role("heading", name="Personalised care and support plan")).to_be_visible()
     pages.check("plan")
 

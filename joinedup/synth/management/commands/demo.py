@@ -52,7 +52,20 @@ class Command(BaseCommand):
         from joinedup.portal import actions
         from joinedup.synth.borough import DEMO_PASSWORD
 
-        plans = CarePlan.objects.select_related("person").order_by("-version", "person_id")[:3]
+        ordered = CarePlan.objects.select_related("person").order_by("-version", "person_id")
+        plans = list(ordered[:3])
+        # One resident is registered at the demo's first practice (gp.a's and the practice
+        # nurse's), so that their journeys meet a resident who uses the portal.
+        from joinedup.core.models import Membership
+
+        practice = (
+            Membership.objects.filter(user__username="gp.a", organisation__type="gp_practice")
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+        theirs = ordered.filter(person__registered_practice_id=practice).first()
+        if theirs is not None and theirs not in plans:
+            plans = [*plans[:2], theirs]
         table = Table(title=f"Resident logins at /portal/ (password for all: {DEMO_PASSWORD})")
         table.add_column("Email")
         table.add_column("Resident")
