@@ -16,6 +16,7 @@ BENCHMARKS = [
     "people_load.py",
     "person_search.py",
     "population_run.py",
+    "outcomes_snapshot.py",
     "risk_model.py",
     "identity_link.py",
     "directory_search.py",
