@@ -129,7 +129,11 @@ def build(board, month: date, *, public: bool) -> Pack:
     from .actions import _last_day
 
     snapshot = OutcomesSnapshot.objects.filter(month=month).first()
-    lines = [_line(s, public) for s in summaries("") if s.trend and s.trend[-1].month == month]
+    lines = [
+        _line(s, public)
+        for s in summaries("", until=month)
+        if s.trend and s.trend[-1].month == month
+    ]
     exceptions = [x for x in lines if x.off_target or x.change == "worse"]
     programmes = [x for x in lines if x.indicator.key.endswith("-prevalence")]
     inequalities = [x for x in lines if x.gap]

@@ -92,17 +92,22 @@ def slope_index(rows: list[tuple[int, float, float]]) -> float | None:
     return -sxy / sxx
 
 
-def summaries(place: str = "") -> list[Summary]:
-    """Every indicator with its trend over the kept months (for the system, or a place)."""
+def summaries(place: str = "", until=None) -> list[Summary]:
+    """Every indicator with its trend over the kept months (for the system, or a place),
+    up to and including the month ``until`` (by default the latest)."""
     values = IndicatorValue.objects.filter(place=place, breakdown="", stratum="all").select_related(
         "snapshot"
     )
+    snapshots = OutcomesSnapshot.objects.all()
+    if until is not None:
+        values = values.filter(snapshot__month__lte=until)
+        snapshots = snapshots.filter(month__lte=until)
     by_indicator: dict[str, list[Point]] = {}
     for v in values.order_by("snapshot__month"):
         by_indicator.setdefault(v.indicator, []).append(
             Point(v.snapshot.month, v.value, v.lower, v.upper, v.numerator, v.denominator)
         )
-    latest = OutcomesSnapshot.objects.order_by("-month").first()
+    latest = snapshots.order_by("-month").first()
     gaps: dict[str, list] = {}
     if latest is not None:
         for v in IndicatorValue.objects.filter(

@@ -84,6 +84,14 @@ def test_the_pack_is_made_from_the_kept_figures_and_published_once_released(boar
     assert visitor.get(address + "pdf").status_code == 200
 
 
+def test_a_pack_of_an_earlier_month_shows_that_month(board):
+    with time_machine.travel(date(2026, 12, 3), tick=False):
+        run_population(by=None, as_of=date(2026, 12, 3))
+        actions.snapshot_month(by=None, month=date(2026, 12, 1))
+        built = packs.build(board, MONTH, public=False)
+    assert built.lines and all(line.trend[-1][0] == "Nov 2026" for line in built.lines)
+
+
 def test_the_pack_command(board, capsys):
     with time_machine.travel(TODAY, tick=False):
         call_command("outcomes", "pack", "--board", "operational board", "--month", "2026-11")
