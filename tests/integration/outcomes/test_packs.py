@@ -95,4 +95,6 @@ def test_a_pack_of_an_earlier_month_shows_that_month(board):
 def test_the_pack_command(board, capsys):
     with time_machine.travel(TODAY, tick=False):
         call_command("outcomes", "pack", "--board", "operational board", "--month", "2026-11")
-    assert "public.pdf" in capsys.readouterr().out
+    assert "Wrote" in capsys.readouterr().out  # (the paths, wrapped to the terminal)
+    pack = board.packs.get()
+    assert pack.path(public=True, pdf=True).exists() and pack.path(public=False, pdf=True).exists()
