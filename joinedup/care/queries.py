@@ -89,8 +89,6 @@ def reviews_due(membership: Membership, *, today: date, within_days: int = 14):
     review date is months away says why it is listed."""
     from datetime import timedelta
 
-    from .models import CarePlan
-
     asked = Task.objects.filter(kind=TaskKind.REVIEW, status__in=OPEN_TASK)
     return (
         CarePlan.objects.filter(
@@ -307,7 +305,7 @@ def case_rows(membership: Membership, people, entries: dict) -> list[CaseRow]:
     from django.db.models import Max
     from django.utils import timezone
 
-    from .models import Assessment, CarePlan, PlanVersion
+    from .models import Assessment, PlanVersion
 
     ids = [p.pk for p in people]
     rows = {p.pk: CaseRow(p, entries.get(p.pk)) for p in people}

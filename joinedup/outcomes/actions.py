@@ -14,7 +14,7 @@ from joinedup.core.actions import record_audit
 from joinedup.core.models import Organisation, OrganisationType, User
 
 from .indicators import load_indicators
-from .measures import SOURCES, Month, Row, Unavailable, figure
+from .measures import SOURCES, Month, Unavailable, figure, published
 from .models import IndicatorValue, OutcomesSnapshot
 
 
@@ -133,8 +133,6 @@ def export_month(*, by: User | None, month: date, out: Path, public: bool = True
     out again from the rounded counts (so it gives nothing the counts do not), and a
     figure whose counts are suppressed left out; a median or mean is shown only where 8
     or more people are behind it."""
-    from joinedup.population.exports import suppress
-
     snapshot = OutcomesSnapshot.objects.filter(month=month).first()
     if snapshot is None:
         raise ValidationError(
@@ -153,20 +151,12 @@ def export_month(*, by: User | None, month: date, out: Path, public: bool = True
             indicator = by_key.get(v.indicator)
             if indicator is None:
                 continue
-            counts = indicator.unit in ("percent", "per_1000")
             numerator, denominator = _number(v.numerator), _number(v.denominator)
             figures = [v.value, v.lower, v.upper]
             if public:
-                small = 0 < v.denominator <= 7 or (counts and 0 < v.numerator <= 7)
-                numerator = suppress(int(v.numerator)) if counts else ""
-                denominator = suppress(int(v.denominator))
-                if small:
-                    figures = [None, None, None]
-                elif counts:
-                    rounded = figure(
-                        indicator, Row("", "", "", float(numerator), float(denominator))
-                    )
-                    figures = [rounded.value, rounded.lower, rounded.upper]
+                numerator, denominator, *figures = published(
+                    indicator, v.numerator, v.denominator, v.value, v.lower, v.upper
+                )
             writer.writerow(
                 [
                     f"{month:%Y-%m}",

@@ -234,6 +234,29 @@ def poisson(n: float) -> tuple[float, float]:
     return float(lower), float(chi2.ppf(0.975, 2 * n + 2) / 2)
 
 
+# Counts of 1 to 7 are not shown, nor any figure resting on them, wherever a figure could
+# leave the staff view (docs/architecture.md, convention 6).
+SMALL = 7
+
+
+def published(indicator, numerator, denominator, value, lower, upper) -> tuple:
+    """A figure as it may leave the staff view: (numerator, denominator, value, lower,
+    upper), the counts suppressed (1–7 as "≤7", others rounded to 5; a median's or mean's
+    numerator is not a count and is left out), a rate worked out again from the rounded
+    counts so it gives nothing they do not, and nothing resting on a small count."""
+    from joinedup.population.exports import suppress
+
+    counts = indicator.unit in ("percent", "per_1000")
+    shown_n = suppress(int(numerator)) if counts else ""
+    shown_d = suppress(int(denominator))
+    if denominator <= 0 or denominator <= SMALL or (counts and 0 < numerator <= SMALL):
+        return shown_n, shown_d, None, None, None
+    if counts:
+        row = figure(indicator, Row("", "", "", float(shown_n), float(shown_d)))
+        return shown_n, shown_d, row.value, row.lower, row.upper
+    return shown_n, shown_d, value, lower, upper
+
+
 def figure(indicator, row: Row) -> Row:
     """The row's value and interval in the indicator's unit (unless the measure gave
     them)."""

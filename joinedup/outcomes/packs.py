@@ -15,9 +15,9 @@ from datetime import date
 from joinedup.population.exports import suppress
 
 from .indicators import Indicator
-from .measures import Row, figure
-from .models import IndicatorValue, OutcomesSnapshot
-from .queries import SMALL, Summary, summaries
+from .measures import published
+from .models import OutcomesSnapshot
+from .queries import Summary, summaries
 
 
 @dataclass
@@ -35,21 +35,16 @@ class Line:
     trend: list[tuple[str, float | None]] = field(default_factory=list)
 
 
-def _shown(indicator: Indicator, n: float, d: float, public: bool):
-    """(value, lower, upper, numerator, denominator) as shown; None values where hidden."""
-    counts = indicator.unit in ("percent", "per_1000")
-    if not public:
-        row = figure(indicator, Row("", "", "", n, d))
-        return row.value, row.lower, row.upper, _count(n), _count(d)
-    small = 0 < d <= SMALL or (counts and 0 < n <= SMALL)
-    numerator = suppress(int(n)) if counts else ""
-    denominator = suppress(int(d))
-    if small or d == 0:
-        return None, None, None, numerator, denominator
-    if counts:
-        row = figure(indicator, Row("", "", "", float(numerator), float(denominator)))
-        return row.value, row.lower, row.upper, numerator, denominator
-    return None, None, None, numerator, denominator
+def _shown(indicator: Indicator, point, public: bool):
+    """(value, lower, upper, numerator, denominator) of a month's figure as the pack shows
+    it: exact for staff, ``published`` for the public; None values where hidden."""
+    if public:
+        n, d, value, lower, upper = published(
+            indicator, point.numerator, point.denominator, point.value, point.lower, point.upper
+        )
+        return value, lower, upper, n, d
+    n = _count(point.numerator) if indicator.unit in ("percent", "per_1000") else ""
+    return point.value, point.lower, point.upper, n, _count(point.denominator)
 
 
 def _count(x: float) -> str:
@@ -71,26 +66,12 @@ def _line(summary: Summary, public: bool) -> Line:
     indicator, latest = summary.indicator, summary.latest
     if latest is None:
         return Line(indicator, "–", "", "", "", "", False, "")
-    if indicator.unit in ("days", "points"):
-        value, lower, upper = latest.value, latest.lower, latest.upper
-        n, d = (
-            ("", _count(latest.denominator))
-            if not public
-            else ("", suppress(int(latest.denominator)))
-        )
-        if public and latest.denominator <= SMALL:
-            value = lower = upper = None
-    else:
-        value, lower, upper, n, d = _shown(indicator, latest.numerator, latest.denominator, public)
+    value, lower, upper, n, d = _shown(indicator, latest, public)
     hidden = value is None
-    trend = []
-    for point in summary.trend[-12:]:
-        shown = (
-            _shown(indicator, point.numerator, point.denominator, public)[0]
-            if indicator.unit in ("percent", "per_1000")
-            else (None if public and point.denominator <= SMALL else point.value)
-        )
-        trend.append((point.month.strftime("%b %Y"), shown))
+    trend = [
+        (point.month.strftime("%b %Y"), _shown(indicator, point, public)[0])
+        for point in summary.trend[-12:]
+    ]
     return Line(
         indicator=indicator,
         value=_format(indicator, value),
@@ -156,14 +137,3 @@ def build(board, month: date, *, public: bool) -> Pack:
         feedback=feedback,
         you_said_we_did=done,
     )
-
-
-def figures_of(month: date) -> dict[str, tuple[float, float]]:
-    """{indicator: (numerator, denominator)} of the system's totals kept for the month:
-    what the pack and the CSV are both made from."""
-    return {
-        v.indicator: (v.numerator, v.denominator)
-        for v in IndicatorValue.objects.filter(
-            snapshot__month=month, place="", breakdown="", stratum="all"
-        )
-    }

@@ -5,11 +5,8 @@ import math
 from dataclasses import dataclass, field
 
 from .indicators import Indicator, load_indicators
+from .measures import SMALL
 from .models import IndicatorValue, OutcomesSnapshot
-
-# Counts of 1 to 7 are not shown, and a figure resting on them neither, wherever a figure
-# could leave the staff view (docs/architecture.md, convention 6).
-SMALL = 7
 
 
 @dataclass

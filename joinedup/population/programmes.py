@@ -29,6 +29,7 @@ reference the engines are tested against at every boundary.
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
@@ -180,13 +181,19 @@ def load_programmes(path: Path | None = None) -> tuple[Programme, ...]:
     return tuple(programmes)
 
 
+@lru_cache(maxsize=1)
+def shipped_programmes() -> tuple[Programme, ...]:
+    """The shipped definitions, read once a process (the person summary shows them)."""
+    return load_programmes()
+
+
 def programme_labels(keys, *, show_sensitive: bool = True) -> tuple[list[str], int]:
     """The labels of these programme keys, and how many were withheld because being in
     them says a sensitive condition is on the record."""
     from .config import load_config
 
     sensitive = {c.key for c in load_config().conditions if c.sensitive}
-    by_key = {p.key: p for p in load_programmes()}
+    by_key = {p.key: p for p in shipped_programmes()}
     shown, withheld = [], 0
     for key in keys:
         programme = by_key.get(key)
